@@ -1,0 +1,61 @@
+import express from 'express';
+import type { Knex } from 'knex';
+import { systemClock, type Clock } from './clock';
+import type { Config } from './config';
+import { createDb } from './db/knex';
+import { migrateLatest } from './db/migrate';
+import { GroupCommitter } from './ingest/group-commit';
+import { applyCallbacks, type CallbackInput, type CallbackSummary } from './ingest/ingest.service';
+import { apiRouter, twilioRouter } from './http/ingest.routes';
+import { errorHandler, healthRoutes, listen, requestContext } from './http/server';
+import type { Logger } from './logger';
+
+export interface RunningApp {
+  port: number;
+  db: Knex;
+  stop: () => Promise<void>;
+}
+
+/**
+ * The composition root: opens the database, builds services, mounts routes, starts.
+ * With no DATABASE_URL the embedded database is migrated on start.
+ */
+export async function startApp(config: Config, logger: Logger, opts: { clock?: Clock; db?: Knex; host?: string } = {}): Promise<RunningApp> {
+  const clock = opts.clock ?? systemClock;
+  const db = opts.db ?? createDb(config);
+  if (!config.databaseUrl) {
+    const applied = await migrateLatest(db);
+    if (applied.length) logger.info({ applied }, 'migrated the embedded database');
+  }
+
+  const callbacks = new GroupCommitter<CallbackInput, CallbackSummary>(async (items) => {
+    const summary = await applyCallbacks(db, items, clock.now());
+    return items.map(() => summary);
+  });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', true);
+  app.use(requestContext(logger));
+  healthRoutes(app, db);
+  const deps = { config, db, clock, callbacks };
+  app.use('/api/v1', apiRouter(deps));
+  app.use('/webhooks/twilio', twilioRouter(deps));
+  app.use((_req, res) => {
+    res.status(404).json({ error: 'no such route' });
+  });
+  app.use(errorHandler(logger));
+
+  const http = await listen(app, config.port, opts.host);
+  logger.info({ port: http.port, database: config.databaseUrl ? 'mysql' : config.sqliteFile }, 'listening');
+
+  let stopping: Promise<void> | null = null;
+  const stop = () =>
+    (stopping ??= (async () => {
+      await http.close(); // no new requests; in-flight ones finish
+      await callbacks.close();
+      if (!opts.db) await db.destroy();
+      logger.info('stopped');
+    })());
+  return { port: http.port, db, stop };
+}

@@ -1,0 +1,190 @@
+import { parseArgs } from 'node:util';
+import { SingleBar, Presets } from 'cli-progress';
+import { systemClock } from './clock';
+import { ConfigError, loadConfig, type Config } from './config';
+import { loadDirectory } from './db/directory.repository';
+import { createDb, type Db } from './db/knex';
+import { migrateLatest } from './db/migrate';
+import { hasAnyMessages, loadDemoData } from './demo/demo-data';
+import { parseQueryWords } from './domain/query-words';
+import { importFile, type ImportFormat } from './ingest/import';
+import { createLogger } from './logger';
+import { formatStatsTable } from './stats/format';
+import { getStats } from './stats/stats.service';
+import { startApp } from './app';
+
+const USAGE = `campaign-stats — SMS/MMS campaign delivery stats
+
+Usage:
+  campaign-stats serve                 run the HTTP server (embedded database: migrated on start;
+                                       local mode with an empty database: demo data loaded first)
+  campaign-stats migrate               apply database migrations
+  campaign-stats stats [WORDS] [--json] breakdown for the same words as /campaign-stats
+                                       (e.g. "30d mms carrier:verizon", "last-month campaign:\\"Black Friday\\"")
+  campaign-stats import FILE [--format csv|ndjson]
+                                       import sent-message records (all or nothing)
+  campaign-stats demo-data [--seed N] [--days N]
+                                       fill the database with ~90 days of demo activity
+`;
+
+type Out = { out: (s: string) => void; err: (s: string) => void };
+
+async function withDb<T>(config: Config, fn: (db: Db) => Promise<T>): Promise<T> {
+  const db = createDb(config);
+  try {
+    if (!config.databaseUrl) await migrateLatest(db);
+    return await fn(db);
+  } finally {
+    await db.destroy();
+  }
+}
+
+export async function runCli(argv: string[], env: NodeJS.ProcessEnv, io: Out): Promise<number> {
+  const [command, ...rest] = argv;
+  let config: Config;
+  try {
+    config = loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      io.err(err.message);
+      return 78; // EX_CONFIG
+    }
+    throw err;
+  }
+  const clock = systemClock;
+
+  switch (command) {
+    case 'migrate': {
+      const db = createDb(config);
+      try {
+        const applied = await migrateLatest(db);
+        io.out(applied.length ? `applied ${applied.length} migration(s): ${applied.join(', ')}` : 'database is up to date');
+      } finally {
+        await db.destroy();
+      }
+      return 0;
+    }
+
+    case 'stats': {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { json: { type: 'boolean' } } });
+      return withDb(config, async (db) => {
+        const parsed = parseQueryWords(positionals.join(' '), await loadDirectory(db), config.defaultTimezone, clock.now());
+        if (!parsed.ok) {
+          for (const e of parsed.errors) io.err(e.message);
+          return 2;
+        }
+        const result = await getStats(db, parsed.query, clock.now());
+        io.out(values.json ? JSON.stringify(result, null, 2) : formatStatsTable(result));
+        return 0;
+      });
+    }
+
+    case 'import': {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { format: { type: 'string' } } });
+      const file = positionals[0];
+      if (!file || positionals.length > 1) {
+        io.err('usage: campaign-stats import FILE [--format csv|ndjson]');
+        return 2;
+      }
+      if (values.format !== undefined && values.format !== 'csv' && values.format !== 'ndjson') {
+        io.err(`--format: "${values.format}" is not csv or ndjson`);
+        return 2;
+      }
+      return withDb(config, async (db) => {
+        const started = Date.now();
+        const opts = { now: clock.now(), mmsSegments: config.mmsSegments, progress: process.stderr.isTTY === true };
+        const result = await importFile(db, file, values.format ? { ...opts, format: values.format as ImportFormat } : opts);
+        if (!result.ok) {
+          for (const e of result.errors) io.err(`${file}:${e.line}: ${e.path}: ${e.message}`);
+          io.err(`${result.errors.length} problem(s) found; nothing was imported`);
+          return 1;
+        }
+        const s = result.summary;
+        io.out(`imported ${s.received} records from ${file} in ${((Date.now() - started) / 1000).toFixed(1)}s: ${s.inserted} new, ${s.updated} updated, ${s.unchanged} unchanged`);
+        return 0;
+      });
+    }
+
+    case 'demo-data': {
+      const { values } = parseArgs({ args: rest, options: { seed: { type: 'string', default: '42' }, days: { type: 'string', default: '90' } } });
+      const seed = Number(values.seed);
+      const days = Number(values.days);
+      if (!Number.isInteger(seed) || !Number.isInteger(days) || days < 1 || days > 400) {
+        io.err('--seed must be a whole number and --days a whole number from 1 to 400');
+        return 2;
+      }
+      return withDb(config, async (db) => {
+        if (await hasAnyMessages(db)) {
+          io.err('the database already holds messages: demo data goes into an empty database only');
+          return 1;
+        }
+        const bar = process.stderr.isTTY ? new SingleBar({ format: 'demo data [{bar}] {value}/{total} campaigns', stream: process.stderr }, Presets.shades_classic) : null;
+        bar?.start(1, 0);
+        const summary = await loadDemoData(db, {
+          seed,
+          days,
+          now: clock.now(),
+          mmsSegments: config.mmsSegments,
+          onProgress: (done, total) => {
+            bar?.setTotal(total);
+            bar?.update(done);
+          },
+        });
+        bar?.stop();
+        io.out(
+          `demo data: ${summary.accounts} accounts, ${summary.campaigns} campaigns, ${summary.messages} messages, ${summary.callbacks} callbacks, ${summary.stops} STOPs; carrier-filtering incident on ${summary.incidentDay}`,
+        );
+        return 0;
+      });
+    }
+
+    case 'serve': {
+      const logger = createLogger(config.logLevel);
+      const localMode = !config.slack.botToken && !config.slack.appToken;
+      if (!config.databaseUrl && localMode) {
+        await withDb(config, async (db) => {
+          if (await hasAnyMessages(db)) return;
+          logger.info('local mode with an empty embedded database: loading demo data (about half a minute)');
+          const s = await loadDemoData(db, { seed: 42, days: 90, now: clock.now(), mmsSegments: config.mmsSegments });
+          logger.info({ ...s }, 'demo data loaded');
+        });
+      }
+      const app = await startApp(config, logger, { clock });
+      await new Promise<void>((resolve) => {
+        const shutdown = (signal: string) => {
+          logger.info({ signal }, 'shutting down: finishing requests in flight');
+          app.stop().then(resolve, (err) => {
+            logger.error({ err }, 'error while stopping');
+            resolve();
+          });
+        };
+        process.once('SIGTERM', () => shutdown('SIGTERM'));
+        process.once('SIGINT', () => shutdown('SIGINT'));
+      });
+      return 0;
+    }
+
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      io.out(USAGE);
+      return command === undefined ? 2 : 0;
+
+    default:
+      io.err(`unknown command "${command}"\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+if (require.main === module) {
+  runCli(process.argv.slice(2), process.env, { out: (s) => console.log(s), err: (s) => console.error(s) }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+      process.exitCode = 1;
+    },
+  );
+}

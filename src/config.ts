@@ -1,0 +1,118 @@
+import path from 'node:path';
+import { z } from 'zod';
+import cron from 'node-cron';
+import { isValidTimeZone } from './domain/period';
+
+/** Empty strings in the environment mean "unset". */
+const optional = <T extends z.ZodTypeAny>(schema: T) =>
+  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
+
+const withDefault = <T extends z.ZodTypeAny>(schema: T, def: z.input<T>) =>
+  z.preprocess((v) => (v === undefined || (typeof v === 'string' && v.trim() === '') ? def : v), schema);
+
+const cronExpr = z.string().refine((v) => cron.validate(v), { message: 'is not a valid cron expression' });
+
+const envSchema = z.object({
+  DATABASE_URL: optional(
+    z.string().refine((v) => /^mysql2?:\/\/[^/]+\/[^/?]+/.test(v), {
+      message: 'must look like mysql://user:pass@host:port/database',
+    }),
+  ),
+  DATA_DIR: withDefault(z.string(), './data'),
+  PORT: withDefault(z.coerce.number().int().min(0).max(65535), '3000'),
+  SLACK_BOT_TOKEN: optional(z.string().startsWith('xoxb-', { message: 'must start with xoxb-' })),
+  SLACK_SIGNING_SECRET: optional(z.string()),
+  SLACK_APP_TOKEN: optional(z.string().startsWith('xapp-', { message: 'must start with xapp-' })),
+  SLACK_API_URL: optional(z.url()),
+  DEFAULT_TIMEZONE: withDefault(z.string().refine(isValidTimeZone, { message: 'is not an IANA time zone' }), 'UTC'),
+  DIGEST_CHANNEL: optional(z.string()),
+  ALERT_CHANNEL: optional(z.string()),
+  INGEST_API_TOKEN: optional(z.string().min(16, { message: 'must be at least 16 characters' })),
+  TWILIO_AUTH_TOKEN: optional(z.string()),
+  PUBLIC_BASE_URL: optional(z.url()),
+  CHART_RENDERER: withDefault(z.enum(['quickchart', 'upload', 'none']), 'quickchart'),
+  QUICKCHART_URL: withDefault(z.url(), 'https://quickchart.io'),
+  LOG_LEVEL: withDefault(z.enum(['debug', 'info', 'warn', 'error']), 'info'),
+  ALERTS_CRON: withDefault(cronExpr, '*/5 * * * *'),
+  AUTO_UNSUBSCRIBE_CRON: withDefault(cronExpr, '0 * * * *'),
+  AUTO_UNSUBSCRIBE_AFTER: withDefault(z.coerce.number().int().min(1), '7'),
+  SEGMENT_PRICE: withDefault(z.coerce.number().min(0), '0.03'),
+  MMS_SEGMENTS: withDefault(z.coerce.number().int().min(1), '1'),
+});
+
+export interface Config {
+  readonly databaseUrl: string | undefined;
+  readonly dataDir: string;
+  readonly sqliteFile: string;
+  readonly port: number;
+  readonly slack: {
+    readonly botToken: string | undefined;
+    readonly signingSecret: string | undefined;
+    readonly appToken: string | undefined;
+    readonly apiUrl: string | undefined;
+  };
+  readonly defaultTimezone: string;
+  readonly digestChannel: string | undefined;
+  readonly alertChannel: string | undefined;
+  readonly ingestApiToken: string | undefined;
+  readonly twilioAuthToken: string | undefined;
+  readonly publicBaseUrl: string;
+  readonly chartRenderer: 'quickchart' | 'upload' | 'none';
+  readonly quickchartUrl: string;
+  readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+  readonly alertsCron: string;
+  readonly autoUnsubscribeCron: string;
+  readonly autoUnsubscribeAfter: number;
+  readonly segmentPrice: number;
+  readonly mmsSegments: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment once; throws a ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(problems);
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  if (Boolean(e.SLACK_BOT_TOKEN) !== Boolean(e.SLACK_SIGNING_SECRET) && !e.SLACK_APP_TOKEN) {
+    problems.push('SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET: set both (HTTP mode) or neither (local mode)');
+  }
+  if (e.SLACK_APP_TOKEN && !e.SLACK_BOT_TOKEN) problems.push('SLACK_APP_TOKEN: Socket Mode also needs SLACK_BOT_TOKEN');
+  if (problems.length) throw new ConfigError(problems);
+  const dataDir = path.resolve(e.DATA_DIR);
+  return Object.freeze({
+    databaseUrl: e.DATABASE_URL,
+    dataDir,
+    sqliteFile: path.join(dataDir, 'campaign-stats.sqlite'),
+    port: e.PORT,
+    slack: Object.freeze({
+      botToken: e.SLACK_BOT_TOKEN,
+      signingSecret: e.SLACK_SIGNING_SECRET,
+      appToken: e.SLACK_APP_TOKEN,
+      apiUrl: e.SLACK_API_URL,
+    }),
+    defaultTimezone: e.DEFAULT_TIMEZONE,
+    digestChannel: e.DIGEST_CHANNEL,
+    alertChannel: e.ALERT_CHANNEL,
+    ingestApiToken: e.INGEST_API_TOKEN,
+    twilioAuthToken: e.TWILIO_AUTH_TOKEN,
+    publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    chartRenderer: e.CHART_RENDERER,
+    quickchartUrl: e.QUICKCHART_URL.replace(/\/+$/, ''),
+    logLevel: e.LOG_LEVEL,
+    alertsCron: e.ALERTS_CRON,
+    autoUnsubscribeCron: e.AUTO_UNSUBSCRIBE_CRON,
+    autoUnsubscribeAfter: e.AUTO_UNSUBSCRIBE_AFTER,
+    segmentPrice: e.SEGMENT_PRICE,
+    mmsSegments: e.MMS_SEGMENTS,
+  });
+}

@@ -1,0 +1,59 @@
+import type { Knex } from 'knex';
+
+/**
+ * Every difference between MySQL/MariaDB and SQLite that the code depends on lives here.
+ *
+ * Timestamps: DATETIME(3) in UTC on MySQL; on SQLite the same instant as UTC text
+ * `YYYY-MM-DD HH:MM:SS.mmm`, which sorts and compares correctly as text.
+ */
+export type Dialect = 'mysql' | 'sqlite';
+
+export function dialectOf(db: Knex): Dialect {
+  const client = String(db.client.config.client);
+  return client.startsWith('mysql') ? 'mysql' : 'sqlite';
+}
+
+export function toDbTime(date: Date): string {
+  return date.toISOString().replace('T', ' ').replace('Z', '');
+}
+
+export function fromDbTime(value: unknown): Date {
+  if (value instanceof Date) return value;
+  if (typeof value === 'string') return new Date(value.includes('T') ? value : `${value.replace(' ', 'T')}Z`);
+  if (typeof value === 'number') return new Date(value);
+  throw new Error(`not a database timestamp: ${String(value)}`);
+}
+
+/** SQL for "the column incremented by the value this upsert row carries". */
+export function incremented(db: Knex, column: string): Knex.Raw {
+  return dialectOf(db) === 'mysql' ? db.raw('?? + VALUES(??)', [column, column]) : db.raw('?? + excluded.??', [column, column]);
+}
+
+/** SQL truncating a timestamp column to its UTC hour, in the column's own storage format. */
+export function hourOf(db: Knex, column: string): Knex.Raw {
+  return dialectOf(db) === 'mysql'
+    ? db.raw("CAST(DATE_FORMAT(??, '%Y-%m-%d %H:00:00') AS DATETIME(3))", [column])
+    : db.raw("strftime('%Y-%m-%d %H:00:00.000', ??)", [column]);
+}
+
+const RETRYABLE_MYSQL = new Set([1213 /* deadlock */, 1205 /* lock wait timeout */]);
+
+export function isRetryable(err: unknown): boolean {
+  const e = err as { errno?: number; code?: string };
+  return (e.errno !== undefined && RETRYABLE_MYSQL.has(e.errno)) || e.code === 'SQLITE_BUSY';
+}
+
+/**
+ * Runs `work` in a transaction, retrying it whole when the database chose it as a deadlock
+ * victim (MySQL 1213) rather than losing it. `work` must be safe to run again.
+ */
+export async function inTransaction<T>(db: Knex, work: (trx: Knex.Transaction) => Promise<T>, attempts = 6): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction(work);
+    } catch (err) {
+      if (!isRetryable(err) || attempt >= attempts) throw err;
+      await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
+    }
+  }
+}

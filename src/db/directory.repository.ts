@@ -1,0 +1,100 @@
+import type { Knex } from 'knex';
+import { toDbTime } from './dialect';
+
+/** Accounts, campaigns and subscribers: who sends what to whom. */
+
+export interface CampaignRef {
+  id: string;
+  accountId: string;
+  name: string | null;
+}
+
+export async function ensureAccounts(trx: Knex.Transaction, accounts: Array<{ id: string; name: string | null }>, now: Date): Promise<void> {
+  if (accounts.length === 0) return;
+  const sorted = [...accounts].sort((a, b) => (a.id < b.id ? -1 : 1));
+  await trx('accounts')
+    .insert(sorted.map((a) => ({ id: a.id, name: a.name, messaging_active: true, created_at: toDbTime(now) })))
+    .onConflict('id')
+    .ignore();
+  for (const a of sorted) {
+    if (a.name !== null) await trx('accounts').where({ id: a.id }).whereNot({ name: a.name }).orWhere({ id: a.id, name: null }).update({ name: a.name });
+  }
+}
+
+export async function findCampaigns(db: Knex | Knex.Transaction, ids: string[]): Promise<Map<string, CampaignRef>> {
+  const out = new Map<string, CampaignRef>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await db('campaigns').select('id', 'account_id', 'name').whereIn('id', ids.slice(i, i + 500));
+    for (const r of rows) out.set(r.id, { id: r.id, accountId: r.account_id, name: r.name });
+  }
+  return out;
+}
+
+export async function ensureCampaigns(trx: Knex.Transaction, campaigns: Array<{ id: string; accountId: string; name: string | null }>, now: Date): Promise<void> {
+  if (campaigns.length === 0) return;
+  const sorted = [...campaigns].sort((a, b) => (a.id < b.id ? -1 : 1));
+  await trx('campaigns')
+    .insert(sorted.map((c) => ({ id: c.id, account_id: c.accountId, name: c.name, created_at: toDbTime(now) })))
+    .onConflict('id')
+    .ignore();
+  for (const c of sorted) {
+    if (c.name !== null) await trx('campaigns').where({ id: c.id }).whereNot({ name: c.name }).orWhere({ id: c.id, name: null }).update({ name: c.name });
+  }
+}
+
+/** Creates missing subscribers and returns every (account, phone) → subscriber id. */
+export async function ensureSubscribers(
+  trx: Knex.Transaction,
+  subs: Array<{ accountId: string; phone: string; carrier: string | null }>,
+  now: Date,
+): Promise<Map<string, number>> {
+  const key = (a: string, p: string) => `${a}\u0000${p}`;
+  const unique = new Map<string, { accountId: string; phone: string; carrier: string | null }>();
+  for (const s of subs) if (!unique.has(key(s.accountId, s.phone)) || s.carrier) unique.set(key(s.accountId, s.phone), s);
+  const sorted = [...unique.values()].sort((a, b) => (key(a.accountId, a.phone) < key(b.accountId, b.phone) ? -1 : 1));
+  const out = new Map<string, number>();
+  for (let i = 0; i < sorted.length; i += 500) {
+    const chunk = sorted.slice(i, i + 500);
+    await trx('subscribers')
+      .insert(chunk.map((s) => ({ account_id: s.accountId, phone: s.phone, carrier: s.carrier, subscribed: true, created_at: toDbTime(now) })))
+      .onConflict(['account_id', 'phone'])
+      .ignore();
+    const rows = await trx('subscribers')
+      .select('id', 'account_id', 'phone', 'carrier')
+      .whereIn(['account_id', 'phone'], chunk.map((s) => [s.accountId, s.phone]));
+    for (const r of rows) out.set(key(r.account_id, r.phone), Number(r.id));
+    for (const s of chunk) {
+      const row = rows.find((r) => r.account_id === s.accountId && r.phone === s.phone);
+      if (s.carrier && row && row.carrier !== s.carrier) await trx('subscribers').where({ id: row.id }).update({ carrier: s.carrier });
+    }
+  }
+  return out;
+}
+
+export function subscriberKey(accountId: string, phone: string): string {
+  return `${accountId}\u0000${phone}`;
+}
+
+export async function setAccountMessagingActive(db: Knex, accountId: string, active: boolean): Promise<void> {
+  await db('accounts').where({ id: accountId }).update({ messaging_active: active });
+}
+
+export interface Directory {
+  carriers: string[];
+  campaigns: Array<{ id: string; name: string | null; accountId: string }>;
+  accounts: Array<{ id: string; name: string | null }>;
+}
+
+/** Names the query parser resolves words against. */
+export async function loadDirectory(db: Knex): Promise<Directory> {
+  const [carriers, campaigns, accounts] = await Promise.all([
+    db('counts_hourly').distinct('carrier').where('carrier', '<>', '').orderBy('carrier'),
+    db('campaigns').select('id', 'name', 'account_id').orderBy('id'),
+    db('accounts').select('id', 'name').orderBy('id'),
+  ]);
+  return {
+    carriers: carriers.map((r: { carrier: string }) => r.carrier),
+    campaigns: campaigns.map((r: { id: string; name: string | null; account_id: string }) => ({ id: r.id, name: r.name, accountId: r.account_id })),
+    accounts: accounts.map((r: { id: string; name: string | null }) => ({ id: r.id, name: r.name })),
+  };
+}

@@ -1,0 +1,152 @@
+import type { Knex } from 'knex';
+import type { SegmentsSource } from '../domain/message-state';
+import type { Status } from '../domain/status';
+import { dialectOf, fromDbTime, toDbTime } from './dialect';
+
+export interface MessageRow {
+  id: number;
+  providerMessageId: string;
+  accountId: string;
+  campaignId: string;
+  subscriberId: number;
+  type: 'sms' | 'mms';
+  carrier: string;
+  segments: number;
+  segmentsSource: SegmentsSource;
+  status: Status;
+  errorCode: number | null;
+  attempted: boolean;
+  sentAt: Date;
+}
+
+export type NewMessage = Omit<MessageRow, 'id'>;
+
+export interface StoredCallback {
+  providerMessageId: string;
+  mappedStatus: Status | null;
+  errorCode: number | null;
+  numSegments: number | null;
+}
+
+function toMessage(r: Record<string, unknown>): MessageRow {
+  return {
+    id: Number(r.id),
+    providerMessageId: r.provider_message_id as string,
+    accountId: r.account_id as string,
+    campaignId: r.campaign_id as string,
+    subscriberId: Number(r.subscriber_id),
+    type: r.type as 'sms' | 'mms',
+    carrier: r.carrier as string,
+    segments: Number(r.segments),
+    segmentsSource: r.segments_source as SegmentsSource,
+    status: r.status as Status,
+    errorCode: r.error_code === null ? null : Number(r.error_code),
+    attempted: Boolean(r.attempted),
+    sentAt: fromDbTime(r.sent_at),
+  };
+}
+
+/** Locking read where the database has row locks (MySQL); SQLite serialises writers anyway. */
+function locking<T extends Knex.QueryBuilder>(db: Knex | Knex.Transaction, qb: T, mode: 'update' | 'share'): T {
+  if (dialectOf(db as Knex) !== 'mysql') return qb;
+  return (mode === 'update' ? qb.forUpdate() : qb.forShare()) as T;
+}
+
+/** Messages by provider id, locked for update, in provider-id order. */
+export async function findMessagesForUpdate(trx: Knex.Transaction, providerIds: string[]): Promise<Map<string, MessageRow>> {
+  const out = new Map<string, MessageRow>();
+  const sorted = [...new Set(providerIds)].sort();
+  for (let i = 0; i < sorted.length; i += 500) {
+    const rows = await locking(trx, trx('messages').select('*').whereIn('provider_message_id', sorted.slice(i, i + 500)).orderBy('provider_message_id'), 'update');
+    for (const r of rows) out.set(r.provider_message_id, toMessage(r));
+  }
+  return out;
+}
+
+export async function insertMessages(trx: Knex.Transaction, messages: NewMessage[], now: Date): Promise<void> {
+  const rows = messages.map((m) => ({
+    provider_message_id: m.providerMessageId,
+    account_id: m.accountId,
+    campaign_id: m.campaignId,
+    subscriber_id: m.subscriberId,
+    type: m.type,
+    carrier: m.carrier,
+    segments: m.segments,
+    segments_source: m.segmentsSource,
+    status: m.status,
+    error_code: m.errorCode,
+    attempted: m.attempted,
+    sent_at: toDbTime(m.sentAt),
+    status_changed_at: toDbTime(now),
+    created_at: toDbTime(now),
+  }));
+  for (let i = 0; i < rows.length; i += 500) await trx('messages').insert(rows.slice(i, i + 500));
+}
+
+export async function updateMessageState(
+  trx: Knex.Transaction,
+  id: number,
+  change: { status: Status; errorCode: number | null; segments: number; segmentsSource: SegmentsSource },
+  now: Date,
+): Promise<void> {
+  await trx('messages').where({ id }).update({
+    status: change.status,
+    error_code: change.errorCode,
+    segments: change.segments,
+    segments_source: change.segmentsSource,
+    status_changed_at: toDbTime(now),
+  });
+}
+
+/** Callbacks already received for these provider ids (read with a lock, see ingest.service). */
+export async function findCallbacks(trx: Knex.Transaction, providerIds: string[]): Promise<Map<string, StoredCallback[]>> {
+  const out = new Map<string, StoredCallback[]>();
+  const sorted = [...new Set(providerIds)].sort();
+  for (let i = 0; i < sorted.length; i += 500) {
+    const rows = await locking(
+      trx,
+      trx('status_callbacks')
+        .select('provider_message_id', 'mapped_status', 'error_code', 'num_segments')
+        .whereIn('provider_message_id', sorted.slice(i, i + 500))
+        .orderBy('id'),
+      'share',
+    );
+    for (const r of rows) {
+      const list = out.get(r.provider_message_id) ?? [];
+      list.push({
+        providerMessageId: r.provider_message_id,
+        mappedStatus: r.mapped_status,
+        errorCode: r.error_code === null ? null : Number(r.error_code),
+        numSegments: r.num_segments === null ? null : Number(r.num_segments),
+      });
+      out.set(r.provider_message_id, list);
+    }
+  }
+  return out;
+}
+
+export interface NewCallback extends StoredCallback {
+  provider: string;
+  providerStatus: string;
+  payload: string;
+  receivedAt: Date;
+}
+
+export async function insertCallbacks(trx: Knex.Transaction, callbacks: NewCallback[]): Promise<void> {
+  const rows = callbacks.map((c) => ({
+    provider: c.provider,
+    provider_message_id: c.providerMessageId,
+    provider_status: c.providerStatus.slice(0, 24),
+    error_code: c.errorCode,
+    mapped_status: c.mappedStatus,
+    num_segments: c.numSegments,
+    payload: c.payload,
+    received_at: toDbTime(c.receivedAt),
+  }));
+  for (let i = 0; i < rows.length; i += 500) await trx('status_callbacks').insert(rows.slice(i, i + 500));
+}
+
+export async function countCallbacks(db: Knex): Promise<number> {
+  const [row] = await db('status_callbacks').count({ n: '*' });
+  return Number(row?.n ?? 0);
+}

@@ -1,0 +1,35 @@
+import type { Knex } from 'knex';
+import * as initialSchema from '../../migrations/20261128000000_initial-schema';
+
+type Migration = { up: (knex: Knex) => Promise<void>; down: (knex: Knex) => Promise<void> };
+
+/**
+ * Migrations are imported here by name rather than discovered on disk, so they run the same
+ * from TypeScript (tests), from compiled JavaScript (the CLI) and need no loader. Add each new
+ * file of migrations/ to this list; a test checks the list matches the folder.
+ */
+export const MIGRATIONS: ReadonlyArray<[name: string, migration: Migration]> = [
+  ['20261128000000_initial-schema', initialSchema],
+];
+
+const source: Knex.MigrationSource<[string, Migration]> = {
+  getMigrations: async () => [...MIGRATIONS],
+  getMigrationName: ([name]) => name,
+  getMigration: async ([, migration]) => migration,
+};
+
+const opts = { migrationSource: source, tableName: 'knex_migrations' };
+
+export async function migrateLatest(db: Knex): Promise<string[]> {
+  const [, applied] = (await db.migrate.latest(opts)) as [number, string[]];
+  return applied;
+}
+
+export async function pendingMigrations(db: Knex): Promise<string[]> {
+  const [, pending] = (await db.migrate.list(opts)) as [unknown[], Array<{ file: string } | [string, Migration]>];
+  return pending.map((p) => (Array.isArray(p) ? p[0] : p.file));
+}
+
+export async function rollbackAll(db: Knex): Promise<void> {
+  await db.migrate.rollback(opts, true);
+}

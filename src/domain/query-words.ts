@@ -1,0 +1,146 @@
+import { isPeriodError, isValidTimeZone, looksLikePeriod, resolvePeriod, type Period } from './period';
+
+/**
+ * The words of `/campaign-stats …` and `campaign-stats stats …`, in any order:
+ * a period, `sms`/`mms`, `carrier:NAME` (or a known carrier's name), `campaign:NAME|ID`
+ * (or a campaign id), `account:NAME|ID` (or an account id), `tz:ZONE`. Quotes group words:
+ * `campaign:"Black Friday"`. Every word must be understood; none is ignored.
+ */
+
+export interface KnownNames {
+  carriers: readonly string[];
+  campaigns: ReadonlyArray<{ id: string; name: string | null }>;
+  accounts: ReadonlyArray<{ id: string; name: string | null }>;
+}
+
+export interface ParsedQuery {
+  period: Period;
+  type: 'sms' | 'mms' | null;
+  carrier: string | null;
+  campaign: { id: string; name: string | null } | null;
+  account: { id: string; name: string | null } | null;
+}
+
+export interface WordError {
+  word: string;
+  message: string;
+}
+
+export type ParseResult = { ok: true; query: ParsedQuery } | { ok: false; errors: WordError[] };
+
+export const DEFAULT_PERIOD = '7d';
+
+export function tokenize(text: string): string[] {
+  const normalised = text.replace(/[“”„]/g, '"').replace(/[‘’]/g, "'");
+  const out: string[] = [];
+  const re = /(\S*?)"([^"]*)"(\S*)|(\S+)/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(normalised))) out.push(m[4] ?? `${m[1]}${m[2]}${m[3]}`);
+  return out.filter((w) => w.length > 0);
+}
+
+const norm = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
+
+function distance(a: string, b: string): number {
+  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0]!;
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = prev[j]!;
+      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = tmp;
+    }
+  }
+  return prev[b.length]!;
+}
+
+/** Up to three known names closest to what was typed. */
+export function closest(typed: string, names: readonly string[]): string[] {
+  const t = norm(typed);
+  return names
+    .map((n) => ({ n, d: norm(n).includes(t) && t.length >= 3 ? 0 : distance(t, norm(n)) }))
+    .filter((x) => x.d <= Math.max(2, Math.floor(t.length / 3)))
+    .sort((a, b) => a.d - b.d || a.n.localeCompare(b.n))
+    .slice(0, 3)
+    .map((x) => x.n);
+}
+
+const didYouMean = (names: string[]) => (names.length ? ` Did you mean ${names.map((n) => `"${n}"`).join(', ')}?` : '');
+
+function findNamed<T extends { id: string; name: string | null }>(list: readonly T[], typed: string): T | undefined {
+  return list.find((x) => x.id === typed) ?? list.find((x) => x.name !== null && norm(x.name) === norm(typed) && norm(typed) !== '');
+}
+
+export function parseQueryWords(text: string, known: KnownNames, defaultZone: string, now: Date): ParseResult {
+  const words = tokenize(text);
+  const errors: WordError[] = [];
+  let periodWord: string | null = null;
+  let zone = defaultZone;
+  let type: ParsedQuery['type'] = null;
+  let carrier: string | null = null;
+  let campaign: ParsedQuery['campaign'] = null;
+  let account: ParsedQuery['account'] = null;
+  const once = (word: string, what: string, already: unknown) => {
+    if (already !== null) errors.push({ word, message: `"${word}": only one ${what} can be given` });
+    return already === null;
+  };
+
+  for (const word of words) {
+    const colon = word.indexOf(':');
+    const key = colon > 0 ? word.slice(0, colon).toLowerCase() : null;
+    const value = colon > 0 ? word.slice(colon + 1) : word;
+    if (key !== null && !['carrier', 'campaign', 'account', 'tz', 'type', 'period'].includes(key)) {
+      errors.push({ word, message: `"${key}:" is not a filter I know (try carrier:, campaign:, account:, type:, period:, tz:)` });
+      continue;
+    }
+    if (key !== null && value === '') {
+      errors.push({ word, message: `"${word}" needs a value after the colon` });
+      continue;
+    }
+    if (key === 'tz') {
+      if (isValidTimeZone(value)) zone = value;
+      else errors.push({ word, message: `"${value}" is not an IANA time zone (like America/Denver)` });
+      continue;
+    }
+    if (key === 'period' || (key === null && looksLikePeriod(word))) {
+      if (once(word, 'period', periodWord)) periodWord = value;
+      continue;
+    }
+    const lower = value.toLowerCase();
+    if (key === 'type' || (key === null && (lower === 'sms' || lower === 'mms'))) {
+      if (lower !== 'sms' && lower !== 'mms') errors.push({ word, message: `"${value}" is not a message type (sms or mms)` });
+      else if (once(word, 'message type', type)) type = lower;
+      continue;
+    }
+    if (key === 'carrier' || (key === null && known.carriers.some((c) => norm(c) === norm(value)))) {
+      const match = known.carriers.find((c) => norm(c) === norm(value));
+      if (!match) errors.push({ word, message: `no carrier called "${value}" has sent us anything.${didYouMean(closest(value, known.carriers))}` });
+      else if (once(word, 'carrier', carrier)) carrier = match;
+      continue;
+    }
+    if (key === 'campaign' || (key === null && known.campaigns.some((c) => c.id === value))) {
+      const match = findNamed(known.campaigns, value);
+      if (!match) {
+        const names = known.campaigns.map((c) => c.name ?? c.id);
+        errors.push({ word, message: `no campaign called "${value}".${didYouMean(closest(value, names))}` });
+      } else if (once(word, 'campaign', campaign)) campaign = { id: match.id, name: match.name };
+      continue;
+    }
+    if (key === 'account' || (key === null && known.accounts.some((a) => a.id === value))) {
+      const match = findNamed(known.accounts, value);
+      if (!match) {
+        const names = known.accounts.map((a) => a.name ?? a.id);
+        errors.push({ word, message: `no account called "${value}".${didYouMean(closest(value, names))}` });
+      } else if (once(word, 'account', account)) account = { id: match.id, name: match.name };
+      continue;
+    }
+    const suggestions = closest(value, [...known.carriers, ...known.campaigns.map((c) => c.name ?? c.id), 'sms', 'mms', 'today', 'yesterday', 'this-week', 'last-week', 'this-month', 'last-month']);
+    errors.push({ word, message: `I don't understand "${word}".${didYouMean(suggestions)}` });
+  }
+
+  const period = resolvePeriod(periodWord ?? DEFAULT_PERIOD, zone, now);
+  if (isPeriodError(period)) errors.push({ word: period.word, message: period.message });
+  if (errors.length || isPeriodError(period)) return { ok: false, errors };
+  return { ok: true, query: { period, type, carrier, campaign, account } };
+}

@@ -1,0 +1,134 @@
+/**
+ * The seven statuses (DESIGN §1), how provider callbacks map onto them, and how a
+ * message's status moves. This file is the one place those rules live.
+ */
+
+export const STATUSES = [
+  'queued',
+  'failed',
+  'ignored',
+  'unreachable',
+  'undelivered',
+  'delivered_unconfirmed',
+  'delivered_confirmed',
+] as const;
+
+export type Status = (typeof STATUSES)[number];
+
+export const STATUS_LABELS: Readonly<Record<Status, string>> = {
+  queued: 'Queued',
+  failed: 'Failed',
+  ignored: 'Ignored',
+  unreachable: 'Unreachable',
+  undelivered: 'Undelivered',
+  delivered_unconfirmed: 'Delivery (Unconfirmed)',
+  delivered_confirmed: 'Delivery (Confirmed)',
+};
+
+export function isStatus(value: string): value is Status {
+  return (STATUSES as readonly string[]).includes(value);
+}
+
+/**
+ * Precedence of statuses: a message's status is the highest-ranked status ever reported
+ * for it, so the result does not depend on the order (or repetition) of callbacks.
+ *
+ * queued < delivered_unconfirmed < every final status. Among finals a failure beats a
+ * delivery (a multi-part message with one failed part was not delivered). Among failures
+ * the more specific, more final statement wins: undelivered (carrier tried) <
+ * unreachable (the handset/number cannot be reached) < failed (could not be sent at all) <
+ * ignored (never handed to the provider: nothing a provider says later can be true).
+ */
+const PRECEDENCE: Readonly<Record<Status, number>> = {
+  queued: 0,
+  delivered_unconfirmed: 1,
+  delivered_confirmed: 2,
+  undelivered: 3,
+  unreachable: 4,
+  failed: 5,
+  ignored: 6,
+};
+
+export const FINAL_STATUSES: readonly Status[] = STATUSES.filter((s) => PRECEDENCE[s] >= 2);
+
+export function isFinal(status: Status): boolean {
+  return PRECEDENCE[status] >= 2;
+}
+
+/** The status a message ends in when `reported` is reported while it is in `current`. */
+export function mergeStatus(current: Status, reported: Status): Status {
+  return PRECEDENCE[reported] > PRECEDENCE[current] ? reported : current;
+}
+
+export function foldStatuses(initial: Status, reported: Iterable<Status>): Status {
+  let status = initial;
+  for (const s of reported) status = mergeStatus(status, s);
+  return status;
+}
+
+/** Provider error codes we know, with what they mean and the status they lead to. */
+export const PROVIDER_ERROR_CODES: Readonly<Record<number, { meaning: string; status: Status }>> = {
+  30003: { meaning: 'Unreachable destination handset', status: 'unreachable' },
+  30004: { meaning: 'Message blocked', status: 'undelivered' },
+  30005: { meaning: 'Unknown destination handset (number unknown or inactive)', status: 'unreachable' },
+  30006: { meaning: 'Landline or unreachable carrier', status: 'unreachable' },
+  30007: { meaning: 'Carrier filtering (message filtered or blocked by the carrier)', status: 'undelivered' },
+  30008: { meaning: 'Unknown error', status: 'undelivered' },
+  30011: { meaning: 'MMS not supported by the receiving handset or carrier', status: 'unreachable' },
+  21211: { meaning: "Invalid 'To' phone number", status: 'failed' },
+  21614: { meaning: "'To' number is not a valid mobile number", status: 'failed' },
+  21610: { meaning: 'Recipient unsubscribed (replied STOP)', status: 'unreachable' },
+};
+
+/** Error codes that decide the status whatever status the provider reported with them. */
+const OVERRIDING_ERROR_CODES: ReadonlySet<number> = new Set([21610]);
+
+/** Provider message statuses (Twilio's vocabulary; other providers are mapped onto it). */
+export const PROVIDER_STATUSES: Readonly<Record<string, Status | 'by-error-code' | null>> = {
+  accepted: 'queued',
+  scheduled: 'queued',
+  queued: 'queued',
+  sending: 'queued',
+  sent: 'delivered_unconfirmed',
+  delivered: 'delivered_confirmed',
+  read: 'delivered_confirmed', // channels with read receipts: read implies delivered
+  undelivered: 'by-error-code', // unreachable for the codes above that say so, else undelivered
+  failed: 'failed',
+  canceled: null, // a scheduled send cancelled by the sender: kept raw, moves nothing
+};
+
+/**
+ * Maps a provider status (+ optional error code) to one of the seven statuses.
+ * `null` means the callback is kept but moves no status (e.g. `canceled`).
+ * `undefined` means the provider status is not one we know.
+ */
+export function mapProviderStatus(providerStatus: string, errorCode: number | null): Status | null | undefined {
+  if (errorCode !== null && OVERRIDING_ERROR_CODES.has(errorCode)) {
+    return PROVIDER_ERROR_CODES[errorCode]!.status;
+  }
+  const mapped = PROVIDER_STATUSES[providerStatus.toLowerCase()];
+  if (mapped === undefined || mapped === null) return mapped;
+  if (mapped === 'by-error-code') {
+    const known = errorCode === null ? undefined : PROVIDER_ERROR_CODES[errorCode];
+    return known?.status === 'unreachable' ? 'unreachable' : 'undelivered';
+  }
+  return mapped;
+}
+
+/**
+ * Whether a message with this status counts as sent to the carrier: used by rates and by
+ * the auto-unsubscribe rule. Sender-reported `ignored`/`unreachable` were never attempted,
+ * nor was anything refused because the recipient had unsubscribed (21610).
+ */
+export function wasAttempted(initialStatus: Status, errorCode: number | null): boolean {
+  if (initialStatus === 'ignored' || initialStatus === 'unreachable') return false;
+  return errorCode !== 21610;
+}
+
+export type StatusCounts = Record<Status, { segments: number; messages: number }>;
+
+export function emptyStatusCounts(): StatusCounts {
+  const out = {} as StatusCounts;
+  for (const s of STATUSES) out[s] = { segments: 0, messages: 0 };
+  return out;
+}

@@ -1,0 +1,86 @@
+import crypto from 'node:crypto';
+import http from 'node:http';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { Knex } from 'knex';
+import { pendingMigrations } from '../db/migrate';
+import type { Logger } from '../logger';
+
+/** Request id (honouring X-Request-Id), a child logger per request, one log line per response. */
+export function requestContext(logger: Logger) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const incoming = req.get('x-request-id');
+    const id = incoming && /^[\w.-]{1,128}$/.test(incoming) ? incoming : crypto.randomUUID();
+    res.set('X-Request-Id', id);
+    const log = logger.child({ request_id: id });
+    res.locals.log = log;
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      const level = res.statusCode >= 500 ? 'error' : 'debug';
+      log[level]({ method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+    });
+    next();
+  };
+}
+
+export function healthRoutes(app: Express, db: Knex): void {
+  app.get('/healthz', (_req, res) => {
+    res.json({ ok: true });
+  });
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await db.raw('select 1');
+      const pending = await pendingMigrations(db);
+      if (pending.length) {
+        res.status(503).json({ ok: false, error: 'migrations pending', pending });
+        return;
+      }
+      res.json({ ok: true });
+    } catch (err) {
+      res.status(503).json({ ok: false, error: `database unreachable: ${(err as Error).message}` });
+    }
+  });
+}
+
+/** Last handler: body-parser errors become 4xx with a reason; anything else is a 500. */
+export function errorHandler(logger: Logger) {
+  return (err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const e = err as { type?: string; status?: number; message?: string };
+    if (e.type === 'entity.parse.failed') {
+      res.status(400).json({ error: `the body is not valid JSON: ${e.message}` });
+      return;
+    }
+    if (e.type === 'entity.too.large') {
+      res.status(413).json({ error: 'the body is too large' });
+      return;
+    }
+    if (e.status && e.status >= 400 && e.status < 500) {
+      res.status(e.status).json({ error: e.message ?? 'bad request' });
+      return;
+    }
+    ((res.locals.log as Logger | undefined) ?? logger).error({ err }, 'request failed');
+    if (!res.headersSent) res.status(500).json({ error: 'internal error: nothing was written' });
+  };
+}
+
+/** Listens; `close` stops taking connections and resolves once in-flight requests finished. */
+export function listen(app: Express, port: number, host?: string): Promise<{ server: http.Server; port: number; close: () => Promise<void> }> {
+  return new Promise((resolve, reject) => {
+    const server = http.createServer(app);
+    server.keepAliveTimeout = 65_000;
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      const address = server.address();
+      const actual = typeof address === 'object' && address ? address.port : port;
+      resolve({
+        server,
+        port: actual,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeIdleConnections();
+          }),
+      });
+    });
+  });
+}

@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import { STATUSES } from '../domain/status';
+
+/** Input contracts of DESIGN §5, shared by the HTTP API and the file import. */
+
+const id = z.string().trim().min(1, { message: 'must not be empty' }).max(64, { message: 'must be at most 64 characters' });
+export const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, { message: 'must be an E.164 phone number like +13035550123' });
+const timestamp = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 timestamp with a zone, like 2026-11-27T15:00:00Z' });
+
+export const messageRecordSchema = z.strictObject({
+  provider_message_id: id,
+  account_id: id,
+  account_name: z.string().max(255).nullish(),
+  campaign_id: id,
+  campaign_name: z.string().max(255).nullish(),
+  to: e164,
+  carrier: z.string().trim().max(64).nullish(),
+  type: z.enum(['sms', 'mms']),
+  segments: z.number().int().min(1).max(1000).nullish(),
+  body: z.string().max(20_000).nullish(),
+  status: z.enum(STATUSES),
+  error_code: z.number().int().min(0).nullish(),
+  sent_at: timestamp,
+});
+export type MessageRecord = z.infer<typeof messageRecordSchema>;
+
+export const MAX_MESSAGES_PER_BATCH = 1000;
+
+export const messageBatchSchema = z.strictObject({
+  messages: z
+    .array(messageRecordSchema)
+    .min(1, { message: 'must hold at least one record' })
+    .max(MAX_MESSAGES_PER_BATCH, { message: `must hold at most ${MAX_MESSAGES_PER_BATCH} records per batch` }),
+});
+
+export const subscriptionEventSchema = z.strictObject({
+  account_id: id,
+  phone: e164,
+  event: z.enum(['unsubscribed', 'subscribed']),
+  reason: z.enum(['stop', 'manual', 'auto']),
+  at: timestamp,
+});
+export type SubscriptionEventInput = z.infer<typeof subscriptionEventSchema>;
+
+export const subscriptionBatchSchema = z.strictObject({
+  events: z
+    .array(subscriptionEventSchema)
+    .min(1, { message: 'must hold at least one event' })
+    .max(MAX_MESSAGES_PER_BATCH, { message: `must hold at most ${MAX_MESSAGES_PER_BATCH} events per batch` }),
+});
+
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+/** `messages.3.to` → `messages[3].to` */
+export function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  let out = '';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${String(p)}` : String(p);
+  return out || '(body)';
+}
+
+export function fieldErrors(error: z.ZodError): FieldError[] {
+  return error.issues.flatMap((i) => {
+    if (i.code === 'unrecognized_keys') {
+      return i.keys.map((k) => ({ path: formatPath([...i.path, k]), message: 'is not a known field' }));
+    }
+    return [{ path: formatPath(i.path), message: i.message }];
+  });
+}
+
+/** Twilio status callback parameters we read; everything else is kept raw. */
+export const twilioCallbackSchema = z.object({
+  MessageSid: z.string().regex(/^(SM|MM)[0-9a-f]{32}$/i, { message: 'must be a Twilio message SID' }),
+  MessageStatus: z.string().min(1),
+  ErrorCode: z
+    .string()
+    .regex(/^\d*$/, { message: 'must be a number' })
+    .optional(),
+  NumSegments: z
+    .string()
+    .regex(/^\d+$/, { message: 'must be a number' })
+    .optional(),
+});

@@ -1,0 +1,115 @@
+import type { Knex } from 'knex';
+import { formatInZone, isProvisional, PROVISIONAL_HOURS, type Period } from '../domain/period';
+import { computeRates, type Rates } from '../domain/rates';
+import { emptyStatusCounts, STATUSES, type StatusCounts } from '../domain/status';
+import { dayIndex, planReads } from './plan';
+import { campaignNames, countsByCampaign, countsByCarrier, countsByHour, rawCounts, type Scope, type Tally } from './stats.repository';
+
+export interface StatsQuery {
+  period: Period;
+  type: 'sms' | 'mms' | null;
+  carrier: string | null;
+  campaign: { id: string; name: string | null } | null;
+  account: { id: string; name: string | null } | null;
+}
+
+export interface Breakdown {
+  totals: { segments: number; messages: number };
+  statuses: StatusCounts;
+  rates: Rates;
+  message_rates: Rates;
+}
+
+export interface StatsResult extends Breakdown {
+  period: { start: string; end: string; timezone: string; label: string };
+  filters: { type: 'sms' | 'mms' | null; carrier: string | null; campaign: string | null; account: string | null };
+  provisional: boolean;
+  provisional_note: string | null;
+  series: Array<{ date: string; statuses: StatusCounts; totals: { segments: number; messages: number } }>;
+  carriers: Array<Breakdown & { carrier: string }>;
+  campaigns: Array<Breakdown & { id: string; name: string | null; account_id: string }>;
+}
+
+function add(into: StatusCounts, t: Tally): void {
+  into[t.status].segments += t.segments;
+  into[t.status].messages += t.messages;
+}
+
+export function breakdown(statuses: StatusCounts): Breakdown {
+  let segments = 0;
+  let messages = 0;
+  for (const s of STATUSES) {
+    segments += statuses[s].segments;
+    messages += statuses[s].messages;
+  }
+  return { totals: { segments, messages }, statuses, rates: computeRates(statuses, 'segments'), message_rates: computeRates(statuses, 'messages') };
+}
+
+function group<K extends string>(map: Map<K, StatusCounts>, key: K, t: Tally): void {
+  let c = map.get(key);
+  if (!c) map.set(key, (c = emptyStatusCounts()));
+  add(c, t);
+}
+
+const bySegmentsDesc = (a: Breakdown, b: Breakdown) => b.totals.segments - a.totals.segments;
+
+/**
+ * The stats engine: one answer for any period and filters, read from the pre-aggregated
+ * counts (whole hours) and the raw messages (partial hours), so it is exact.
+ */
+export async function getStats(db: Knex, q: StatsQuery, now: Date): Promise<StatsResult> {
+  const scope: Scope = { type: q.type, carrier: q.carrier, campaignId: q.campaign?.id ?? null, accountId: q.account?.id ?? null };
+  const plan = planReads(q.period.start, q.period.end, q.period.timezone);
+  const h = plan.hourly;
+  const [byHour, byCarrier, byCampaign, ...raw] = await Promise.all([
+    h ? countsByHour(db, scope, h) : [],
+    h ? countsByCarrier(db, scope, h) : [],
+    h ? countsByCampaign(db, scope, h) : [],
+    ...plan.raw.map((piece) => rawCounts(db, scope, piece.from, piece.to)),
+  ]);
+
+  const totals = emptyStatusCounts();
+  const days = new Map<string, StatusCounts>(plan.days.map((d) => [d.date, emptyStatusCounts()]));
+  const carriers = new Map<string, StatusCounts>();
+  const campaigns = new Map<string, StatusCounts>();
+  const dayOf = dayIndex(plan);
+  for (const t of byHour) {
+    add(totals, t);
+    const day = dayOf(t.hour);
+    if (day) add(days.get(day)!, t);
+  }
+  for (const t of byCarrier) group(carriers, t.carrier, t);
+  for (const t of byCampaign) group(campaigns, t.campaignId, t);
+  raw.forEach((rows, i) => {
+    const day = plan.raw[i]!.date;
+    for (const t of rows) {
+      add(totals, t);
+      add(days.get(day)!, t);
+      group(carriers, t.carrier, t);
+      group(campaigns, t.campaignId, t);
+    }
+  });
+
+  const names = await campaignNames(db, [...campaigns.keys()]);
+  const provisional = isProvisional(q.period, now);
+  return {
+    period: {
+      start: formatInZone(q.period.start, q.period.timezone),
+      end: formatInZone(q.period.end, q.period.timezone),
+      timezone: q.period.timezone,
+      label: q.period.label,
+    },
+    filters: { type: q.type, carrier: q.carrier, campaign: q.campaign?.id ?? null, account: q.account?.id ?? null },
+    ...breakdown(totals),
+    provisional,
+    provisional_note: provisional
+      ? `Provisional: this period includes the last ${PROVISIONAL_HOURS} hours, and delivery receipts are still arriving.`
+      : null,
+    series: [...days].map(([date, statuses]) => ({ date, statuses, totals: breakdown(statuses).totals })),
+    carriers: [...carriers].map(([carrier, s]) => ({ carrier, ...breakdown(s) })).filter((c) => c.totals.messages > 0).sort(bySegmentsDesc),
+    campaigns: [...campaigns]
+      .map(([id, s]) => ({ id, name: names.get(id)?.name ?? null, account_id: names.get(id)?.accountId ?? '', ...breakdown(s) }))
+      .filter((c) => c.totals.messages > 0)
+      .sort(bySegmentsDesc),
+  };
+}
