@@ -2,8 +2,20 @@ import type { Knex } from 'knex';
 
 const ID = 64;
 
+// Identifiers and names compare byte for byte on MySQL as they do on SQLite, so a count row
+// for "Verizon" never merges with one for "verizon" on one engine and not the other.
+// (Table collation is MySQL-only; SQLite's default is already binary.)
+let isMysql = false;
+const binary = (t: Knex.CreateTableBuilder) => {
+  if (!isMysql) return;
+  t.charset('utf8mb4');
+  t.collate('utf8mb4_bin');
+};
+
 export async function up(knex: Knex): Promise<void> {
+  isMysql = String(knex.client.config.client).startsWith('mysql');
   await knex.schema.createTable('accounts', (t) => {
+    binary(t);
     t.string('id', ID).primary();
     t.string('name', 255).nullable();
     t.boolean('messaging_active').notNullable().defaultTo(true);
@@ -11,6 +23,7 @@ export async function up(knex: Knex): Promise<void> {
   });
 
   await knex.schema.createTable('campaigns', (t) => {
+    binary(t);
     t.string('id', ID).primary();
     t.string('account_id', ID).notNullable().references('id').inTable('accounts');
     t.string('name', 255).nullable();
@@ -19,6 +32,7 @@ export async function up(knex: Knex): Promise<void> {
   });
 
   await knex.schema.createTable('subscribers', (t) => {
+    binary(t);
     t.bigIncrements('id').primary();
     t.string('account_id', ID).notNullable().references('id').inTable('accounts');
     t.string('phone', 20).notNullable();
@@ -31,6 +45,7 @@ export async function up(knex: Knex): Promise<void> {
   });
 
   await knex.schema.createTable('messages', (t) => {
+    binary(t);
     t.bigIncrements('id').primary();
     t.string('provider_message_id', ID).notNullable().unique();
     t.string('account_id', ID).notNullable();
@@ -54,6 +69,7 @@ export async function up(knex: Knex): Promise<void> {
   // Every status callback exactly as received, append-only: explains any message's history,
   // and holds callbacks that arrive before their message until it does.
   await knex.schema.createTable('status_callbacks', (t) => {
+    binary(t);
     t.bigIncrements('id').primary();
     t.string('provider', 16).notNullable();
     t.string('provider_message_id', ID).notNullable();
@@ -68,6 +84,7 @@ export async function up(knex: Knex): Promise<void> {
 
   // Subscribe / unsubscribe / restore events; the id is the cursor of GET /api/v1/unsubscribes.
   await knex.schema.createTable('subscription_events', (t) => {
+    binary(t);
     t.bigIncrements('id').primary();
     t.string('account_id', ID).notNullable();
     t.string('phone', 20).notNullable();
@@ -83,6 +100,7 @@ export async function up(knex: Knex): Promise<void> {
   // Pre-aggregated counts, kept in the same transaction as every status change.
   // Grain 1: hour × type × carrier × status — unfiltered, type and carrier views.
   await knex.schema.createTable('counts_hourly', (t) => {
+    binary(t);
     t.datetime('hour', { precision: 3 }).notNullable();
     t.string('type', 3).notNullable();
     t.string('carrier', 64).notNullable();
@@ -95,6 +113,7 @@ export async function up(knex: Knex): Promise<void> {
   // Grain 2: campaign × hour × type × carrier × status — campaign and account views and the
   // per-campaign split. Campaigns are bursty, so this stays small next to the raw table.
   await knex.schema.createTable('counts_campaign_hourly', (t) => {
+    binary(t);
     t.string('campaign_id', ID).notNullable();
     t.datetime('hour', { precision: 3 }).notNullable();
     t.string('type', 3).notNullable();
