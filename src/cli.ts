@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { SingleBar, Presets } from 'cli-progress';
-import { systemClock } from './clock';
+import { systemClock, type Clock } from './clock';
 import { ConfigError, loadConfig, type Config } from './config';
 import { loadDirectory } from './db/directory.repository';
 import { createDb, type Db } from './db/knex';
@@ -39,7 +39,7 @@ async function withDb<T>(config: Config, fn: (db: Db) => Promise<T>): Promise<T>
   }
 }
 
-export async function runCli(argv: string[], env: NodeJS.ProcessEnv, io: Out): Promise<number> {
+export async function runCli(argv: string[], env: NodeJS.ProcessEnv, io: Out, clock: Clock = systemClock): Promise<number> {
   const [command, ...rest] = argv;
   let config: Config;
   try {
@@ -51,7 +51,6 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, io: Out): P
     }
     throw err;
   }
-  const clock = systemClock;
 
   switch (command) {
     case 'migrate': {

@@ -60,7 +60,7 @@ export function closest(typed: string, names: readonly string[]): string[] {
   const t = norm(typed);
   return names
     .map((n) => ({ n, d: norm(n).includes(t) && t.length >= 3 ? 0 : distance(t, norm(n)) }))
-    .filter((x) => x.d <= Math.max(2, Math.floor(t.length / 3)))
+    .filter((x) => x.d <= Math.max(1, Math.floor(t.length / 3)))
     .sort((a, b) => a.d - b.d || a.n.localeCompare(b.n))
     .slice(0, 3)
     .map((x) => x.n);

@@ -1,0 +1,116 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli';
+import { fixedClock } from '../../src/clock';
+import { applyCallbacks, ingestMessages } from '../../src/ingest/ingest.service';
+import { createTestDatabase, ENGINES, type TestDatabase } from '../helpers/databases';
+import { message } from '../helpers/app';
+import { tableCounts } from '../helpers/state';
+
+const NOW = new Date('2026-11-28T15:30:00Z');
+
+async function cli(args: string[], env: Record<string, string>) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(args, env, { out: (s) => out.push(s), err: (s) => err.push(s) }, fixedClock(NOW));
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe.each(ENGINES)('the campaign-stats CLI (%s)', (engine) => {
+  let tdb: TestDatabase;
+  let dir: string;
+  beforeAll(async () => {
+    tdb = await createTestDatabase(engine);
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cs-cli-'));
+    const m = (i: number, o: Record<string, unknown>) => message({ provider_message_id: `SM${i}`, to: `+1303555${1000 + i}`, ...o }) as any;
+    await ingestMessages(
+      tdb.db,
+      [
+        m(1, { type: 'mms', segments: 3, carrier: 'Verizon', sent_at: '2026-11-20T18:00:00Z' }),
+        m(2, { type: 'mms', segments: undefined, carrier: 'Verizon', sent_at: '2026-11-20T18:00:05Z' }),
+        m(3, { type: 'mms', segments: 2, carrier: 'AT&T', sent_at: '2026-11-21T18:00:00Z' }),
+        m(4, { type: 'sms', segments: 1, carrier: 'Verizon', sent_at: '2026-11-21T18:00:00Z' }),
+        m(5, { type: 'mms', segments: 1, carrier: 'Verizon', sent_at: '2026-10-01T18:00:00Z', status: 'ignored' }),
+      ],
+      { now: NOW, mmsSegments: 1 },
+    );
+    const cb = (i: number, s: string, code: number | null, mapped: any) => ({ provider: 'twilio', providerMessageId: `SM${i}`, providerStatus: s, mappedStatus: mapped, errorCode: code, numSegments: null, payload: '{}', receivedAt: NOW });
+    await applyCallbacks(tdb.db, [cb(1, 'delivered', null, 'delivered_confirmed'), cb(2, 'sent', null, 'delivered_unconfirmed'), cb(3, 'undelivered', 30007, 'undelivered')], NOW);
+  });
+  afterAll(async () => {
+    await tdb?.drop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('stats 30d mms --json prints the exact breakdown of DESIGN §5', async () => {
+    const r = await cli(['stats', '30d', 'mms', 'tz:America/Denver', '--json'], tdb.env);
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.out);
+    expect(json.period).toEqual({ start: '2026-10-30T00:00:00-06:00', end: '2026-11-29T00:00:00-07:00', timezone: 'America/Denver', label: '30d' });
+    expect(json.filters).toEqual({ type: 'mms', carrier: null, campaign: null, account: null });
+    expect(json.totals).toEqual({ segments: 6, messages: 3 });
+    expect(json.statuses).toEqual({
+      queued: { segments: 0, messages: 0 },
+      failed: { segments: 0, messages: 0 },
+      ignored: { segments: 0, messages: 0 },
+      unreachable: { segments: 0, messages: 0 },
+      undelivered: { segments: 2, messages: 1 },
+      delivered_unconfirmed: { segments: 1, messages: 1 },
+      delivered_confirmed: { segments: 3, messages: 1 },
+    });
+    expect(json.rates).toEqual({ delivery: 4 / 6, undelivered: 2 / 6, unreachable: 0, failed: 0 });
+    expect(json.provisional).toBe(true); // it runs up to today
+    expect(json.carriers.map((c: any) => [c.carrier, c.totals.segments])).toEqual([['Verizon', 4], ['AT&T', 2]]);
+    expect(json.series.find((d: any) => d.date === '2026-11-20').totals).toEqual({ segments: 4, messages: 2 });
+  });
+
+  it('stats prints a table with every status', async () => {
+    const r = await cli(['stats', '30d', 'mms'], tdb.env);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('Delivery (Confirmed)           3   50.0%         1');
+    expect(r.out).toContain('Total Segments                 6  100.0%         3');
+  });
+
+  it('names words it does not understand and prints no stats', async () => {
+    const r = await cli(['stats', '30d', 'carrier:verison', 'wat'], tdb.env);
+    expect(r).toEqual({ code: 2, out: '', err: 'no carrier called "verison" has sent us anything. Did you mean "Verizon"?\nI don\'t understand "wat".' });
+  });
+
+  it('imports NDJSON and CSV, and refuses a file with bad lines naming each, importing nothing', async () => {
+    const before = await tableCounts(tdb.db);
+    const bad = path.join(dir, 'bad.csv');
+    fs.writeFileSync(
+      bad,
+      [
+        'provider_message_id,account_id,campaign_id,to,carrier,type,segments,status,sent_at',
+        'SM100,acct_1,cmp_42,+13035559000,Verizon,sms,1,queued,2026-11-27T15:00:00Z',
+        'SM101,acct_1,cmp_42,+13035559001,Verizon,sms,two,queued,2026-11-27T15:00:00Z',
+        'SM102,acct_1,cmp_42,+13035559002,Verizon,sms,1,queued',
+        'SM103,acct_1,cmp_42,+13035559003,Verizon,fax,1,queued,2026-11-27T15:00:00Z',
+      ].join('\n'),
+    );
+    const r = await cli(['import', bad], tdb.env);
+    expect(r.code).toBe(1);
+    expect(r.err.split('\n')).toEqual([
+      `${bad}:3: segments: must be a whole number, got "two"`,
+      `${bad}:4: (line): malformed CSV: Invalid Record Length: columns length is 9, got 8 on line 4`,
+      `${bad}:5: type: Invalid option: expected one of "sms"|"mms"`,
+      '3 problem(s) found; nothing was imported',
+    ]);
+    expect(await tableCounts(tdb.db)).toEqual(before);
+
+    const good = path.join(dir, 'good.ndjson');
+    fs.writeFileSync(good, [message({ provider_message_id: 'SM200', sent_at: '2026-11-27T15:00:00Z' }), message({ provider_message_id: 'SM201', to: '+13035559999' })].map((m) => JSON.stringify(m)).join('\n') + '\n');
+    expect(await cli(['import', good], tdb.env)).toMatchObject({ code: 0, out: expect.stringMatching(/^imported 2 records from .*good\.ndjson in [\d.]+s: 2 new, 0 updated, 0 unchanged$/) });
+    const csv = path.join(dir, 'good.csv');
+    fs.writeFileSync(csv, 'provider_message_id,account_id,campaign_id,to,type,status,sent_at,error_code\nSM300,acct_1,cmp_42,+13035558000,sms,failed,2026-11-27T15:00:00Z,21211\n');
+    expect((await cli(['import', csv], tdb.env)).code).toBe(0);
+    expect((await tdb.db('messages').first('status', 'error_code', 'segments').where({ provider_message_id: 'SM300' }))).toMatchObject({ status: 'failed', error_code: 21211, segments: 1 });
+  });
+
+  it('refuses bad configuration naming the variable', async () => {
+    expect(await cli(['stats'], { ...tdb.env, DEFAULT_TIMEZONE: 'Mars/Olympus' })).toEqual({ code: 78, out: '', err: 'Invalid configuration:\n  - DEFAULT_TIMEZONE: is not an IANA time zone' });
+  });
+});
