@@ -6,7 +6,8 @@ import { createDb } from './db/knex';
 import { migrateLatest } from './db/migrate';
 import { GroupCommitter } from './ingest/group-commit';
 import { applyCallbacks, type CallbackInput, type CallbackSummary } from './ingest/ingest.service';
-import { apiRouter, twilioRouter } from './http/ingest.routes';
+import { apiRouter } from './http/ingest.routes';
+import { twilioStatusHandler, TWILIO_STATUS_PATH } from './http/twilio-webhook';
 import { errorHandler, healthRoutes, listen, requestContext } from './http/server';
 import type { Logger } from './logger';
 
@@ -29,9 +30,11 @@ export async function startApp(config: Config, logger: Logger, opts: { clock?: C
   }
 
   const callbacks = new GroupCommitter<CallbackInput, CallbackSummary>(async (items) => {
+    const started = process.hrtime.bigint();
     const summary = await applyCallbacks(db, items, clock.now());
+    logger.debug({ batch: items.length, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'callbacks committed');
     return items.map(() => summary);
-  });
+  }, { concurrency: config.databaseUrl ? 2 : 1 }); // overlapping commit flushes on MySQL (bench/)
 
   const app = express();
   app.disable('x-powered-by');
@@ -40,13 +43,12 @@ export async function startApp(config: Config, logger: Logger, opts: { clock?: C
   healthRoutes(app, db);
   const deps = { config, db, clock, callbacks };
   app.use('/api/v1', apiRouter(deps));
-  app.use('/webhooks/twilio', twilioRouter(deps));
   app.use((_req, res) => {
     res.status(404).json({ error: 'no such route' });
   });
   app.use(errorHandler(logger));
 
-  const http = await listen(app, config.port, opts.host);
+  const http = await listen(app, config.port, opts.host, new Map([[TWILIO_STATUS_PATH, twilioStatusHandler(deps, logger)]]));
   logger.info({ port: http.port, database: config.databaseUrl ? 'mysql' : config.sqliteFile }, 'listening');
 
   let stopping: Promise<void> | null = null;

@@ -1,14 +1,11 @@
 import express, { type Request, type Response, Router } from 'express';
 import type { Knex } from 'knex';
-import { validateRequest } from 'twilio/lib/webhooks/webhooks';
 import type { Clock } from '../clock';
 import type { Config } from '../config';
-import { mapProviderStatus } from '../domain/status';
 import type { GroupCommitter } from '../ingest/group-commit';
 import { ingestMessages, type CallbackInput, type CallbackSummary } from '../ingest/ingest.service';
-import { fieldErrors, messageBatchSchema, subscriptionBatchSchema, twilioCallbackSchema } from '../ingest/schemas';
+import { fieldErrors, messageBatchSchema, subscriptionBatchSchema } from '../ingest/schemas';
 import { parseCursor, recordSubscriptionEvents, unsubscribeFeed } from '../ingest/subscriptions.service';
-import type { Logger } from '../logger';
 import { bearerAuth } from './auth';
 
 export interface IngestDeps {
@@ -18,7 +15,7 @@ export interface IngestDeps {
   callbacks: GroupCommitter<CallbackInput, CallbackSummary>;
 }
 
-function badRequest(res: Response, errors: Array<{ path: string; message: string }>) {
+export function badRequest(res: Response, errors: Array<{ path: string; message: string }>) {
   const records = [...new Set(errors.map((e) => /^\w+\[(\d+)\]/.exec(e.path)?.[1]).filter((x) => x !== undefined).map(Number))];
   res.status(400).json({ error: 'invalid request: nothing was written', ...(records.length ? { records } : {}), details: errors });
 }
@@ -57,43 +54,6 @@ export function apiRouter(deps: IngestDeps): Router {
     const limit = limitRaw === undefined ? 500 : Number(limitRaw);
     if (!Number.isInteger(limit) || limit < 1 || limit > 1000) return badRequest(res, [{ path: 'limit', message: 'must be a whole number from 1 to 1000' }]);
     res.json(await unsubscribeFeed(deps.db, since, limit));
-  });
-  return r;
-}
-
-/** Twilio status callbacks: signature checked against the public URL Twilio called. */
-export function twilioRouter(deps: IngestDeps): Router {
-  const r = Router();
-  r.post('/status', express.urlencoded({ extended: false, limit: '64kb' }), async (req: Request, res: Response) => {
-    const token = deps.config.twilioAuthToken;
-    if (!token) {
-      res.status(403).json({ error: 'Twilio callbacks are disabled: TWILIO_AUTH_TOKEN is not set on the server' });
-      return;
-    }
-    const signature = req.get('x-twilio-signature');
-    const params = (req.body ?? {}) as Record<string, string>;
-    const url = deps.config.publicBaseUrl + req.originalUrl;
-    if (!signature || !validateRequest(token, signature, url, params)) {
-      res.status(403).json({ error: signature ? 'X-Twilio-Signature does not match this request' : 'missing X-Twilio-Signature' });
-      return;
-    }
-    const parsed = twilioCallbackSchema.safeParse(params);
-    if (!parsed.success) return badRequest(res, fieldErrors(parsed.error));
-    const p = parsed.data;
-    const errorCode = p.ErrorCode ? Number(p.ErrorCode) : null;
-    const mapped = mapProviderStatus(p.MessageStatus, errorCode);
-    if (mapped === undefined) (res.locals.log as Logger).warn({ status: p.MessageStatus, sid: p.MessageSid }, 'unknown provider status: kept raw, status unchanged');
-    await deps.callbacks.submit({
-      provider: 'twilio',
-      providerMessageId: p.MessageSid,
-      providerStatus: p.MessageStatus,
-      mappedStatus: mapped ?? null,
-      errorCode,
-      numSegments: p.NumSegments ? Number(p.NumSegments) : null,
-      payload: JSON.stringify(params),
-      receivedAt: deps.clock.now(),
-    });
-    res.status(204).end();
   });
   return r;
 }

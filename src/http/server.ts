@@ -64,9 +64,22 @@ export function errorHandler(logger: Logger) {
 }
 
 /** Listens; `close` stops taking connections and resolves once in-flight requests finished. */
-export function listen(app: Express, port: number, host?: string): Promise<{ server: http.Server; port: number; close: () => Promise<void> }> {
+export type RawHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
+
+export function listen(
+  app: Express,
+  port: number,
+  host?: string,
+  rawRoutes: ReadonlyMap<string, RawHandler> = new Map(),
+): Promise<{ server: http.Server; port: number; close: () => Promise<void> }> {
   return new Promise((resolve, reject) => {
-    const server = http.createServer(app);
+    let stopping = false;
+    const server = http.createServer((req, res) => {
+      if (stopping) res.setHeader('Connection', 'close'); // let keep-alive clients go
+      const raw = req.method === 'POST' ? rawRoutes.get((req.url ?? '').split('?')[0]!) : undefined;
+      if (raw) raw(req, res);
+      else app(req, res);
+    });
     server.keepAliveTimeout = 65_000;
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -77,7 +90,13 @@ export function listen(app: Express, port: number, host?: string): Promise<{ ser
         port: actual,
         close: () =>
           new Promise<void>((done) => {
-            server.close(() => done());
+            stopping = true;
+            // idle keep-alive sockets are closed now and as requests in flight finish
+            const sweep = setInterval(() => server.closeIdleConnections(), 50);
+            server.close(() => {
+              clearInterval(sweep);
+              done();
+            });
             server.closeIdleConnections();
           }),
       });

@@ -1,30 +1,35 @@
 /**
- * Group commit: callbacks that arrive while a transaction is being written are written
+ * Group commit: callbacks that arrive while transactions are being written are written
  * together in the next one. Nothing waits for a timer — a lone callback is committed at
  * once — and each caller's promise resolves only after the transaction holding its item has
- * committed, so a 2xx still means committed.
+ * committed, so a 2xx still means committed. Up to `concurrency` transactions are in flight
+ * at once so that the database's commit flushes overlap (MySQL); SQLite has one writer.
  */
 export class GroupCommitter<T, R> {
   private queue: Array<{ item: T; resolve: (r: R) => void; reject: (e: unknown) => void }> = [];
-  private running: Promise<void> | null = null;
+  private readonly writers = new Set<Promise<void>>();
   private closed = false;
 
   constructor(
     private readonly writeBatch: (items: T[]) => Promise<R[]>,
-    private readonly maxBatch = 500,
+    private readonly opts: { maxBatch?: number; concurrency?: number } = {},
   ) {}
 
   submit(item: T): Promise<R> {
     if (this.closed) return Promise.reject(new Error('shutting down'));
     return new Promise<R>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
-      if (!this.running) this.running = this.drain();
+      if (this.writers.size < (this.opts.concurrency ?? 1)) {
+        const w: Promise<void> = this.drain().finally(() => this.writers.delete(w));
+        this.writers.add(w);
+      }
     });
   }
 
   private async drain(): Promise<void> {
+    await Promise.resolve(); // let the items submitted in this tick join the batch
     while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.maxBatch);
+      const batch = this.queue.splice(0, this.opts.maxBatch ?? 500);
       try {
         const results = await this.writeBatch(batch.map((b) => b.item));
         batch.forEach((b, i) => b.resolve(results[i]!));
@@ -32,12 +37,11 @@ export class GroupCommitter<T, R> {
         batch.forEach((b) => b.reject(err));
       }
     }
-    this.running = null;
   }
 
   /** Stops taking items and waits for what is queued to be written. */
   async close(): Promise<void> {
     this.closed = true;
-    while (this.running) await this.running;
+    while (this.writers.size > 0) await Promise.all([...this.writers]);
   }
 }

@@ -10,7 +10,8 @@ import {
   findMessagesForUpdate,
   insertCallbacks,
   insertMessages,
-  updateMessageState,
+  updateMessageStates,
+  type StateChange,
   type MessageRow,
   type NewCallback,
   type NewMessage,
@@ -84,6 +85,7 @@ export async function ingestMessagesInTrx(
   const existing = await findMessagesForUpdate(trx, ids);
   const pending = await findCallbacks(trx, ids.filter((id) => !existing.has(id)));
   const deltas = new CountDeltas();
+  const changes: StateChange[] = [];
   const fresh = new Map<string, NewMessage>();
   let inserted = 0;
   let updated = 0;
@@ -96,7 +98,7 @@ export async function ingestMessagesInTrx(
       const next = applyReports(stored, [senderReport]);
       if (sameState(stored, next)) unchanged++;
       else {
-        await updateMessageState(trx, stored.id, next, now);
+        changes.push({ id: stored.id, ...next });
         deltas.move({ ...countKey(stored), segments: stored.segments }, { ...countKey({ ...stored, ...next }), segments: next.segments });
         existing.set(r.provider_message_id, { ...stored, ...next });
         updated++;
@@ -134,6 +136,7 @@ export async function ingestMessagesInTrx(
   const newMessages = [...fresh.values()];
   for (const m of newMessages) deltas.add(countKey(m), m.segments, 1);
   await insertMessages(trx, newMessages, now);
+  await updateMessageStates(trx, dedupeChanges(changes), now);
   await deltas.apply(trx);
   return { ok: true, summary: { received: records.length, inserted, updated, unchanged } };
 }
@@ -147,6 +150,11 @@ export async function ingestMessages(db: Knex, records: readonly MessageRecord[]
     if (err instanceof ValidationRollback) return { ok: false as const, errors: err.errors };
     throw err;
   });
+}
+
+/** A message re-sent twice in one batch changes twice: only its last state is written. */
+function dedupeChanges(changes: StateChange[]): StateChange[] {
+  return [...new Map(changes.map((c) => [c.id, c])).values()];
 }
 
 class ValidationRollback extends Error {
@@ -191,13 +199,15 @@ export async function applyCallbacksInTrx(trx: Knex.Transaction, callbacks: read
     byMessage.set(c.providerMessageId, list);
   }
   const deltas = new CountDeltas();
-  for (const [pmid, reports] of [...byMessage].sort(([a], [b]) => (a < b ? -1 : 1))) {
+  const changes: StateChange[] = [];
+  for (const [pmid, reports] of byMessage) {
     const stored = messages.get(pmid)!;
     const next = applyReports(stored, reports);
     if (sameState(stored, next)) continue;
-    await updateMessageState(trx, stored.id, next, now);
+    changes.push({ id: stored.id, ...next });
     deltas.move({ ...countKey(stored), segments: stored.segments }, { ...countKey({ ...stored, ...next }), segments: next.segments });
   }
+  await updateMessageStates(trx, changes, now);
   await deltas.apply(trx);
   return { stored: callbacks.length, applied: callbacks.length - waiting, waitingForMessage: waiting };
 }
