@@ -10,6 +10,7 @@ import { apiRouter } from './http/ingest.routes';
 import { twilioStatusHandler, TWILIO_STATUS_PATH } from './http/twilio-webhook';
 import { errorHandler, healthRoutes, listen, requestContext } from './http/server';
 import type { Logger } from './logger';
+import { createSlack } from './slack';
 
 export interface RunningApp {
   port: number;
@@ -43,17 +44,20 @@ export async function startApp(config: Config, logger: Logger, opts: { clock?: C
   healthRoutes(app, db);
   const deps = { config, db, clock, callbacks };
   app.use('/api/v1', apiRouter(deps));
+  const slack = createSlack({ config, db, clock, log: logger }, app);
   app.use((_req, res) => {
     res.status(404).json({ error: 'no such route' });
   });
   app.use(errorHandler(logger));
 
   const http = await listen(app, config.port, opts.host, new Map([[TWILIO_STATUS_PATH, twilioStatusHandler(deps, logger)]]));
-  logger.info({ port: http.port, database: config.databaseUrl ? 'mysql' : config.sqliteFile }, 'listening');
+  await slack?.start();
+  logger.info({ port: http.port, database: config.databaseUrl ? 'mysql' : config.sqliteFile, slack: slack?.mode ?? 'off' }, 'listening');
 
   let stopping: Promise<void> | null = null;
   const stop = () =>
     (stopping ??= (async () => {
+      await slack?.stop();
       await http.close(); // no new requests; in-flight ones finish
       await callbacks.close();
       if (!opts.db) await db.destroy();

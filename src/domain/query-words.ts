@@ -144,3 +144,28 @@ export function parseQueryWords(text: string, known: KnownNames, defaultZone: st
   if (errors.length || isPeriodError(period)) return { ok: false, errors };
   return { ok: true, query: { period, type, carrier, campaign, account } };
 }
+
+export type ControlKind = 'period' | 'type' | 'carrier';
+
+function kindOf(token: string): ControlKind | null {
+  const lower = token.toLowerCase();
+  if (lower.startsWith('carrier:')) return 'carrier';
+  if (lower === 'sms' || lower === 'mms' || lower.startsWith('type:')) return 'type';
+  if (lower.startsWith('period:') || looksLikePeriod(lower)) return 'period';
+  return null;
+}
+
+/**
+ * The same words with one filter changed (from a select in Slack): `value` null removes it.
+ * Words must be canonical (carriers as `carrier:NAME`), as queryToWords writes them.
+ */
+export function withWord(words: string, kind: ControlKind, value: string | null): string {
+  const kept = tokenize(words).filter((t) => kindOf(t) !== kind);
+  if (value !== null) kept.push(kind === 'carrier' ? `carrier:${value}` : value);
+  return kept
+    .map((t) => {
+      const colon = t.indexOf(':');
+      return /\s/.test(t) && colon > 0 ? `${t.slice(0, colon + 1)}"${t.slice(colon + 1)}"` : t;
+    })
+    .join(' ');
+}

@@ -1,0 +1,181 @@
+import type { ActionsBlock, ContextBlock, ImageBlock, KnownBlock, PlainTextOption, SectionBlock } from '@slack/types';
+import { DateTime } from 'luxon';
+import { STATUS_LABELS, STATUSES } from '../../domain/status';
+import type { StatsView } from '../stats-view.service';
+import { escapeMrkdwn, fmtInt, fmtPct } from './mrkdwn';
+
+/** Where the chart image comes from, if there is one. */
+export type ChartImage = { imageUrl: string; altText: string; title: string } | { fileId: string; altText: string; title: string } | null;
+
+export interface SlackMessage {
+  text: string;
+  blocks: KnownBlock[];
+}
+
+export const ACTION = {
+  period: 'stats_period',
+  type: 'stats_type',
+  carrier: 'stats_carrier',
+  share: 'stats_share',
+} as const;
+
+/** The controls block carries the answer's words, so an interaction can rebuild it. */
+export const CONTROLS_BLOCK_PREFIX = 'stats:';
+
+const PERIOD_CHOICES: Array<[string, string]> = [
+  ['today', 'Today'],
+  ['yesterday', 'Yesterday'],
+  ['7d', 'Last 7 days'],
+  ['30d', 'Last 30 days'],
+  ['90d', 'Last 90 days'],
+  ['this-month', 'This month'],
+  ['last-month', 'Last month'],
+];
+
+export function periodTitle(label: string): string {
+  const known = PERIOD_CHOICES.find(([w]) => w === label);
+  if (known) return known[1];
+  let m = /^(\d+)([dhw])$/.exec(label);
+  if (m) return `Last ${m[1]} ${{ d: 'days', h: 'hours', w: 'weeks' }[m[2] as 'd' | 'h' | 'w']}`;
+  if (label === 'this-week') return 'This week';
+  if (label === 'last-week') return 'Last week';
+  m = /^(\d{4})-(\d{2})$/.exec(label);
+  if (m) return DateTime.fromObject({ year: Number(m[1]), month: Number(m[2]) }).toFormat('LLLL yyyy');
+  return label;
+}
+
+/** "Nov 22 – Nov 28, 2026" (end shown inclusive), or with times for periods not on days. */
+export function periodRange(startIso: string, endIso: string, zone: string): string {
+  const s = DateTime.fromISO(startIso, { zone });
+  const e = DateTime.fromISO(endIso, { zone });
+  const onDays = s.equals(s.startOf('day')) && e.equals(e.startOf('day'));
+  if (onDays) {
+    const last = e.minus({ days: 1 });
+    return last.hasSame(s, 'day') ? s.toFormat('ccc LLL d, yyyy') : `${s.toFormat('LLL d')} – ${last.toFormat('LLL d, yyyy')}`;
+  }
+  return `${s.toFormat('LLL d HH:mm')} – ${e.toFormat('LLL d HH:mm')}`;
+}
+
+function filtersText(view: StatsView): string {
+  const q = view.query;
+  return [
+    q.type ? q.type.toUpperCase() : 'SMS + MMS',
+    q.carrier !== null ? `carrier ${escapeMrkdwn(q.carrier || 'Unknown')}` : 'all carriers',
+    q.campaign ? `campaign ${escapeMrkdwn(q.campaign.name ?? q.campaign.id)}` : null,
+    q.account ? `account ${escapeMrkdwn(q.account.name ?? q.account.id)}` : null,
+  ]
+    .filter(Boolean)
+    .join(' · ');
+}
+
+function deliveryLine(view: StatsView): string {
+  const now = view.stats.rates.delivery;
+  const before = view.previousDeliveryRate;
+  let change = '';
+  if (now !== null && before !== null) {
+    const pts = (now - before) * 100;
+    const arrow = Math.abs(pts) < 0.05 ? '→' : pts > 0 ? '▲' : '▼';
+    change = ` (${arrow} ${Math.abs(pts).toFixed(1)} pts vs the previous ${periodTitle(view.query.period.label).toLowerCase().replace(/^last /, '')})`;
+  } else if (now !== null) change = ' (nothing to compare with in the previous period)';
+  return `Delivery rate *${fmtPct(now)}*${change}`;
+}
+
+function topLines(view: StatsView): string[] {
+  const s = view.stats;
+  const lines: string[] = [];
+  if (!view.query.campaign && s.campaigns.length) {
+    lines.push(
+      '*Top campaigns*',
+      ...s.campaigns.slice(0, 5).map((c) => `• ${escapeMrkdwn(c.name ?? c.id)} — ${fmtInt(c.totals.segments)} seg, ${fmtPct(c.rates.delivery)} delivered`),
+    );
+  }
+  if (view.query.carrier === null && s.carriers.length) {
+    lines.push(
+      '*Carriers*',
+      ...s.carriers.slice(0, 5).map((c) => `• ${escapeMrkdwn(c.carrier || 'Unknown')} — ${fmtInt(c.totals.segments)} seg, ${fmtPct(c.rates.delivery)} delivered, ${fmtPct(c.rates.undelivered)} undelivered`),
+    );
+  }
+  return lines;
+}
+
+const option = (text: string, value: string): PlainTextOption => ({ text: { type: 'plain_text', text: text.slice(0, 75) }, value });
+
+function controls(view: StatsView, version: number): ActionsBlock {
+  const q = view.query;
+  const periods = PERIOD_CHOICES.map(([w, t]) => option(t, w));
+  const periodInitial = periods.find((o) => o.value === q.period.label);
+  const types = [option('SMS + MMS', 'all'), option('SMS', 'sms'), option('MMS', 'mms')];
+  const carriers = [option('All carriers', '*'), ...view.carriers.slice(0, 99).map((c) => option(c, c.slice(0, 150)))];
+  const carrierInitial = carriers.find((o) => (q.carrier === null ? o.value === '*' : o.value === q.carrier));
+  return {
+    type: 'actions',
+    block_id: `${CONTROLS_BLOCK_PREFIX}${version.toString(36)}:${view.words}`.slice(0, 255),
+    elements: [
+      { type: 'static_select', action_id: ACTION.period, placeholder: { type: 'plain_text', text: 'Period' }, options: periods, ...(periodInitial ? { initial_option: periodInitial } : {}) },
+      { type: 'static_select', action_id: ACTION.type, placeholder: { type: 'plain_text', text: 'Type' }, options: types, initial_option: types.find((o) => o.value === (q.type ?? 'all'))! },
+      { type: 'static_select', action_id: ACTION.carrier, placeholder: { type: 'plain_text', text: 'Carrier' }, options: carriers, ...(carrierInitial ? { initial_option: carrierInitial } : {}) },
+      { type: 'button', action_id: ACTION.share, text: { type: 'plain_text', text: 'Share in channel' }, value: view.words || '7d' },
+    ],
+  };
+}
+
+/**
+ * The answer to `/campaign-stats`: totals, the seven statuses in DESIGN order with segments,
+ * share and messages, the delivery rate against the previous period, filters and zone in
+ * words, the provisional note, what is behind the numbers, a chart, and the controls.
+ * `shared` renders the copy posted for everyone (no controls, who shared it).
+ */
+export function statsMessage(view: StatsView, chart: ChartImage, opts: { shared?: { by: string }; version?: number } = {}): SlackMessage {
+  const s = view.stats;
+  const title = periodTitle(view.query.period.label);
+  const range = periodRange(s.period.start, s.period.end, s.period.timezone);
+  const total = s.totals.segments;
+  const blocks: KnownBlock[] = [];
+  blocks.push({ type: 'header', text: { type: 'plain_text', text: `Campaign stats · ${title}`.slice(0, 150) } });
+  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `${range} · ${s.period.timezone} · ${filtersText(view)}` }] });
+
+  if (s.totals.messages === 0) {
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: 'No messages were sent in this period with these filters.' } });
+  } else {
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: `*Total Segments: ${fmtInt(total)}* · ${fmtInt(s.totals.messages)} messages\n${deliveryLine(view)}` },
+    });
+    const fields: SectionBlock['fields'] = STATUSES.map((st) => ({
+      type: 'mrkdwn' as const,
+      text: `*${STATUS_LABELS[st]}*\n${fmtInt(s.statuses[st].segments)} seg · ${fmtPct(total ? s.statuses[st].segments / total : null)} · ${fmtInt(s.statuses[st].messages)} msgs`,
+    }));
+    blocks.push({ type: 'section', fields });
+    const top = topLines(view);
+    if (top.length) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: top.join('\n').slice(0, 3000) } });
+    if (chart) {
+      const image: ImageBlock =
+        'imageUrl' in chart
+          ? { type: 'image', image_url: chart.imageUrl, alt_text: chart.altText, title: { type: 'plain_text', text: chart.title } }
+          : { type: 'image', slack_file: { id: chart.fileId }, alt_text: chart.altText, title: { type: 'plain_text', text: chart.title } };
+      blocks.push(image);
+    }
+  }
+  const notes: ContextBlock['elements'] = [];
+  if (s.provisional_note) notes.push({ type: 'mrkdwn', text: `:hourglass_flowing_sand: ${s.provisional_note}` });
+  notes.push({ type: 'mrkdwn', text: 'Rates are shares of settled segments (everything but Queued and Ignored).' });
+  if (opts.shared) notes.push({ type: 'mrkdwn', text: `Shared by <@${opts.shared.by}> · \`/campaign-stats ${escapeMrkdwn(view.words)}\`` });
+  blocks.push({ type: 'context', elements: notes });
+  if (!opts.shared) blocks.push(controls(view, opts.version ?? 0));
+
+  const text =
+    s.totals.messages === 0
+      ? `Campaign stats · ${title} (${range}, ${s.period.timezone}): no messages.`
+      : `Campaign stats · ${title} (${range}, ${s.period.timezone}): ${fmtInt(total)} segments, delivery rate ${fmtPct(s.rates.delivery)}. ` +
+        STATUSES.map((st) => `${STATUS_LABELS[st]} ${fmtInt(s.statuses[st].segments)}`).join(', ') +
+        '.';
+  return { text, blocks };
+}
+
+/** Reads the words back from the controls block of an interaction. */
+export function wordsFromControlsBlock(blockId: string): string | null {
+  if (!blockId.startsWith(CONTROLS_BLOCK_PREFIX)) return null;
+  const rest = blockId.slice(CONTROLS_BLOCK_PREFIX.length);
+  const colon = rest.indexOf(':');
+  return colon < 0 ? null : rest.slice(colon + 1);
+}
