@@ -71,8 +71,8 @@ describe.each(ENGINES)('/campaign-stats over signed HTTP (%s)', (engine) => {
       '*Ignored*\n0 seg · 0.0% · 0 msgs',
       '*Unreachable*\n0 seg · 0.0% · 0 msgs',
       '*Undelivered*\n0 seg · 0.0% · 0 msgs',
-      '*Delivery (Unconfirmed)*\n1 seg · 25.0% · 1 msgs',
-      '*Delivery (Confirmed)*\n3 seg · 75.0% · 1 msgs',
+      '*Delivery (Unconfirmed)*\n1 seg · 25.0% · 1 msg',
+      '*Delivery (Confirmed)*\n3 seg · 75.0% · 1 msg',
     ]);
     expect(texts[10]).toBe('*Top campaigns*\n• Black Friday — 4 seg, 100.0% delivered');
     const image = msg.blocks.find((b: any) => b.type === 'image') as any;
@@ -131,7 +131,7 @@ describe.each(ENGINES)('/campaign-stats over signed HTTP (%s)', (engine) => {
     expect(msg.edits).toBe(1);
     const texts = blockTexts(msg.blocks);
     expect(texts[1]).toBe('Oct 30 – Nov 28, 2026 · America/Denver · MMS · carrier AT&amp;T');
-    expect(texts[2]).toBe('*Total Segments: 2* · 1 messages\nDelivery rate *0.0%* (nothing to compare with in the previous period)');
+    expect(texts[2]).toBe('*Total Segments: 2* · 1 message\nDelivery rate *0.0%* (nothing to compare with in the previous period)');
     const newControls = msg.blocks.find((b: any) => b.type === 'actions') as any;
     expect(newControls.elements[2].initial_option.value).toBe('AT&T');
     expect(newControls.elements[1].initial_option.value).toBe('mms');

@@ -11,3 +11,4 @@ export function maskPhone(phone: string): string {
 
 export const fmtInt = (n: number) => n.toLocaleString('en-US');
 export const fmtPct = (x: number | null, digits = 1) => (x === null ? '—' : `${(x * 100).toFixed(digits)}%`);
+export const plural = (n: number, word: string) => `${fmtInt(n)} ${word}${n === 1 ? '' : 's'}`;

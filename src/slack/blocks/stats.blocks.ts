@@ -2,7 +2,7 @@ import type { ActionsBlock, ContextBlock, ImageBlock, KnownBlock, PlainTextOptio
 import { DateTime } from 'luxon';
 import { STATUS_LABELS, STATUSES } from '../../domain/status';
 import type { StatsView } from '../stats-view.service';
-import { escapeMrkdwn, fmtInt, fmtPct } from './mrkdwn';
+import { escapeMrkdwn, fmtInt, fmtPct, plural } from './mrkdwn';
 
 /** Where the chart image comes from, if there is one. */
 export type ChartImage = { imageUrl: string; altText: string; title: string } | { fileId: string; altText: string; title: string } | null;
@@ -75,7 +75,9 @@ function deliveryLine(view: StatsView): string {
   if (now !== null && before !== null) {
     const pts = (now - before) * 100;
     const arrow = Math.abs(pts) < 0.05 ? '→' : pts > 0 ? '▲' : '▼';
-    change = ` (${arrow} ${Math.abs(pts).toFixed(1)} pts vs the previous ${periodTitle(view.query.period.label).toLowerCase().replace(/^last /, '')})`;
+    const rolling = /^\d+[dhw]$/.test(view.query.period.label);
+    const against = rolling ? `the previous ${periodTitle(view.query.period.label).toLowerCase().replace(/^last /, '')}` : 'the period before';
+    change = ` (${arrow} ${Math.abs(pts).toFixed(1)} pts vs ${against})`;
   } else if (now !== null) change = ' (nothing to compare with in the previous period)';
   return `Delivery rate *${fmtPct(now)}*${change}`;
 }
@@ -139,11 +141,11 @@ export function statsMessage(view: StatsView, chart: ChartImage, opts: { shared?
   } else {
     blocks.push({
       type: 'section',
-      text: { type: 'mrkdwn', text: `*Total Segments: ${fmtInt(total)}* · ${fmtInt(s.totals.messages)} messages\n${deliveryLine(view)}` },
+      text: { type: 'mrkdwn', text: `*Total Segments: ${fmtInt(total)}* · ${plural(s.totals.messages, 'message')}\n${deliveryLine(view)}` },
     });
     const fields: SectionBlock['fields'] = STATUSES.map((st) => ({
       type: 'mrkdwn' as const,
-      text: `*${STATUS_LABELS[st]}*\n${fmtInt(s.statuses[st].segments)} seg · ${fmtPct(total ? s.statuses[st].segments / total : null)} · ${fmtInt(s.statuses[st].messages)} msgs`,
+      text: `*${STATUS_LABELS[st]}*\n${fmtInt(s.statuses[st].segments)} seg · ${fmtPct(total ? s.statuses[st].segments / total : null)} · ${plural(s.statuses[st].messages, 'msg')}`,
     }));
     blocks.push({ type: 'section', fields });
     const top = topLines(view);

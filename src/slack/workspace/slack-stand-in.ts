@@ -25,6 +25,8 @@ export interface StandInMessage {
 }
 
 export interface StandInCall {
+  /** Date.now() when the call arrived */
+  at: number;
   method: string;
   args: Record<string, unknown>;
   ok: boolean;
@@ -146,7 +148,7 @@ export class SlackStandIn extends EventEmitter {
       const method = url.pathname.slice(5);
       const args = await parseArgs(req, body, url);
       const result = this.api(method, args, String(req.headers.authorization ?? ''));
-      this.calls.push({ method, args, ok: result.ok, ...(result.ok ? {} : { error: String(result.error) }) });
+      this.calls.push({ at: Date.now(), method, args, ok: result.ok, ...(result.ok ? {} : { error: String(result.error) }) });
       this.emit('change', { method });
       send(200, result);
       return;
@@ -156,7 +158,7 @@ export class SlackStandIn extends EventEmitter {
       const file = this.files.get(id);
       if (!file) return send(404, { ok: false, error: 'file_not_found' });
       file.bytes = await fileBytes(req, body);
-      this.calls.push({ method: 'upload', args: { file_id: id, bytes: file.bytes.length }, ok: true });
+      this.calls.push({ at: Date.now(), method: 'upload', args: { file_id: id, bytes: file.bytes.length }, ok: true });
       res.writeHead(200, { 'content-type': 'text/plain' }).end(`OK - ${file.bytes.length}`);
       return;
     }
@@ -169,7 +171,7 @@ export class SlackStandIn extends EventEmitter {
         return send(400, { ok: false, error: 'invalid_payload' });
       }
       const result = this.respond(key, args);
-      this.calls.push({ method: 'response_url', args: { key, ...args }, ok: result.ok, ...(result.ok ? {} : { error: String(result.error) }) });
+      this.calls.push({ at: Date.now(), method: 'response_url', args: { key, ...args }, ok: result.ok, ...(result.ok ? {} : { error: String(result.error) }) });
       this.emit('change', { method: 'response_url' });
       send(result.ok ? 200 : 400, result);
       return;
