@@ -11,18 +11,34 @@ import { twilioStatusHandler, TWILIO_STATUS_PATH } from './http/twilio-webhook';
 import { errorHandler, healthRoutes, listen, requestContext } from './http/server';
 import type { Logger } from './logger';
 import { createSlack } from './slack';
+import { WebClient } from '@slack/web-api';
+import { webClientNotifier, type Notifier } from './slack/notifier';
+import { Scheduler } from './jobs/scheduler';
+import { jobTable } from './jobs/jobs';
 
 export interface RunningApp {
   port: number;
   db: Knex;
+  scheduler: Scheduler | null;
   stop: () => Promise<void>;
+}
+
+/** Slack's Web API client for the scheduled side (digests, alerts), or null without a token. */
+export function createNotifier(config: Config): Notifier | null {
+  if (!config.slack.botToken) return null;
+  const slackApiUrl = config.slack.apiUrl ? (config.slack.apiUrl.endsWith('/') ? config.slack.apiUrl : `${config.slack.apiUrl}/`) : undefined;
+  return webClientNotifier(new WebClient(config.slack.botToken, slackApiUrl ? { slackApiUrl } : {}));
+}
+
+export function createScheduler(config: Config, db: Knex, clock: Clock, logger: Logger): Scheduler {
+  return new Scheduler(db, jobTable({ db, config, notifier: createNotifier(config), log: logger }), clock, logger);
 }
 
 /**
  * The composition root: opens the database, builds services, mounts routes, starts.
  * With no DATABASE_URL the embedded database is migrated on start.
  */
-export async function startApp(config: Config, logger: Logger, opts: { clock?: Clock; db?: Knex; host?: string } = {}): Promise<RunningApp> {
+export async function startApp(config: Config, logger: Logger, opts: { clock?: Clock; db?: Knex; host?: string; scheduler?: boolean } = {}): Promise<RunningApp> {
   const clock = opts.clock ?? systemClock;
   const db = opts.db ?? createDb(config);
   if (!config.databaseUrl) {
@@ -52,16 +68,19 @@ export async function startApp(config: Config, logger: Logger, opts: { clock?: C
 
   const http = await listen(app, config.port, opts.host, new Map([[TWILIO_STATUS_PATH, twilioStatusHandler(deps, logger)]]));
   await slack?.start();
+  const scheduler = (opts.scheduler ?? config.runScheduler) ? createScheduler(config, db, clock, logger) : null;
+  scheduler?.start();
   logger.info({ port: http.port, database: config.databaseUrl ? 'mysql' : config.sqliteFile, slack: slack?.mode ?? 'off' }, 'listening');
 
   let stopping: Promise<void> | null = null;
   const stop = () =>
     (stopping ??= (async () => {
+      await scheduler?.stop();
       await slack?.stop();
       await http.close(); // no new requests; in-flight ones finish
       await callbacks.close();
       if (!opts.db) await db.destroy();
       logger.info('stopped');
     })());
-  return { port: http.port, db, stop };
+  return { port: http.port, db, scheduler, stop };
 }

@@ -11,7 +11,7 @@ import { importFile, type ImportFormat } from './ingest/import';
 import { createLogger } from './logger';
 import { formatStatsTable } from './stats/format';
 import { getStats } from './stats/stats.service';
-import { startApp } from './app';
+import { createScheduler, startApp } from './app';
 
 const USAGE = `campaign-stats — SMS/MMS campaign delivery stats
 
@@ -23,6 +23,7 @@ Usage:
                                        (e.g. "30d mms carrier:verizon", "last-month campaign:\\"Black Friday\\"")
   campaign-stats import FILE [--format csv|ndjson]
                                        import sent-message records (all or nothing)
+  campaign-stats worker                run the scheduler only (digests, alerts, auto-unsubscribe)
   campaign-stats demo-data [--seed N] [--days N]
                                        fill the database with ~90 days of demo activity
 `;
@@ -159,6 +160,22 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, io: Out, cl
         };
         process.once('SIGTERM', () => shutdown('SIGTERM'));
         process.once('SIGINT', () => shutdown('SIGINT'));
+      });
+      return 0;
+    }
+
+    case 'worker': {
+      // the scheduler alone (Procfile `worker:`); safe beside any number of web processes
+      const logger = createLogger(config.logLevel);
+      const db = createDb(config);
+      if (!config.databaseUrl) await migrateLatest(db);
+      const scheduler = createScheduler(config, db, clock, logger);
+      scheduler.start();
+      logger.info({ instance: scheduler.instance }, 'scheduler running');
+      await new Promise<void>((resolve) => {
+        const shutdown = () => void scheduler.stop().then(() => db.destroy()).then(resolve, resolve);
+        process.once('SIGTERM', shutdown);
+        process.once('SIGINT', shutdown);
       });
       return 0;
     }

@@ -38,6 +38,8 @@ const envSchema = z.object({
   AUTO_UNSUBSCRIBE_AFTER: withDefault(z.coerce.number().int().min(1), '7'),
   SEGMENT_PRICE: withDefault(z.coerce.number().min(0), '0.03'),
   MMS_SEGMENTS: withDefault(z.coerce.number().int().min(1), '1'),
+  SETTINGS_EDITORS: withDefault(z.enum(['admins', 'everyone']), 'admins'),
+  RUN_SCHEDULER: withDefault(z.enum(['true', 'false']), 'true'),
 });
 
 export interface Config {
@@ -65,6 +67,8 @@ export interface Config {
   readonly autoUnsubscribeAfter: number;
   readonly segmentPrice: number;
   readonly mmsSegments: number;
+  readonly settingsEditors: 'admins' | 'everyone';
+  readonly runScheduler: boolean;
 }
 
 export class ConfigError extends Error {
@@ -114,5 +118,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     autoUnsubscribeAfter: e.AUTO_UNSUBSCRIBE_AFTER,
     segmentPrice: e.SEGMENT_PRICE,
     mmsSegments: e.MMS_SEGMENTS,
+    settingsEditors: e.SETTINGS_EDITORS,
+    runScheduler: e.RUN_SCHEDULER === 'true',
   });
 }

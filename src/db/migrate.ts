@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import * as initialSchema from '../../migrations/20261128000000_initial-schema';
+import * as schedulingAlerts from '../../migrations/20261128010000_scheduling-alerts-unsubscribes';
 
 type Migration = { up: (knex: Knex) => Promise<void>; down: (knex: Knex) => Promise<void> };
 
@@ -10,6 +11,7 @@ type Migration = { up: (knex: Knex) => Promise<void>; down: (knex: Knex) => Prom
  */
 export const MIGRATIONS: ReadonlyArray<[name: string, migration: Migration]> = [
   ['20261128000000_initial-schema', initialSchema],
+  ['20261128010000_scheduling-alerts-unsubscribes', schedulingAlerts],
 ];
 
 const source: Knex.MigrationSource<[string, Migration]> = {

@@ -1,6 +1,9 @@
 import { App, ExpressReceiver } from '@slack/bolt';
 import type { Express } from 'express';
 import { shareStatsAction, statsControlAction } from './actions/stats-controls.action';
+import { alertAction, restoreAction, threadAckListener } from './actions/alert.actions';
+import { ALERT_ACTION } from '../alerts/alert.blocks';
+import { RESTORE_ACTION } from '../unsubscribes/unsubscribes.service';
 import { ACTION } from './blocks/stats.blocks';
 import { boltLogger } from './bolt-logger';
 import { campaignStatsCommand } from './commands/campaign-stats.command';
@@ -15,6 +18,11 @@ export function registerListeners(app: App, deps: SlackDeps): void {
   app.action(ACTION.type, statsControlAction(deps, 'type'));
   app.action(ACTION.carrier, statsControlAction(deps, 'carrier'));
   app.action(ACTION.share, shareStatsAction(deps));
+  app.action(ALERT_ACTION.ack, alertAction(deps, 'ack'));
+  app.action(ALERT_ACTION.snooze, alertAction(deps, 'snooze'));
+  app.action(ALERT_ACTION.resolve, alertAction(deps, 'resolve'));
+  app.action(RESTORE_ACTION, restoreAction(deps));
+  app.message(/^\s*ack\s*$/i, threadAckListener(deps));
 }
 
 export interface SlackRuntime {

@@ -31,7 +31,7 @@ export async function startTestApp(engine: Engine, env: Record<string, string> =
     ...env,
   });
   const clock = fixedClock(now);
-  const app = await startApp(config, createLogger('silent'), { clock, db: tdb.db, host: '127.0.0.1' });
+  const app = await startApp(config, createLogger('silent'), { clock, db: tdb.db, host: '127.0.0.1', scheduler: false });
   return {
     base: `http://127.0.0.1:${app.port}`,
     app,

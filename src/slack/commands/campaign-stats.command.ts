@@ -3,6 +3,9 @@ import { helpMessage, wordErrorsMessage } from '../blocks/help.blocks';
 import { buildStatsView } from '../stats-view.service';
 import type { SlackDeps } from '../slack-deps';
 import { sendStats } from '../send-stats';
+import { parseSettingsCommand } from '../../settings/settings-command';
+import { settingsFor, zoneOf } from '../../settings/channels';
+import { runSettingsCommand } from './settings.command';
 
 /** `/campaign-stats [words]`: acknowledged at once, answered through the response URL. */
 export function campaignStatsCommand(deps: SlackDeps) {
@@ -14,7 +17,12 @@ export function campaignStatsCommand(deps: SlackDeps) {
       await reply({ response_type: 'ephemeral', ...helpMessage(deps.config.defaultTimezone) });
       return;
     }
-    const zone = deps.config.defaultTimezone;
+    const settings = parseSettingsCommand(text);
+    if (settings) {
+      await reply(settings.ok ? await runSettingsCommand(deps, client, settings.command, command.channel_id, command.user_id) : { response_type: 'ephemeral', text: settings.message, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `:warning: ${settings.message}` } }] });
+      return;
+    }
+    const zone = zoneOf(await settingsFor(deps.db, deps.config, command.channel_id), deps.config);
     const result = await buildStatsView(deps.db, text, zone, deps.clock.now());
     if (!result.ok) {
       await reply({ response_type: 'ephemeral', ...wordErrorsMessage(result.errors) });

@@ -1,0 +1,128 @@
+import type { Knex } from 'knex';
+import { fromDbTime, toDbTime } from '../db/dialect';
+
+export type AlertKind = 'undelivered' | 'unreachable' | 'auto_unsubscribe';
+export type AlertState = 'open' | 'acknowledged' | 'snoozed' | 'resolved';
+
+export interface AlertScope {
+  carrier: string | null;
+  type: 'sms' | 'mms' | null;
+  accountId: string | null;
+}
+
+export interface Alert {
+  id: number;
+  channelId: string;
+  kind: AlertKind;
+  scopeKey: string;
+  scope: AlertScope;
+  state: AlertState;
+  rate: number | null;
+  baseline: number | null;
+  threshold: number | null;
+  peakRate: number | null;
+  volume: number | null;
+  messageTs: string | null;
+  ackedBy: string | null;
+  ackedAt: Date | null;
+  snoozedUntil: Date | null;
+  resolvedBy: string | null;
+  resolvedAt: Date | null;
+  belowSince: Date | null;
+  openedAt: Date;
+  detail: unknown;
+}
+
+const t = (v: unknown) => (v === null || v === undefined ? null : fromDbTime(v));
+const n = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+
+function toAlert(r: Record<string, unknown>): Alert {
+  return {
+    id: Number(r.id),
+    channelId: r.channel_id as string,
+    kind: r.kind as AlertKind,
+    scopeKey: r.scope_key as string,
+    scope: JSON.parse(r.scope as string) as AlertScope,
+    state: r.state as AlertState,
+    rate: n(r.rate),
+    baseline: n(r.baseline),
+    threshold: n(r.threshold),
+    peakRate: n(r.peak_rate),
+    volume: n(r.volume),
+    messageTs: (r.message_ts as string | null) ?? null,
+    ackedBy: (r.acked_by as string | null) ?? null,
+    ackedAt: t(r.acked_at),
+    snoozedUntil: t(r.snoozed_until),
+    resolvedBy: (r.resolved_by as string | null) ?? null,
+    resolvedAt: t(r.resolved_at),
+    belowSince: t(r.below_since),
+    openedAt: fromDbTime(r.opened_at),
+    detail: r.detail ? JSON.parse(r.detail as string) : null,
+  };
+}
+
+export async function getAlert(db: Knex, id: number): Promise<Alert | null> {
+  const r = await db('alerts').first('*').where({ id });
+  return r ? toAlert(r) : null;
+}
+
+export async function findAlertByMessage(db: Knex, channelId: string, ts: string): Promise<Alert | null> {
+  const r = await db('alerts').first('*').where({ channel_id: channelId, message_ts: ts });
+  return r ? toAlert(r) : null;
+}
+
+export async function liveAlerts(db: Knex, channelId?: string): Promise<Alert[]> {
+  const q = db('alerts').select('*').whereNot({ state: 'resolved' }).orderBy('id');
+  if (channelId) q.where({ channel_id: channelId });
+  return (await q).map(toAlert);
+}
+
+/** Opens an alert unless one is already live for the scope (then returns null). */
+export async function openAlert(
+  db: Knex,
+  a: { channelId: string; kind: AlertKind; scopeKey: string; scope: AlertScope; rate: number | null; baseline: number | null; threshold: number | null; volume: number | null; detail?: unknown },
+  now: Date,
+): Promise<Alert | null> {
+  try {
+    const [id] = await db('alerts').insert({
+      channel_id: a.channelId,
+      kind: a.kind,
+      scope_key: a.scopeKey,
+      scope: JSON.stringify(a.scope),
+      live_key: a.scopeKey,
+      state: 'open',
+      rate: a.rate,
+      baseline: a.baseline,
+      threshold: a.threshold,
+      peak_rate: a.rate,
+      volume: a.volume,
+      opened_at: toDbTime(now),
+      detail: a.detail === undefined ? null : JSON.stringify(a.detail),
+    });
+    return getAlert(db, Number(id));
+  } catch (err) {
+    const e = err as { errno?: number; code?: string };
+    if (e.errno === 1062 || String(e.code).startsWith('SQLITE_CONSTRAINT')) return null;
+    throw err;
+  }
+}
+
+export async function setMessageTs(db: Knex, id: number, ts: string): Promise<void> {
+  await db('alerts').where({ id }).update({ message_ts: ts });
+}
+
+/**
+ * State changes are conditional updates: they apply only from the states given, so an
+ * acknowledgement racing an auto-resolve, or two clicks at once, end in one state and only
+ * the winner reports it. Returns whether this call changed the alert.
+ */
+export async function transition(db: Knex, id: number, from: AlertState[], change: Record<string, unknown>): Promise<boolean> {
+  const n = await db('alerts').where({ id }).whereIn('state', from).update(change);
+  return n > 0;
+}
+
+export async function recordObservation(db: Knex, id: number, o: { rate: number | null; volume: number; peakRate?: number; belowSince: Date | null }): Promise<void> {
+  await db('alerts')
+    .where({ id })
+    .update({ rate: o.rate, volume: o.volume, ...(o.peakRate !== undefined ? { peak_rate: o.peakRate } : {}), below_since: o.belowSince ? toDbTime(o.belowSince) : null });
+}

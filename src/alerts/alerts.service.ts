@@ -1,0 +1,209 @@
+import type { Knex } from 'knex';
+import { DEFAULT_ALERT_PARAMS, isBelowResolveLine, rateOf, shouldFire, threshold, type AlertParams, type Observation } from '../domain/alert-rule';
+import type { Config } from '../config';
+import type { Logger } from '../logger';
+import { toDbTime } from '../db/dialect';
+import { effectiveChannels, zoneOf } from '../settings/channels';
+import type { ChannelSettings } from '../settings/channel-settings.repository';
+import type { Notifier } from '../slack/notifier';
+import { fmtPct, fmtInt } from '../slack/blocks/mrkdwn';
+import { spikeAlertMessage, threadNote } from './alert.blocks';
+import { getAlert, liveAlerts, openAlert, recordObservation, setMessageTs, transition, type Alert, type AlertScope } from './alerts.repository';
+import { baselineCounts, windowCounts, type CountRow } from './observations.repository';
+
+export interface AlertDeps {
+  db: Knex;
+  config: Config;
+  notifier: Notifier;
+  log: Logger;
+  params?: Partial<Record<'undelivered' | 'unreachable', Partial<AlertParams>>>;
+}
+
+const SETTLED = new Set(['failed', 'unreachable', 'undelivered', 'delivered_unconfirmed', 'delivered_confirmed']);
+const KINDS = ['undelivered', 'unreachable'] as const;
+
+function params(deps: AlertDeps, kind: (typeof KINDS)[number], s: ChannelSettings): AlertParams {
+  const base = { ...DEFAULT_ALERT_PARAMS[kind], ...(deps.params?.[kind] ?? {}) };
+  const floor = kind === 'undelivered' ? s.undeliveredFloor : s.unreachableFloor;
+  return floor === null ? base : { ...base, floor };
+}
+
+export const scopeKey = (s: AlertScope) => `${s.accountId ?? '*'}|${s.carrier ?? '*'}|${s.type ?? '*'}`;
+
+/** Sums rows into observations for every scope a channel watches: overall and carrier × type. */
+function observe(rows: CountRow[], baseline: CountRow[], kind: (typeof KINDS)[number], accountId: string | null) {
+  const out = new Map<string, { scope: AlertScope; win: { volume: number; failures: number }; base: { volume: number; failures: number } }>();
+  const add = (r: CountRow, which: 'win' | 'base') => {
+    if (!SETTLED.has(r.status)) return;
+    if (accountId !== null && r.accountId !== accountId) return;
+    for (const scope of [
+      { carrier: null, type: null, accountId },
+      { carrier: r.carrier, type: r.type, accountId },
+    ] as AlertScope[]) {
+      const key = scopeKey(scope);
+      let o = out.get(key);
+      if (!o) out.set(key, (o = { scope, win: { volume: 0, failures: 0 }, base: { volume: 0, failures: 0 } }));
+      o[which].volume += r.messages;
+      if (r.status === kind) o[which].failures += r.messages;
+    }
+  };
+  rows.forEach((r) => add(r, 'win'));
+  baseline.forEach((r) => add(r, 'base'));
+  return [...out.values()].map((o) => ({
+    scope: o.scope,
+    obs: { volume: o.win.volume, failures: o.win.failures, baseline: o.base.volume ? o.base.failures / o.base.volume : null } satisfies Observation,
+  }));
+}
+
+/**
+ * One evaluation of every channel's spike alerts: opens an alert for a scope that crosses its
+ * threshold (one per scope while it lives), posts worsening into the alert's thread, and
+ * resolves an alert whose rate has stayed under the resolve line long enough.
+ */
+export async function evaluateAlerts(deps: AlertDeps, now: Date): Promise<{ opened: number; resolved: number; updated: number }> {
+  const channels = (await effectiveChannels(deps.db, deps.config)).filter((c) => c.alertsEnabled);
+  const result = { opened: 0, resolved: 0, updated: 0 };
+  if (channels.length === 0) return result;
+  const p0 = { ...DEFAULT_ALERT_PARAMS.undelivered, ...(deps.params?.undelivered ?? {}) };
+  const from = new Date(now.getTime() - p0.windowMinutes * 60_000);
+  const baseFrom = new Date(from.getTime() - p0.baselineDays * 86400_000);
+  const byAccount = channels.some((c) => c.accountId !== null);
+  const [win, base, live] = await Promise.all([windowCounts(deps.db, from, now), baselineCounts(deps.db, baseFrom, from, byAccount), liveAlerts(deps.db)]);
+  for (const ch of channels) {
+    const zone = zoneOf(ch, deps.config);
+    for (const kind of KINDS) {
+      const p = params(deps, kind, ch);
+      const baseRows = byAccount && ch.accountId === null ? collapseAccounts(base) : base;
+      for (const { scope, obs } of observe(win, baseRows, kind, ch.accountId)) {
+        const key = scopeKey(scope);
+        const existing = live.find((a) => a.channelId === ch.channelId && a.kind === kind && a.scopeKey === key);
+        if (existing) {
+          const r = await followUp(deps, existing, obs, p, zone, now);
+          result.updated += r === 'updated' ? 1 : 0;
+          result.resolved += r === 'resolved' ? 1 : 0;
+        } else if (shouldFire(obs, p)) {
+          const alert = await openAlert(deps.db, { channelId: ch.channelId, kind, scopeKey: key, scope, rate: rateOf(obs), baseline: obs.baseline, threshold: threshold(obs, p), volume: obs.volume }, now);
+          if (!alert) continue;
+          const msg = spikeAlertMessage(alert, zone, p.windowMinutes);
+          const ts = await deps.notifier.post({ channel: ch.channelId, ...msg });
+          await setMessageTs(deps.db, alert.id, ts);
+          result.opened++;
+        }
+      }
+      // live alerts whose scope saw no traffic at all this window
+      for (const a of live.filter((x) => x.channelId === ch.channelId && x.kind === kind)) {
+        if (observe(win, [], kind, ch.accountId).some((o) => scopeKey(o.scope) === a.scopeKey)) continue;
+        const r = await followUp(deps, a, { volume: 0, failures: 0, baseline: a.baseline }, p, zone, now);
+        result.resolved += r === 'resolved' ? 1 : 0;
+      }
+    }
+  }
+  return result;
+}
+
+function collapseAccounts(rows: CountRow[]): CountRow[] {
+  return rows.map((r) => ({ ...r, accountId: '*' }));
+}
+
+async function followUp(deps: AlertDeps, a: Alert, obs: Observation, p: AlertParams, zone: string, now: Date): Promise<'updated' | 'resolved' | 'none'> {
+  if (a.state === 'snoozed' && a.snoozedUntil && a.snoozedUntil > now) return 'none';
+  if (a.state === 'snoozed') {
+    if (await transition(deps.db, a.id, ['snoozed'], { state: 'open', snoozed_until: null })) {
+      await refreshParent(deps, a.id, zone, p.windowMinutes);
+      await note(deps, a, `Snooze ended: the alert is open again.`);
+    }
+  }
+  const rate = rateOf(obs);
+  const fireLine = a.threshold ?? threshold(obs, p);
+  if (rate !== null && obs.volume >= p.minVolume && rate >= fireLine) {
+    const worse = a.peakRate !== null && rate >= a.peakRate * p.worsenFactor;
+    await recordObservation(deps.db, a.id, { rate, volume: obs.volume, belowSince: null, ...(worse ? { peakRate: rate } : {}) });
+    if (worse) {
+      await note(deps, a, `Worse: ${fmtPct(rate)} ${a.kind} over ${fmtInt(obs.volume)} settled messages (was ${fmtPct(a.peakRate)}).`);
+      await refreshParent(deps, a.id, zone, p.windowMinutes);
+      return 'updated';
+    }
+    return 'none';
+  }
+  if (isBelowResolveLine(obs, fireLine, p)) {
+    const since = a.belowSince ?? now;
+    if (now.getTime() - since.getTime() >= p.resolveAfterMinutes * 60_000) {
+      const won = await transition(deps.db, a.id, ['open', 'acknowledged', 'snoozed'], { state: 'resolved', live_key: null, resolved_by: 'auto', resolved_at: toDbTime(now), rate });
+      if (won) {
+        await note(deps, a, `Resolved automatically: ${fmtPct(rate)} ${a.kind} over the last ${p.windowMinutes / 60} hours, under ${fmtPct(fireLine * p.resolveRatio)} for ${p.resolveAfterMinutes} minutes.`);
+        await refreshParent(deps, a.id, zone, p.windowMinutes);
+        return 'resolved';
+      }
+      return 'none';
+    }
+    await recordObservation(deps.db, a.id, { rate, volume: obs.volume, belowSince: since });
+    return 'none';
+  }
+  await recordObservation(deps.db, a.id, { rate, volume: obs.volume, belowSince: null });
+  return 'none';
+}
+
+async function note(deps: Pick<AlertDeps, 'notifier'>, a: Alert, text: string): Promise<void> {
+  if (!a.messageTs) return;
+  await deps.notifier.post({ channel: a.channelId, threadTs: a.messageTs, ...threadNote(text) });
+}
+
+/**
+ * Redraws the parent from the database. A concurrent change may land between our read and
+ * Slack's edit, so the row is read again afterwards and the edit repeated until they agree.
+ */
+export async function refreshParent(deps: Pick<AlertDeps, 'db' | 'notifier'>, id: number, zone: string, windowMinutes: number): Promise<void> {
+  for (let i = 0; i < 3; i++) {
+    const a = await getAlert(deps.db, id);
+    if (!a?.messageTs) return;
+    const msg = a.kind === 'auto_unsubscribe' ? null : spikeAlertMessage(a, zone, windowMinutes);
+    if (!msg) return;
+    await deps.notifier.update({ channel: a.channelId, ts: a.messageTs, ...msg });
+    const after = await getAlert(deps.db, id);
+    if (after && fingerprint(after) === fingerprint(a)) return;
+  }
+}
+
+const fingerprint = (a: Alert) => [a.state, a.ackedBy, a.ackedAt?.getTime(), a.snoozedUntil?.getTime(), a.resolvedAt?.getTime(), a.peakRate].join('|');
+
+export type AlertActionResult = { ok: true } | { ok: false; message: string };
+
+/** Acknowledge / snooze / resolve from Slack (button, select, or `ack` in the thread). */
+export async function actOnAlert(
+  deps: Pick<AlertDeps, 'db' | 'notifier' | 'config'>,
+  id: number,
+  action: { type: 'ack' } | { type: 'resolve' } | { type: 'snooze'; hours: number },
+  user: string,
+  now: Date,
+  zone: string,
+): Promise<AlertActionResult> {
+  const a = await getAlert(deps.db, id);
+  if (!a) return { ok: false, message: `There is no alert ${id}.` };
+  let won = false;
+  let text = '';
+  if (action.type === 'ack') {
+    won = await transition(deps.db, id, ['open', 'snoozed'], { state: 'acknowledged', acked_by: user, acked_at: toDbTime(now), snoozed_until: null });
+    text = `Acknowledged by <@${user}>.`;
+  } else if (action.type === 'snooze') {
+    const until = new Date(now.getTime() + action.hours * 3600_000);
+    won = await transition(deps.db, id, ['open', 'acknowledged', 'snoozed'], { state: 'snoozed', acked_by: user, acked_at: toDbTime(now), snoozed_until: toDbTime(until) });
+    text = `Snoozed for ${action.hours}h by <@${user}>.`;
+  } else {
+    won = await transition(deps.db, id, ['open', 'acknowledged', 'snoozed'], { state: 'resolved', live_key: null, resolved_by: user, resolved_at: toDbTime(now) });
+    text = `Resolved by <@${user}>.`;
+  }
+  if (!won) {
+    const cur = await getAlert(deps.db, id);
+    const why =
+      cur?.state === 'resolved'
+        ? `it was already resolved ${cur.resolvedBy === 'auto' ? 'automatically' : `by <@${cur.resolvedBy}>`}`
+        : cur?.state === 'acknowledged'
+          ? `it was already acknowledged by <@${cur.ackedBy}>`
+          : `it is ${cur?.state}`;
+    return { ok: false, message: `Nothing changed: ${why}.` };
+  }
+  await note(deps, a, text);
+  await refreshParent(deps, id, zone, DEFAULT_ALERT_PARAMS.undelivered.windowMinutes);
+  return { ok: true };
+}
+

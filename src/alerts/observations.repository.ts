@@ -1,0 +1,43 @@
+import type { Knex } from 'knex';
+import { toDbTime } from '../db/dialect';
+
+export interface CountRow {
+  accountId: string;
+  carrier: string;
+  type: 'sms' | 'mms';
+  status: string;
+  messages: number;
+}
+
+/**
+ * Messages in the recent window by account, carrier, type and status, from the raw table
+ * (the window is short and its edges are not on the hour). Only messages actually attempted
+ * count: a send refused because the number had unsubscribed is not a carrier problem.
+ */
+export async function windowCounts(db: Knex, from: Date, to: Date): Promise<CountRow[]> {
+  const rows = await db('messages')
+    .select('account_id', 'carrier', 'type', 'status')
+    .count({ messages: '*' })
+    .where('sent_at', '>=', toDbTime(from))
+    .andWhere('sent_at', '<', toDbTime(to))
+    .andWhere('attempted', true)
+    .andWhere((q) => q.whereNull('error_code').orWhereNot('error_code', 21610))
+    .groupBy('account_id', 'carrier', 'type', 'status');
+  return rows.map((r: Record<string, unknown>) => ({ accountId: String(r.account_id), carrier: String(r.carrier), type: r.type as 'sms' | 'mms', status: String(r.status), messages: Number(r.messages) }));
+}
+
+/** The trailing baseline, from the pre-aggregated counts, whole hours. */
+export async function baselineCounts(db: Knex, from: Date, to: Date, byAccount: boolean): Promise<CountRow[]> {
+  const hour = 3600_000;
+  const f = new Date(Math.ceil(from.getTime() / hour) * hour);
+  const t = new Date(Math.floor(to.getTime() / hour) * hour);
+  const table = byAccount ? 'counts_campaign_hourly' : 'counts_hourly';
+  const cols = byAccount ? ['account_id', 'carrier', 'type', 'status'] : ['carrier', 'type', 'status'];
+  const rows = await db(table)
+    .select(...cols)
+    .sum({ messages: 'messages' })
+    .where('hour', '>=', toDbTime(f))
+    .andWhere('hour', '<', toDbTime(t))
+    .groupBy(...cols);
+  return rows.map((r: Record<string, unknown>) => ({ accountId: byAccount ? String(r.account_id) : '*', carrier: String(r.carrier), type: r.type as 'sms' | 'mms', status: String(r.status), messages: Number(r.messages) }));
+}

@@ -1,0 +1,60 @@
+import type { Knex } from 'knex';
+import { evaluateAlerts } from '../alerts/alerts.service';
+import type { Config } from '../config';
+import { fromDbTime } from '../db/dialect';
+import { digestSlotsDue, postDigest } from '../digests/digest.service';
+import type { Logger } from '../logger';
+import type { ChannelSettings } from '../settings/channel-settings.repository';
+import type { Notifier } from '../slack/notifier';
+import { runAutoUnsubscribe } from '../unsubscribes/unsubscribes.service';
+import { lastDoneRun } from './run-ledger.repository';
+import { minuteSlot, type JobDefinition } from './scheduler';
+
+export const JOB = { digest: 'digest', alerts: 'alerts', autoUnsubscribe: 'auto-unsubscribe' } as const;
+
+export interface JobDeps {
+  db: Knex;
+  config: Config;
+  notifier: Notifier | null;
+  log: Logger;
+}
+
+/** Every scheduled job, in one table: name, schedule, how slots are found, what runs. */
+export function jobTable(deps: JobDeps): JobDefinition[] {
+  const { db, config, log } = deps;
+  return [
+    {
+      name: JOB.digest,
+      cron: '* * * * *', // each minute: which channels have reached their local digest time
+      timezone: 'UTC',
+      graceMinutes: 6 * 60, // a digest found more than 6 hours late is skipped, not sent stale
+      slotsDue: (now) => (deps.notifier ? digestSlotsDue(db, config, now) : Promise.resolve([])),
+      run: (_slot, now, ctx) => {
+        const { settings, date } = ctx as { settings: ChannelSettings; date: string };
+        return postDigest({ db, config, notifier: deps.notifier! }, settings, date, now);
+      },
+    },
+    {
+      name: JOB.alerts,
+      cron: config.alertsCron,
+      timezone: 'UTC',
+      graceMinutes: 2, // an evaluation is about now: a missed one is simply skipped
+      slotsDue: async (now) => (deps.notifier ? [minuteSlot(now)] : []),
+      run: (_slot, now) => evaluateAlerts({ db, config, notifier: deps.notifier!, log }, now),
+    },
+    {
+      name: JOB.autoUnsubscribe,
+      cron: config.autoUnsubscribeCron,
+      timezone: 'UTC',
+      graceMinutes: 10,
+      slotsDue: async (now) => [minuteSlot(now)],
+      run: async (slot, now) => {
+        const last = await lastDoneRun(db, JOB.autoUnsubscribe);
+        const detail = last ? ((await db('job_runs').first('detail').where({ job: JOB.autoUnsubscribe, slot: last.slot }))?.detail as string | null) : null;
+        const prev = detail ? (JSON.parse(detail) as { at?: string; settledBefore?: string }) : null;
+        const since = prev?.at && prev.settledBefore ? { at: new Date(prev.at), settledBefore: new Date(prev.settledBefore) } : last ? { at: fromDbTime(last.claimedAt), settledBefore: fromDbTime(last.claimedAt) } : null;
+        return runAutoUnsubscribe({ db, config, notifier: deps.notifier, log }, slot, now, since);
+      },
+    },
+  ];
+}

@@ -1,0 +1,77 @@
+import { isValidTimeZone } from '../domain/period';
+
+/** `/campaign-stats digest …`, `alerts …`, `scope …`, `at-risk`, `unsubscribed …`, parsed (pure). */
+export type SettingsCommand =
+  | { type: 'digest-on'; time: string | null; zone: string | null }
+  | { type: 'digest-off' }
+  | { type: 'digest-preview' }
+  | { type: 'digest-empty'; post: boolean }
+  | { type: 'alerts-on' }
+  | { type: 'alerts-off' }
+  | { type: 'alerts-status' }
+  | { type: 'alerts-floor'; kind: 'undelivered' | 'unreachable'; floor: number }
+  | { type: 'scope'; account: string | null }
+  | { type: 'at-risk' }
+  | { type: 'unsubscribed'; period: string | null };
+
+export type SettingsParse = { ok: true; command: SettingsCommand } | { ok: false; message: string } | null;
+
+const SUBCOMMANDS = ['digest', 'alerts', 'scope', 'at-risk', 'unsubscribed'];
+
+/** null: not a settings command (the words are stats words). */
+export function parseSettingsCommand(text: string): SettingsParse {
+  const words = text.trim().split(/\s+/).filter(Boolean);
+  const head = words[0]?.toLowerCase();
+  if (!head || !SUBCOMMANDS.includes(head)) return null;
+  const rest = words.slice(1);
+  const bad = (message: string): SettingsParse => ({ ok: false, message });
+  switch (head) {
+    case 'digest': {
+      const sub = rest[0]?.toLowerCase();
+      if (sub === 'off' && rest.length === 1) return { ok: true, command: { type: 'digest-off' } };
+      if (sub === 'preview' && rest.length === 1) return { ok: true, command: { type: 'digest-preview' } };
+      if (sub === 'empty' && (rest[1] === 'on' || rest[1] === 'off') && rest.length === 2) return { ok: true, command: { type: 'digest-empty', post: rest[1] === 'on' } };
+      if (sub === 'on') {
+        let time: string | null = null;
+        let zone: string | null = null;
+        for (const w of rest.slice(1)) {
+          const m = /^(\d{1,2}):(\d{2})$/.exec(w);
+          if (m && Number(m[1]) < 24 && Number(m[2]) < 60 && time === null) time = `${m[1]!.padStart(2, '0')}:${m[2]}`;
+          else if (isValidTimeZone(w) && w.includes('/') && zone === null) zone = w;
+          else return bad(`"${w}" is neither a time (like 09:00) nor a time zone (like America/Denver).`);
+        }
+        return { ok: true, command: { type: 'digest-on', time, zone } };
+      }
+      return bad('Use `digest on [09:00] [America/Denver]`, `digest off`, `digest preview` or `digest empty on|off`.');
+    }
+    case 'alerts': {
+      const sub = rest[0]?.toLowerCase();
+      if (sub === 'on' && rest.length === 1) return { ok: true, command: { type: 'alerts-on' } };
+      if (sub === 'off' && rest.length === 1) return { ok: true, command: { type: 'alerts-off' } };
+      if (sub === 'status' && rest.length === 1) return { ok: true, command: { type: 'alerts-status' } };
+      if ((sub === 'undelivered' || sub === 'unreachable') && rest.length === 2) {
+        const m = /^(\d{1,2}(?:\.\d+)?)%$/.exec(rest[1]!);
+        const floor = m ? Number(m[1]) / 100 : NaN;
+        if (!m || floor <= 0 || floor >= 1) return bad(`"${rest[1]}" is not a percentage between 0% and 100% (like 8%).`);
+        return { ok: true, command: { type: 'alerts-floor', kind: sub, floor } };
+      }
+      return bad('Use `alerts on`, `alerts off`, `alerts status`, `alerts undelivered 8%` or `alerts unreachable 6%`.');
+    }
+    case 'scope': {
+      if (rest.length === 1 && rest[0]!.toLowerCase() === 'all') return { ok: true, command: { type: 'scope', account: null } };
+      const m = /^account:(.+)$/i.exec(rest.join(' '));
+      if (m) return { ok: true, command: { type: 'scope', account: m[1]!.replace(/^"|"$/g, '') } };
+      return bad('Use `scope account:ID` to limit this channel to one account, or `scope all`.');
+    }
+    case 'at-risk':
+      return rest.length ? bad(`\`at-risk\` takes no words (got "${rest.join(' ')}").`) : { ok: true, command: { type: 'at-risk' } };
+    case 'unsubscribed':
+      return rest.length > 1 ? bad('Use `unsubscribed [period]`, e.g. `unsubscribed 7d`.') : { ok: true, command: { type: 'unsubscribed', period: rest[0] ?? null } };
+  }
+  return null;
+}
+
+/** Commands that change a channel's settings need an editor; the others anyone may run. */
+export function changesSettings(c: SettingsCommand): boolean {
+  return !['digest-preview', 'alerts-status', 'at-risk', 'unsubscribed'].includes(c.type);
+}

@@ -1,0 +1,113 @@
+import type { Knex } from 'knex';
+import { fromDbTime, toDbTime } from '../db/dialect';
+import type { SentToNumber } from '../domain/auto-unsubscribe';
+import type { Status } from '../domain/status';
+
+/** Subscribers with messages whose status changed since `since` (the job's watermark). */
+export async function candidateSubscribers(db: Knex, since: Date | null, settledBefore: Date): Promise<number[]> {
+  const q = db('messages').distinct('subscriber_id').where('sent_at', '<', toDbTime(settledBefore));
+  if (since) q.andWhere('status_changed_at', '>=', toDbTime(since));
+  return (await q).map((r: { subscriber_id: unknown }) => Number(r.subscriber_id));
+}
+
+/** Each subscriber's settled messages, newest first, at most `limit` campaigns back. */
+export async function recentMessages(db: Knex, subscriberIds: number[], settledBefore: Date, limit: number): Promise<Map<number, Array<SentToNumber & { sentAt: Date }>>> {
+  const out = new Map<number, Array<SentToNumber & { sentAt: Date }>>();
+  if (subscriberIds.length === 0) return out;
+  const rows = await db('messages')
+    .select('subscriber_id', 'campaign_id', 'status', 'attempted', 'error_code', 'sent_at')
+    .whereIn('subscriber_id', subscriberIds)
+    .andWhere('sent_at', '<', toDbTime(settledBefore))
+    .orderBy([{ column: 'subscriber_id' }, { column: 'sent_at', order: 'desc' }]);
+  for (const r of rows) {
+    const id = Number(r.subscriber_id);
+    let list = out.get(id);
+    if (!list) out.set(id, (list = []));
+    if (list.length < limit * 3) {
+      list.push({ campaignId: r.campaign_id, status: r.status as Status, attempted: Boolean(r.attempted), errorCode: r.error_code === null ? null : Number(r.error_code), sentAt: fromDbTime(r.sent_at) });
+    }
+  }
+  return out;
+}
+
+export interface SubscriberRow {
+  id: number;
+  accountId: string;
+  phone: string;
+  carrier: string | null;
+  subscribed: boolean;
+  reason: string | null;
+  failStreak: number;
+}
+
+const toSub = (r: Record<string, unknown>): SubscriberRow => ({
+  id: Number(r.id),
+  accountId: r.account_id as string,
+  phone: r.phone as string,
+  carrier: (r.carrier as string | null) ?? null,
+  subscribed: Boolean(r.subscribed),
+  reason: (r.unsubscribe_reason as string | null) ?? null,
+  failStreak: Number(r.fail_streak),
+});
+
+export async function getSubscribers(db: Knex, ids: number[]): Promise<SubscriberRow[]> {
+  const out: SubscriberRow[] = [];
+  for (let i = 0; i < ids.length; i += 1000) out.push(...(await db('subscribers').select('*').whereIn('id', ids.slice(i, i + 1000))).map(toSub));
+  return out;
+}
+
+export async function setFailStreaks(db: Knex, streaks: Array<{ id: number; streak: number }>): Promise<void> {
+  const byValue = new Map<number, number[]>();
+  for (const s of streaks) byValue.set(s.streak, [...(byValue.get(s.streak) ?? []), s.id]);
+  for (const [streak, ids] of byValue) for (let i = 0; i < ids.length; i += 1000) await db('subscribers').whereIn('id', ids.slice(i, i + 1000)).update({ fail_streak: streak });
+}
+
+export async function atRiskSubscribers(db: Knex, min: number, max: number, accountId: string | null, limit = 200): Promise<SubscriberRow[]> {
+  const q = db('subscribers').select('*').where('subscribed', true).andWhere('fail_streak', '>=', min).andWhere('fail_streak', '<=', max).orderBy([{ column: 'fail_streak', order: 'desc' }, { column: 'id' }]).limit(limit);
+  if (accountId) q.where('account_id', accountId);
+  return (await q).map(toSub);
+}
+
+export interface AutoUnsubscribe {
+  id: number;
+  subscriberId: number;
+  accountId: string;
+  phone: string;
+  carrier: string | null;
+  at: Date;
+  campaigns: string[];
+  restoredAt: Date | null;
+  restoredBy: string | null;
+}
+
+const toAuto = (r: Record<string, unknown>): AutoUnsubscribe => ({
+  id: Number(r.id),
+  subscriberId: Number(r.subscriber_id),
+  accountId: r.account_id as string,
+  phone: r.phone as string,
+  carrier: (r.carrier as string | null) ?? null,
+  at: fromDbTime(r.at),
+  campaigns: JSON.parse(r.campaigns as string) as string[],
+  restoredAt: r.restored_at ? fromDbTime(r.restored_at) : null,
+  restoredBy: (r.restored_by as string | null) ?? null,
+});
+
+export async function insertAutoUnsubscribe(trx: Knex.Transaction, a: Omit<AutoUnsubscribe, 'id' | 'restoredAt' | 'restoredBy'>, slot: string): Promise<number> {
+  const [id] = await trx('auto_unsubscribes').insert({ subscriber_id: a.subscriberId, account_id: a.accountId, phone: a.phone, carrier: a.carrier, at: toDbTime(a.at), campaigns: JSON.stringify(a.campaigns), job_slot: slot });
+  return Number(id);
+}
+
+export async function getAutoUnsubscribe(db: Knex, id: number): Promise<AutoUnsubscribe | null> {
+  const r = await db('auto_unsubscribes').first('*').where({ id });
+  return r ? toAuto(r) : null;
+}
+
+export async function autoUnsubscribesBetween(db: Knex, from: Date, to: Date, accountId: string | null): Promise<AutoUnsubscribe[]> {
+  const q = db('auto_unsubscribes').select('*').where('at', '>=', toDbTime(from)).andWhere('at', '<', toDbTime(to)).orderBy('id');
+  if (accountId) q.where('account_id', accountId);
+  return (await q).map(toAuto);
+}
+
+export async function autoUnsubscribesOfRun(db: Knex, slot: string): Promise<AutoUnsubscribe[]> {
+  return (await db('auto_unsubscribes').select('*').where({ job_slot: slot }).orderBy('id')).map(toAuto);
+}
