@@ -74,7 +74,11 @@ export async function evaluateAlerts(deps: AlertDeps, now: Date): Promise<{ open
     for (const kind of KINDS) {
       const p = params(deps, kind, ch);
       const baseRows = byAccount && ch.accountId === null ? collapseAccounts(base) : base;
-      for (const { scope, obs } of observe(win, baseRows, kind, ch.accountId)) {
+      // narrowest scopes first: when a carrier × type scope fires, the overall scope is not
+      // alerted as well (the carrier alert already explains it)
+      const scopes = observe(win, baseRows, kind, ch.accountId).sort((a, b) => Number(a.scope.carrier === null) - Number(b.scope.carrier === null));
+      let narrowFiring = live.some((a) => a.channelId === ch.channelId && a.kind === kind && a.scope.carrier !== null);
+      for (const { scope, obs } of scopes) {
         const key = scopeKey(scope);
         const existing = live.find((a) => a.channelId === ch.channelId && a.kind === kind && a.scopeKey === key);
         if (existing) {
@@ -82,6 +86,8 @@ export async function evaluateAlerts(deps: AlertDeps, now: Date): Promise<{ open
           result.updated += r === 'updated' ? 1 : 0;
           result.resolved += r === 'resolved' ? 1 : 0;
         } else if (shouldFire(obs, p)) {
+          if (scope.carrier !== null) narrowFiring = true;
+          else if (narrowFiring) continue;
           const alert = await openAlert(deps.db, { channelId: ch.channelId, kind, scopeKey: key, scope, rate: rateOf(obs), baseline: obs.baseline, threshold: threshold(obs, p), volume: obs.volume }, now);
           if (!alert) continue;
           const msg = spikeAlertMessage(alert, zone, p.windowMinutes);

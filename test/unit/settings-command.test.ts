@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { parseSettingsCommand } from '../../src/settings/settings-command';
+
+describe('settings commands', () => {
+  it.each([
+    ['digest on', { type: 'digest-on', time: null, zone: null }],
+    ['digest on 9:30 America/Denver', { type: 'digest-on', time: '09:30', zone: 'America/Denver' }],
+    ['digest off', { type: 'digest-off' }],
+    ['digest preview', { type: 'digest-preview' }],
+    ['alerts undelivered 8%', { type: 'alerts-floor', kind: 'undelivered', floor: 0.08 }],
+    ['alerts status', { type: 'alerts-status' }],
+    ['scope account:acct_1', { type: 'scope', account: 'acct_1' }],
+    ['at-risk', { type: 'at-risk' }],
+    ['unsubscribed 30d', { type: 'unsubscribed', period: '30d' }],
+  ])('%s', (text, command) => {
+    expect(parseSettingsCommand(text)).toEqual({ ok: true, command });
+  });
+
+  it('leaves stats words alone and explains bad settings', () => {
+    expect(parseSettingsCommand('30d mms')).toBeNull();
+    expect(parseSettingsCommand('digest on 25:00')).toEqual({ ok: false, message: '"25:00" is neither a time (like 09:00) nor a time zone (like America/Denver).' });
+    expect(parseSettingsCommand('alerts undelivered lots')).toEqual({ ok: false, message: '"lots" is not a percentage between 0% and 100% (like 8%).' });
+  });
+});
