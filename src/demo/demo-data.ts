@@ -113,11 +113,12 @@ export async function loadDemoData(db: Knex, opts: DemoOptions): Promise<DemoSum
   const total = plans.length;
   for (const [pi, plan] of plans.entries()) {
     const { account } = plan;
-    const type: 'sms' | 'mms' = plan.n % account.mmsEvery === 0 ? 'mms' : 'sms';
+    const flash = plan.n === 999;
+    const type: 'sms' | 'mms' = !flash && plan.n % account.mmsEvery === 0 ? 'mms' : 'sms';
     const campaignId = `cmp_${account.id.slice(5)}_${String(plan.n).padStart(3, '0')}`;
-    const campaignName = `${account.name.split(' ')[0]} ${plan.at.toFormat('LLL d')}${plan.n === 999 ? ' flash sale' : ''} ${type.toUpperCase()}`;
+    const campaignName = `${account.name.split(' ')[0]} ${plan.at.toFormat('LLL d')}${flash ? ' flash sale' : ''} ${type.toUpperCase()}`;
     const lapsed = account.lapsedDaysAgo !== null && plan.at.toMillis() > end.getTime() - account.lapsedDaysAgo * 86400_000;
-    const isIncident = plan.at.hasSame(incidentDay, 'day');
+    const isIncident = flash; // T-Mobile starts filtering during the flash sale
     const ageHours = (end.getTime() - plan.at.toMillis()) / 3600_000;
     const body = pick(BODIES);
     const records: MessageRecord[] = [];

@@ -3,7 +3,7 @@ import path from 'node:path';
 import twilio from 'twilio';
 import { startApp, type RunningApp } from '../../src/app';
 import { fixedClock } from '../../src/clock';
-import { loadConfig } from '../../src/config';
+import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { createTestDatabase, type Engine, type TestDatabase } from './databases';
 
@@ -13,6 +13,7 @@ export const PUBLIC_BASE_URL = 'https://stats.example.com';
 
 export interface TestApp {
   base: string;
+  config: Config;
   app: RunningApp;
   tdb: TestDatabase;
   clock: ReturnType<typeof fixedClock>;
@@ -34,6 +35,7 @@ export async function startTestApp(engine: Engine, env: Record<string, string> =
   const app = await startApp(config, createLogger('silent'), { clock, db: tdb.db, host: '127.0.0.1', scheduler: false });
   return {
     base: `http://127.0.0.1:${app.port}`,
+    config,
     app,
     tdb,
     clock,

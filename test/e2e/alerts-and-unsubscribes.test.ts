@@ -1,0 +1,186 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createScheduler } from '../../src/app';
+import { actOnAlert } from '../../src/alerts/alerts.service';
+import { getAlert, liveAlerts, openAlert, setMessageTs } from '../../src/alerts/alerts.repository';
+import { fixedClock } from '../../src/clock';
+import { loadDemoData } from '../../src/demo/demo-data';
+import { createLogger } from '../../src/logger';
+import { webClientNotifier } from '../../src/slack/notifier';
+import { SlackStandIn } from '../../src/slack/workspace/slack-stand-in';
+import { WebClient } from '@slack/web-api';
+import { ENGINES, truncateAll } from '../helpers/databases';
+import { getJson, message, postJson, startTestApp, type TestApp } from '../helpers/app';
+import { blockActionBody, blockTexts, BOT_TOKEN, postSlack, SIGNING_SECRET, waitForCalls } from '../helpers/slack';
+
+const ALERTS = 'C2147483705'; // the fixtures' channel
+const NOW = new Date('2026-11-28T15:30:00Z');
+
+describe.each(ENGINES)('alerts and auto-unsubscribe, end to end (%s)', (engine) => {
+  let standIn: SlackStandIn;
+  let t: TestApp;
+  beforeAll(async () => {
+    standIn = await new SlackStandIn({ token: BOT_TOKEN, users: [{ id: 'U2147483697', name: 'steve', isAdmin: true }, { id: 'U0ANNA', name: 'anna' }] }).start();
+    t = await startTestApp(engine, { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: standIn.apiUrl, ALERT_CHANNEL: ALERTS, CHART_RENDERER: 'none' }, NOW);
+  });
+  afterAll(async () => {
+    await t?.stop();
+    await standIn?.stop();
+  });
+
+  describe('on the demo data', () => {
+    let incidentDay: string;
+    beforeAll(async () => {
+      await truncateAll(t.tdb.db);
+      standIn.reset();
+      const summary = await loadDemoData(t.tdb.db, { seed: 42, days: 21, now: NOW, mmsSegments: 1 });
+      incidentDay = summary.incidentDay;
+    }, 240_000);
+
+    it('alerts on the seeded carrier-filtering incident, and on none of the normal campaign days', async () => {
+      const clock = fixedClock(NOW);
+      const scheduler = createScheduler(t.config, t.tdb.db, clock, createLogger('silent'));
+      // an hour after every campaign hour (16:00–20:00 UTC) of the days up to the incident evening
+      const incidentEvening = new Date(`${incidentDay}T21:00:00Z`);
+      for (let d = 20; d >= 1; d--) {
+        for (const h of [17, 18, 19, 21]) {
+          const at = new Date(Date.UTC(2026, 10, 28 - d, h, 0));
+          if (at > incidentEvening) continue;
+          clock.set(at);
+          await scheduler.tick('alerts');
+        }
+      }
+      const alerts = standIn.callsTo('chat.postMessage').filter((c) => c.ok && !c.args.thread_ts);
+      expect(alerts.map((c) => c.args.text)).toEqual([expect.stringMatching(/^Undelivered rate spike — T-Mobile · SMS: \d+\.\d% \(threshold 5\.0%\)\. red_circle Open since /)]);
+      const live = await liveAlerts(t.tdb.db);
+      expect(live.map((a) => [a.kind, a.scope.carrier, a.scope.type, a.state, a.openedAt.toISOString()])).toEqual([['undelivered', 'T-Mobile', 'sms', 'open', incidentEvening.toISOString()]]);
+    });
+
+    it('acknowledges through the button: the parent shows who, the thread logs it; a second click changes nothing', async () => {
+      const [alert] = await liveAlerts(t.tdb.db);
+      const parent = standIn.find(alert!.messageTs!)!;
+      const ackButton = (parent.blocks.find((b: any) => b.type === 'actions') as any).elements[0];
+      const before = standIn.callsTo('response_url').length;
+      await postSlack(t.base, blockActionBody(standIn, parent.ts, { ...ackButton, block_id: `alert_actions:${alert!.id}` }, { ephemeral: false }));
+      await waitForCalls(standIn, 'chat.update', 1);
+      expect(blockTexts(parent.blocks)).toContainEqual(expect.stringMatching(/^:large_orange_circle: \*Acknowledged\* by <@U2147483697> at /));
+      expect(standIn.messages.filter((m) => m.threadTs === parent.ts).map((m) => m.text)).toEqual(['Acknowledged by <@U2147483697>.']);
+      await postSlack(t.base, blockActionBody(standIn, parent.ts, { ...ackButton, block_id: `alert_actions:${alert!.id}` }, { ephemeral: false }));
+      const calls = await waitForCalls(standIn, 'response_url', before + 1);
+      expect(calls.at(-1)!.args.text).toBe('Nothing changed: it was already acknowledged by <@U2147483697>.');
+      expect(standIn.messages.filter((m) => m.threadTs === parent.ts)).toHaveLength(1);
+    });
+
+    it('resolves itself once the rate has stayed back down for an hour, and alerts on nothing after', async () => {
+      const [alert] = await liveAlerts(t.tdb.db);
+      const clock = fixedClock(new Date(`${incidentDay}T21:00:00Z`));
+      const scheduler = createScheduler(t.config, t.tdb.db, clock, createLogger('silent'));
+      for (let i = 0; i < 24 * 11; i++) {
+        clock.advance(3600_000);
+        if (clock.now() > NOW) break;
+        await scheduler.tick('alerts');
+      }
+      const parent = standIn.find(alert!.messageTs!)!;
+      const thread = standIn.messages.filter((m) => m.threadTs === parent.ts).map((m) => m.text);
+      expect(thread).toEqual(['Acknowledged by <@U2147483697>.', expect.stringMatching(/^Resolved automatically: /)]);
+      expect(blockTexts(parent.blocks)).toContainEqual(expect.stringMatching(/^:large_green_circle: \*Resolved\* automatically .* · acknowledged by <@U2147483697>$/));
+      expect(standIn.callsTo('chat.postMessage').filter((c) => c.ok && !c.args.thread_ts)).toHaveLength(1);
+      expect(await liveAlerts(t.tdb.db)).toEqual([]);
+    });
+
+    it('ends a race between a resolve and a snooze in one state, one thread message each', async () => {
+      const notifier = webClientNotifier(new WebClient(BOT_TOKEN, { slackApiUrl: standIn.apiUrl }));
+      const alert = (await openAlert(t.tdb.db, { channelId: ALERTS, kind: 'unreachable', scopeKey: 'x', scope: { carrier: 'AT&T', type: 'mms', accountId: null }, rate: 0.2, baseline: 0.03, threshold: 0.06, volume: 400 }, NOW))!;
+      await setMessageTs(t.tdb.db, alert.id, await notifier.post({ channel: ALERTS, text: 'alert', blocks: [] }));
+      const deps = { db: t.tdb.db, config: t.config, notifier };
+      const [resolve, snooze] = await Promise.all([
+        actOnAlert(deps, alert.id, { type: 'resolve' }, 'U0ANNA', NOW, 'UTC'),
+        actOnAlert(deps, alert.id, { type: 'snooze', hours: 4 }, 'U2147483697', NOW, 'UTC'),
+      ]);
+      const ts = (await getAlert(t.tdb.db, alert.id))!.messageTs!;
+      const parent = standIn.find(ts)!;
+      const thread = standIn.messages.filter((m) => m.threadTs === ts).map((m) => m.text);
+      expect(resolve.ok).toBe(true);
+      if (snooze.ok) expect(thread).toEqual(['Snoozed for 4h by <@U2147483697>.', 'Resolved by <@U0ANNA>.']);
+      else {
+        expect(snooze.message).toBe('Nothing changed: it was already resolved by <@U0ANNA>.');
+        expect(thread).toEqual(['Resolved by <@U0ANNA>.']);
+      }
+      expect(blockTexts(parent.blocks)).toContainEqual(expect.stringMatching(/^:large_green_circle: \*Resolved\* by <@U0ANNA> at /));
+      expect(parent.blocks.some((b: any) => b.type === 'actions')).toBe(false);
+      expect((await getAlert(t.tdb.db, alert.id))!.state).toBe('resolved');
+    });
+  });
+
+  describe('auto-unsubscribe (7 failed campaigns in a row)', () => {
+    const sid = (n: number, c: number) => `SM${String(n).padStart(16, '0')}${String(c).padStart(16, '0')}`;
+    const phone = (n: number) => `+1720555${String(1000 + n)}`;
+    async function campaigns(plan: Record<number, string[]>) {
+      const records = Object.entries(plan).flatMap(([n, statuses]) =>
+        statuses.map((status, c) =>
+          message({ provider_message_id: sid(Number(n), c), to: phone(Number(n)), campaign_id: `cmp_${c}`, campaign_name: `Campaign ${c}`, carrier: 'Verizon', status, error_code: status === 'undelivered' ? 30003 : null, sent_at: new Date(Date.UTC(2026, 10, 1 + c * 2, 18)).toISOString() }),
+        ),
+      );
+      for (let i = 0; i < records.length; i += 1000) expect((await postJson(t.base, '/api/v1/messages', { messages: records.slice(i, i + 1000) })).status).toBe(200);
+    }
+
+    it('unsubscribes exactly the numbers at 7, not those at 6 or with a delivery after 6, and announces them masked', async () => {
+      await truncateAll(t.tdb.db);
+      standIn.reset();
+      const U = 'undelivered';
+      const D = 'delivered_confirmed';
+      await campaigns({
+        1: [U, U, U, U, U, U, U], // 7 in a row
+        2: [D, U, U, U, U, U, U], // 6 in a row: at risk
+        3: [U, U, U, U, U, U, D], // 6 then a delivery
+        4: [U, U, U, U, U, U, U, U], // 8
+        5: ['ignored', U, U, U, U, U, U], // the ignored campaign does not count: 6
+      });
+      const clock = fixedClock(NOW);
+      await createScheduler(t.config, t.tdb.db, clock, createLogger('silent')).tick('auto-unsubscribe');
+      const subs = await t.tdb.db('subscribers').select('phone', 'subscribed', 'unsubscribe_reason', 'fail_streak').orderBy('phone');
+      expect(subs.map((s: any) => [s.phone, Boolean(s.subscribed), s.unsubscribe_reason, Number(s.fail_streak)])).toEqual([
+        [phone(1), false, 'auto', 7],
+        [phone(2), true, null, 6],
+        [phone(3), true, null, 0],
+        [phone(4), false, 'auto', 7],
+        [phone(5), true, null, 6],
+      ]);
+      const feed = await getJson(t.base, '/api/v1/unsubscribes');
+      expect(feed.body.unsubscribes.map((u: any) => [u.phone, u.event, u.reason])).toEqual([
+        [phone(1), 'unsubscribed', 'auto'],
+        [phone(4), 'unsubscribed', 'auto'],
+      ]);
+      const parent = standIn.messages.find((m) => m.channel === ALERTS && !m.threadTs)!;
+      expect(parent.text).toBe('2 numbers were auto-unsubscribed after 7 failed campaigns in a row.');
+      const listed = standIn.messages.filter((m) => m.threadTs === parent.ts).flatMap((m) => blockTexts(m.blocks).filter((x) => x.startsWith('•••')));
+      expect(listed).toEqual(['•••1001 · Verizon · acct_1 · 7 failed campaigns', '•••1004 · Verizon · acct_1 · 7 failed campaigns']);
+      expect(JSON.stringify(standIn.messages)).not.toContain('+1720555');
+
+      // running again changes nothing
+      clock.advance(3600_000);
+      await createScheduler(t.config, t.tdb.db, clock, createLogger('silent')).tick('auto-unsubscribe');
+      expect(standIn.messages.filter((m) => m.channel === ALERTS && !m.threadTs)).toHaveLength(1);
+    });
+
+    it('restores an auto-unsubscribe from Slack, and refuses once the customer has replied STOP', async () => {
+      const thread = standIn.messages.find((m) => m.threadTs && m.blocks.length)!;
+      const buttons = thread.blocks.map((b: any) => b.accessory);
+      await postSlack(t.base, blockActionBody(standIn, thread.ts, { ...buttons[0], block_id: 'r1' }, { ephemeral: false }));
+      await waitForCalls(standIn, 'chat.postMessage', standIn.callsTo('chat.postMessage').length + 1);
+      expect(standIn.messages.at(-1)!.text).toBe('•••1001 restored by <@U2147483697>: it will get messages again.');
+      // number 4 replies STOP after its auto-unsubscribe
+      await postJson(t.base, '/api/v1/subscription-events', { events: [{ account_id: 'acct_1', phone: phone(4), event: 'unsubscribed', reason: 'stop', at: '2026-11-28T16:00:00Z' }] });
+      const before = standIn.callsTo('response_url').length;
+      await postSlack(t.base, blockActionBody(standIn, thread.ts, { ...buttons[1], block_id: 'r2' }, { ephemeral: false }));
+      const calls = await waitForCalls(standIn, 'response_url', before + 1);
+      expect(calls.at(-1)!.args.text).toBe("•••1004 can't be restored: the customer unsubscribed themselves (replied STOP) after the auto-unsubscribe.");
+      const feed = await getJson(t.base, '/api/v1/unsubscribes');
+      expect(feed.body.unsubscribes.map((u: any) => [u.phone, u.event, u.reason])).toEqual([
+        [phone(1), 'unsubscribed', 'auto'],
+        [phone(4), 'unsubscribed', 'auto'],
+        [phone(1), 'restored', 'auto'],
+        [phone(4), 'unsubscribed', 'stop'],
+      ]);
+    });
+  });
+});
