@@ -38,7 +38,7 @@ export function createScheduler(config: Config, db: Knex, clock: Clock, logger: 
  * The composition root: opens the database, builds services, mounts routes, starts.
  * With no DATABASE_URL the embedded database is migrated on start.
  */
-export async function startApp(config: Config, logger: Logger, opts: { clock?: Clock; db?: Knex; host?: string; scheduler?: boolean } = {}): Promise<RunningApp> {
+export async function startApp(config: Config, logger: Logger, opts: { clock?: Clock; db?: Knex; host?: string; scheduler?: boolean; mount?: (app: express.Express, appUrl: () => string, db: Knex) => void } = {}): Promise<RunningApp> {
   const clock = opts.clock ?? systemClock;
   const db = opts.db ?? createDb(config);
   if (!config.databaseUrl) {
@@ -61,12 +61,15 @@ export async function startApp(config: Config, logger: Logger, opts: { clock?: C
   const deps = { config, db, clock, callbacks };
   app.use('/api/v1', apiRouter(deps));
   const slack = createSlack({ config, db, clock, log: logger }, app);
+  let appUrl = '';
+  opts.mount?.(app, () => appUrl, db);
   app.use((_req, res) => {
     res.status(404).json({ error: 'no such route' });
   });
   app.use(errorHandler(logger));
 
   const http = await listen(app, config.port, opts.host, new Map([[TWILIO_STATUS_PATH, twilioStatusHandler(deps, logger)]]));
+  appUrl = `http://127.0.0.1:${http.port}`;
   await slack?.start();
   const scheduler = (opts.scheduler ?? config.runScheduler) ? createScheduler(config, db, clock, logger) : null;
   scheduler?.start();

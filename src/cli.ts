@@ -12,6 +12,10 @@ import { createLogger } from './logger';
 import { formatStatsTable } from './stats/format';
 import { getStats } from './stats/stats.service';
 import { createScheduler, startApp } from './app';
+import fs from 'node:fs';
+import { demoMetaFile, isLocalMode, startLocalWorkspace } from './local/local-mode';
+import { localRouter } from './local/local.routes';
+
 
 const USAGE = `campaign-stats — SMS/MMS campaign delivery stats
 
@@ -140,23 +144,47 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, io: Out, cl
 
     case 'serve': {
       const logger = createLogger(config.logLevel);
-      const localMode = !config.slack.botToken && !config.slack.appToken;
-      if (!config.databaseUrl && localMode) {
-        await withDb(config, async (db) => {
+      const local = isLocalMode(config) ? await startLocalWorkspace(config) : null;
+      const cfg = local?.config ?? config;
+      if (!cfg.databaseUrl && local) {
+        await withDb(cfg, async (db) => {
           if (await hasAnyMessages(db)) return;
-          logger.info('local mode with an empty embedded database: loading demo data (about half a minute)');
-          const s = await loadDemoData(db, { seed: 42, days: 90, now: clock.now(), mmsSegments: config.mmsSegments });
+          logger.info('local mode with an empty embedded database: loading 90 days of demo data');
+          const s = await loadDemoData(db, { seed: 42, days: 90, now: clock.now(), mmsSegments: cfg.mmsSegments });
+          fs.writeFileSync(demoMetaFile(cfg), JSON.stringify(s, null, 2));
           logger.info({ ...s }, 'demo data loaded');
         });
       }
-      const app = await startApp(config, logger, { clock });
+      const app = await startApp(cfg, logger, {
+        clock,
+        ...(local
+          ? { mount: (express, appUrl, db) => express.use(localRouter({ config: cfg, db, clock, log: logger, standIn: local.standIn, signingSecret: local.signingSecret, appUrl })) }
+          : {}),
+      });
+      if (local) {
+        const url = `http://localhost:${app.port}/`;
+        io.out(
+          [
+            '',
+            '  campaign-stats is running in LOCAL MODE (no Slack credentials set)',
+            `  • open ${url} — an embedded Slack workspace: type /campaign-stats there`,
+            `  • database: ${cfg.sqliteFile} (demo data on first start)`,
+            '  • digests, alerts and charts run here; nothing leaves this machine',
+            '  • set SLACK_BOT_TOKEN + SLACK_SIGNING_SECRET to talk to a real workspace',
+            '',
+          ].join('\n'),
+        );
+      }
       await new Promise<void>((resolve) => {
         const shutdown = (signal: string) => {
           logger.info({ signal }, 'shutting down: finishing requests in flight');
-          app.stop().then(resolve, (err) => {
-            logger.error({ err }, 'error while stopping');
-            resolve();
-          });
+          app
+            .stop()
+            .then(() => local?.standIn.stop())
+            .then(resolve, (err) => {
+              logger.error({ err }, 'error while stopping');
+              resolve();
+            });
         };
         process.once('SIGTERM', () => shutdown('SIGTERM'));
         process.once('SIGINT', () => shutdown('SIGINT'));

@@ -30,6 +30,8 @@ export interface DemoSummary {
   callbacks: number;
   stops: number;
   incidentDay: string;
+  /** when an alert evaluation sees the incident: an hour after the flash sale started */
+  incidentAt: string;
 }
 
 function mulberry32(seed: number): () => number {
@@ -206,7 +208,7 @@ export async function loadDemoData(db: Knex, opts: DemoOptions): Promise<DemoSum
     opts.onProgress?.(pi + 1, total);
   }
   for (const a of ACCOUNTS) if (a.lapsedDaysAgo !== null) await setAccountMessagingActive(db, a.id, false);
-  return { accounts: ACCOUNTS.length, campaigns, messages, callbacks, stops, incidentDay: incidentDay.toISODate()! };
+  return { accounts: ACCOUNTS.length, campaigns, messages, callbacks, stops, incidentDay: incidentDay.toISODate()!, incidentAt: incidentDay.set({ hour: 21 }).toISO()! };
 }
 
 export async function hasAnyMessages(db: Knex): Promise<boolean> {

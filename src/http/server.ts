@@ -93,8 +93,12 @@ export function listen(
             stopping = true;
             // idle keep-alive sockets are closed now and as requests in flight finish
             const sweep = setInterval(() => server.closeIdleConnections(), 50);
+            // long-lived streams (the local page's event stream) are cut after a grace period
+            const cut = setTimeout(() => server.closeAllConnections(), 3000);
+            cut.unref();
             server.close(() => {
               clearInterval(sweep);
+              clearTimeout(cut);
               done();
             });
             server.closeIdleConnections();

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import fs from 'node:fs';
 import http from 'node:http';
 import { messageProblems } from '../block-limits';
 
@@ -49,6 +50,8 @@ export interface StandInOptions {
   users?: Array<{ id: string; name: string; tz?: string; isAdmin?: boolean }>;
   /** answer image blocks as Slack does when it cannot fetch the image */
   refuseImages?: boolean;
+  /** keep messages and files in this file across restarts (local mode) */
+  stateFile?: string;
   port?: number;
   host?: string;
 }
@@ -82,7 +85,44 @@ export class SlackStandIn extends EventEmitter {
     return `${this.url}/api/`;
   }
 
+  /** Messages and files as JSON (files base64), for local mode to keep across restarts. */
+  snapshot(): string {
+    return JSON.stringify({
+      seq: this.seq,
+      messages: this.messages,
+      files: [...this.files.values()].map((f) => ({ ...f, bytes: f.bytes ? f.bytes.toString('base64') : null })),
+      targets: [...this.responseTargets],
+    });
+  }
+
+  restore(json: string): void {
+    const state = JSON.parse(json) as { seq: number; messages: StandInMessage[]; files: Array<Omit<StandInFile, 'bytes'> & { bytes: string | null }>; targets: Array<[string, { channel: string; user: string; ts: string | null }]> };
+    this.seq = state.seq;
+    this.messages.splice(0, this.messages.length, ...state.messages);
+    this.files.clear();
+    for (const f of state.files) this.files.set(f.id, { ...f, bytes: f.bytes ? Buffer.from(f.bytes, 'base64') : null });
+    for (const [k, v] of state.targets) this.responseTargets.set(k, v);
+  }
+
+  private persistTimer: NodeJS.Timeout | null = null;
+  private persistSoon(): void {
+    if (!this.opts.stateFile || this.persistTimer) return;
+    this.persistTimer = setTimeout(() => {
+      this.persistTimer = null;
+      this.persistNow();
+    }, 200);
+  }
+
+  persistNow(): void {
+    if (!this.opts.stateFile) return;
+    const tmp = `${this.opts.stateFile}.tmp`;
+    fs.writeFileSync(tmp, this.snapshot());
+    fs.renameSync(tmp, this.opts.stateFile);
+  }
+
   async start(): Promise<this> {
+    if (this.opts.stateFile && fs.existsSync(this.opts.stateFile)) this.restore(fs.readFileSync(this.opts.stateFile, 'utf8'));
+    this.on('change', () => this.persistSoon());
     this.server = http.createServer((req, res) => {
       this.route(req, res).catch((err: unknown) => {
         res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, error: 'internal_error', detail: String(err) }));
@@ -95,6 +135,11 @@ export class SlackStandIn extends EventEmitter {
   }
 
   async stop(): Promise<void> {
+    if (this.persistTimer) {
+      clearTimeout(this.persistTimer);
+      this.persistTimer = null;
+    }
+    this.persistNow();
     if (!this.server) return;
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server!.close(() => resolve()));

@@ -1,0 +1,114 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * The local mode, as a person sees it: the app started from nothing (no Slack, no database
+ * server), driven in Debian's headless Chromium. Set UPDATE_SCREENSHOTS=1 to refresh docs/.
+ */
+const ROOT = path.resolve(__dirname, '../..');
+const BIN = path.join(ROOT, 'bin/campaign-stats.js');
+const CHROMIUM = '/usr/bin/chromium';
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cs-local-'));
+const port = 3300 + Math.floor(Math.random() * 500);
+const base = `http://127.0.0.1:${port}`;
+const shots = process.env.UPDATE_SCREENSHOTS === '1';
+
+async function startServer(): Promise<ChildProcess> {
+  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn' };
+  for (const k of ['DATABASE_URL', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'CHART_RENDERER']) delete env[k];
+  const child = spawn(process.execPath, [BIN, 'serve'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const until = Date.now() + 120_000;
+  while (Date.now() < until) {
+    if (await fetch(`${base}/readyz`).then((r) => r.ok, () => false)) return child;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error('the app did not come up in two minutes');
+}
+
+async function stopServer(child: ChildProcess) {
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
+}
+
+const lastTopLevel = (page: Page) => page.locator('#messages > .msg').last();
+
+describe('local mode in a browser', () => {
+  let server: ChildProcess;
+  let browser: Browser;
+  let page: Page;
+  beforeAll(async () => {
+    expect(fs.existsSync(CHROMIUM), 'Debian chromium is required (apt-get install chromium); .ci/run installs it').toBe(true);
+    server = await startServer();
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await page.goto(base);
+  }, 180_000);
+  afterAll(async () => {
+    await browser?.close();
+    if (server) await stopServer(server);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('answers /campaign-stats 30d mms with the exact demo numbers and a chart', async () => {
+    await page.fill('#command', '/campaign-stats 30d mms');
+    await page.press('#command', 'Enter');
+    const answer = lastTopLevel(page);
+    await answer.locator('.block.header', { hasText: 'Campaign stats · Last 30 days' }).waitFor();
+    const expected = JSON.parse(execFileSync(process.execPath, [BIN, 'stats', '30d', 'mms', '--json'], { env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '' }, encoding: 'utf8' }));
+    const fmt = (n: number) => n.toLocaleString('en-US');
+    await expect.poll(() => answer.locator('.section').first().innerText()).toContain(`Total Segments: ${fmt(expected.totals.segments)} · ${fmt(expected.totals.messages)} messages`);
+    await expect.poll(() => answer.locator('.fields').innerText()).toContain(`Delivery (Unconfirmed)\n${fmt(expected.statuses.delivered_unconfirmed.segments)} seg`);
+    const img = answer.locator('.block.image img');
+    await img.waitFor();
+    await expect.poll(() => img.evaluate((el) => ((el as unknown as { complete: boolean }).complete ? (el as unknown as { naturalWidth: number }).naturalWidth : 0))).toBeGreaterThan(100);
+    if (shots) await answer.screenshot({ path: path.join(ROOT, 'docs/screenshot-breakdown.png') });
+  });
+
+  it('redraws the same message when the carrier select changes', async () => {
+    const before = await page.locator('#messages > .msg').count();
+    const answer = lastTopLevel(page);
+    await answer.locator('select[data-action-id="stats_carrier"]').selectOption({ label: 'Verizon' });
+    await expect.poll(() => answer.locator('.block.context').first().innerText()).toContain('carrier Verizon');
+    await answer.locator('.edited').waitFor({ state: 'visible' });
+    expect(await page.locator('#messages > .msg').count()).toBe(before);
+  });
+
+  it('raises the seeded incident as an alert, and shows who acknowledged it', async () => {
+    await page.click('#replay-incident');
+    const alert = page.locator('#messages > .msg', { hasText: 'Undelivered rate spike — T-Mobile · SMS' });
+    await alert.waitFor();
+    await alert.locator('button[data-action-id="alert_ack"]').click();
+    await expect.poll(() => alert.locator('.block.context').innerText()).toContain('Acknowledged by @you');
+    await alert.locator('.replies').click();
+    await expect.poll(() => page.locator('#thread-messages').innerText()).toContain('Acknowledged by @you.');
+    if (shots) {
+      await page.screenshot({ path: path.join(ROOT, 'docs/screenshot-alert.png') });
+    }
+  });
+
+  it('opens the digest', async () => {
+    await page.click('#run-digest');
+    const digest = page.locator('#messages > .msg', { hasText: 'Daily digest ·' }).last();
+    await digest.waitFor();
+    await expect.poll(() => digest.innerText()).toContain('spent on undelivered segments');
+    if (shots) await digest.screenshot({ path: path.join(ROOT, 'docs/screenshot-digest.png') });
+  });
+
+  it('keeps its data across a restart and posts no duplicate digest', async () => {
+    const state = async (): Promise<any> => (await fetch(`${base}/local/state`)).json();
+    const scheduledDigests = async () => (await state()).messages.filter((m: any) => /^Daily digest/.test(m.text)).length;
+    const before = await scheduledDigests();
+    const messages = (await state()).messages.length;
+    await stopServer(server);
+    server = await startServer();
+    await new Promise((r) => setTimeout(r, 1500)); // the scheduler's catch-up tick runs at start
+    expect(await scheduledDigests()).toBe(before);
+    expect((await state()).messages.length).toBe(messages);
+    await page.reload();
+    await expect.poll(() => page.locator('#messages > .msg', { hasText: 'Undelivered rate spike' }).count()).toBe(1);
+  });
+});
