@@ -21,6 +21,7 @@ import { loadConfig } from '../src/config';
 import { createDb } from '../src/db/knex';
 import { hourOf, toDbTime } from '../src/db/dialect';
 import { migrateLatest, rollbackAll } from '../src/db/migrate';
+import * as backfillDayGrains from '../migrations/20261128020100_backfill-day-and-series-grains';
 import { resolvePeriod, type Period } from '../src/domain/period';
 import { recount } from '../src/stats/stats.repository';
 import { getStats } from '../src/stats/stats.service';
@@ -126,6 +127,7 @@ async function load(db: ReturnType<typeof createDb>) {
     `INSERT INTO counts_campaign_hourly (campaign_id, hour, type, carrier, status, account_id, segments, messages)
      SELECT campaign_id, ${hourOf(db, 'sent_at').toQuery()} AS hour, type, carrier, status, MIN(account_id), SUM(segments), COUNT(*) FROM messages GROUP BY campaign_id, 2, type, carrier, status`,
   );
+  await backfillDayGrains.up(db); // the day and series grains, from the hourly counts
   return { loadMs, countsMs: ms(t1) };
 }
 
@@ -169,7 +171,7 @@ end
 `,
   );
   const child = spawn(process.execPath, [path.resolve(__dirname, '../src/cli.js'), 'serve'], {
-    env: { ...process.env, DATABASE_URL: dbUrl, PORT: String(port), TWILIO_AUTH_TOKEN: authToken, PUBLIC_BASE_URL: base, LOG_LEVEL: 'warn' },
+    env: { ...process.env, DATABASE_URL: dbUrl, PORT: String(port), TWILIO_AUTH_TOKEN: authToken, PUBLIC_BASE_URL: base, LOG_LEVEL: 'warn', RUN_SCHEDULER: 'false' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   for (let i = 0; i < 100; i++) {

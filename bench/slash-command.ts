@@ -37,6 +37,7 @@ async function main() {
       SLACK_API_URL: standIn.apiUrl,
       CHART_RENDERER: 'quickchart',
       LOG_LEVEL: 'warn',
+      RUN_SCHEDULER: 'false',
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

@@ -13,7 +13,31 @@ export interface CountKey {
 }
 
 const HOUR = 3600_000;
+const DAY = 24 * HOUR;
 export const hourOfDate = (d: Date) => new Date(Math.floor(d.getTime() / HOUR) * HOUR);
+export const dayOfDate = (d: Date) => new Date(Math.floor(d.getTime() / DAY) * DAY);
+
+/**
+ * Every pre-aggregated grain, in one table: its name, primary key, and the row a count key
+ * adds to. Each status change bumps every grain in the same transaction (ADR 1).
+ */
+const GRAINS: ReadonlyArray<{ table: string; pk: string[]; row: (k: CountKey) => Record<string, string> }> = [
+  { table: 'counts_hourly', pk: ['hour', 'type', 'carrier', 'status'], row: (k) => ({ hour: toDbTime(k.hour), type: k.type, carrier: k.carrier, status: k.status }) },
+  {
+    table: 'counts_campaign_hourly',
+    pk: ['campaign_id', 'hour', 'type', 'carrier', 'status'],
+    row: (k) => ({ campaign_id: k.campaignId, hour: toDbTime(k.hour), type: k.type, carrier: k.carrier, status: k.status, account_id: k.accountId }),
+  },
+  { table: 'counts_series_hourly', pk: ['hour', 'type', 'status'], row: (k) => ({ hour: toDbTime(k.hour), type: k.type, status: k.status }) },
+  { table: 'counts_daily', pk: ['day', 'type', 'carrier', 'status'], row: (k) => ({ day: toDbTime(dayOfDate(k.hour)), type: k.type, carrier: k.carrier, status: k.status }) },
+  {
+    table: 'counts_campaign_daily',
+    pk: ['day', 'campaign_id', 'type', 'status'],
+    row: (k) => ({ day: toDbTime(dayOfDate(k.hour)), campaign_id: k.campaignId, type: k.type, status: k.status, account_id: k.accountId }),
+  },
+];
+
+type Bucket = Map<string, { row: Record<string, string>; segments: number; messages: number }>;
 
 /**
  * Net changes to the pre-aggregated counts made by one transaction. Changes to the same row
@@ -21,19 +45,18 @@ export const hourOfDate = (d: Date) => new Date(Math.floor(d.getTime() / HOUR) *
  * lock count rows in the same order.
  */
 export class CountDeltas {
-  private readonly hourly = new Map<string, { row: Record<string, unknown>; segments: number; messages: number }>();
-  private readonly campaign = new Map<string, { row: Record<string, unknown>; segments: number; messages: number }>();
+  private readonly buckets: Bucket[] = GRAINS.map(() => new Map());
 
   add(key: CountKey, segments: number, messages: number): void {
-    const hour = toDbTime(key.hour);
-    bump(this.hourly, [hour, key.type, key.carrier, key.status].join('\u0000'), { hour, type: key.type, carrier: key.carrier, status: key.status }, segments, messages);
-    bump(
-      this.campaign,
-      [key.campaignId, hour, key.type, key.carrier, key.status].join('\u0000'),
-      { campaign_id: key.campaignId, hour, type: key.type, carrier: key.carrier, status: key.status, account_id: key.accountId },
-      segments,
-      messages,
-    );
+    GRAINS.forEach((g, i) => {
+      const row = g.row(key);
+      const id = g.pk.map((c) => row[c]).join('\u0000');
+      const cur = this.buckets[i]!.get(id);
+      if (cur) {
+        cur.segments += segments;
+        cur.messages += messages;
+      } else this.buckets[i]!.set(id, { row, segments, messages });
+    });
   }
 
   /** Moves a message from one (status, segments) to another. */
@@ -42,44 +65,18 @@ export class CountDeltas {
     this.add(to, to.segments, 1);
   }
 
-  get size(): number {
-    return this.hourly.size;
-  }
-
   async apply(trx: Knex.Transaction | Knex): Promise<void> {
-    await upsert(trx, 'counts_hourly', ['hour', 'type', 'carrier', 'status'], this.hourly);
-    await upsert(trx, 'counts_campaign_hourly', ['campaign_id', 'hour', 'type', 'carrier', 'status'], this.campaign);
-  }
-}
-
-function bump(
-  map: Map<string, { row: Record<string, unknown>; segments: number; messages: number }>,
-  key: string,
-  row: Record<string, unknown>,
-  segments: number,
-  messages: number,
-): void {
-  const cur = map.get(key);
-  if (cur) {
-    cur.segments += segments;
-    cur.messages += messages;
-  } else map.set(key, { row, segments, messages });
-}
-
-async function upsert(
-  trx: Knex.Transaction | Knex,
-  table: string,
-  pk: string[],
-  map: Map<string, { row: Record<string, unknown>; segments: number; messages: number }>,
-): Promise<void> {
-  const rows = [...map.entries()]
-    .filter(([, v]) => v.segments !== 0 || v.messages !== 0)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([, v]) => ({ ...v.row, segments: v.segments, messages: v.messages }));
-  for (let i = 0; i < rows.length; i += 500) {
-    await trx(table)
-      .insert(rows.slice(i, i + 500))
-      .onConflict(pk)
-      .merge({ segments: incremented(trx as Knex, 'segments'), messages: incremented(trx as Knex, 'messages') });
+    for (const [i, g] of GRAINS.entries()) {
+      const rows = [...this.buckets[i]!.entries()]
+        .filter(([, v]) => v.segments !== 0 || v.messages !== 0)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([, v]) => ({ ...v.row, segments: v.segments, messages: v.messages }));
+      for (let j = 0; j < rows.length; j += 500) {
+        await trx(g.table)
+          .insert(rows.slice(j, j + 500))
+          .onConflict(g.pk)
+          .merge({ segments: incremented(trx as Knex, 'segments'), messages: incremented(trx as Knex, 'messages') });
+      }
+    }
   }
 }

@@ -1,6 +1,8 @@
 import type { Knex } from 'knex';
 import * as initialSchema from '../../migrations/20261128000000_initial-schema';
 import * as schedulingAlerts from '../../migrations/20261128010000_scheduling-alerts-unsubscribes';
+import * as dayGrains from '../../migrations/20261128020000_day-and-series-grains';
+import * as backfillDayGrains from '../../migrations/20261128020100_backfill-day-and-series-grains';
 
 type Migration = { up: (knex: Knex) => Promise<void>; down: (knex: Knex) => Promise<void> };
 
@@ -12,6 +14,8 @@ type Migration = { up: (knex: Knex) => Promise<void>; down: (knex: Knex) => Prom
 export const MIGRATIONS: ReadonlyArray<[name: string, migration: Migration]> = [
   ['20261128000000_initial-schema', initialSchema],
   ['20261128010000_scheduling-alerts-unsubscribes', schedulingAlerts],
+  ['20261128020000_day-and-series-grains', dayGrains],
+  ['20261128020100_backfill-day-and-series-grains', backfillDayGrains],
 ];
 
 const source: Knex.MigrationSource<[string, Migration]> = {

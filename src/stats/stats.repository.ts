@@ -17,9 +17,10 @@ export interface Tally {
   messages: number;
 }
 
-/** Campaign and account filters need the campaign grain; everything else reads the small one. */
-function countsTable(scope: Scope): string {
-  return scope.campaignId || scope.accountId ? 'counts_campaign_hourly' : 'counts_hourly';
+/** The smallest grain that can answer the per-hour series for these filters. */
+function seriesTable(scope: Scope): string {
+  if (scope.campaignId || scope.accountId) return 'counts_campaign_hourly';
+  return scope.carrier !== null ? 'counts_hourly' : 'counts_series_hourly';
 }
 
 function narrow(qb: Knex.QueryBuilder, scope: Scope): Knex.QueryBuilder {
@@ -45,7 +46,7 @@ function tally(r: Record<string, unknown>): Tally | null {
 }
 
 export async function countsByHour(db: Knex, scope: Scope, hourly: NonNullable<ReadPlan['hourly']>): Promise<Array<Tally & { hour: Date }>> {
-  const qb = db(countsTable(scope)).select('hour', 'status', ...sums(db)).groupBy('hour', 'status');
+  const qb = db(seriesTable(scope)).select('hour', 'status', ...sums(db)).groupBy('hour', 'status');
   const rows = await inHours(narrow(qb, scope), hourly);
   return rows.flatMap((r: Record<string, unknown>) => {
     const t = tally(r);
@@ -53,21 +54,54 @@ export async function countsByHour(db: Knex, scope: Scope, hourly: NonNullable<R
   });
 }
 
-export async function countsByCarrier(db: Knex, scope: Scope, hourly: NonNullable<ReadPlan['hourly']>): Promise<Array<Tally & { carrier: string }>> {
-  const qb = db(countsTable(scope)).select('carrier', 'status', ...sums(db)).groupBy('carrier', 'status');
-  const rows = await inHours(narrow(qb, scope), hourly);
-  return rows.flatMap((r: Record<string, unknown>) => {
-    const t = tally(r);
-    return t ? [{ ...t, carrier: String(r.carrier) }] : [];
+/** Whole UTC days, whole hours and partial hours of a period, for the carrier and campaign splits. */
+export interface SplitPlan {
+  days: { from: Date; to: Date } | null;
+  hours: Array<{ from: Date; to: Date }>;
+  raw: Array<{ from: Date; to: Date }>;
+}
+
+const H = 3600_000;
+const D = 24 * H;
+export function planSplits(start: Date, end: Date): SplitPlan {
+  const s = start.getTime();
+  const e = end.getTime();
+  const hs = Math.ceil(s / H) * H;
+  const he = Math.floor(e / H) * H;
+  if (hs >= he) return { days: null, hours: [], raw: [{ from: start, to: end }] };
+  const raw = [...(s < hs ? [{ from: start, to: new Date(hs) }] : []), ...(he < e ? [{ from: new Date(he), to: end }] : [])];
+  const ds = Math.ceil(hs / D) * D;
+  const de = Math.floor(he / D) * D;
+  if (ds >= de) return { days: null, hours: [{ from: new Date(hs), to: new Date(he) }], raw };
+  const hours = [...(hs < ds ? [{ from: new Date(hs), to: new Date(ds) }] : []), ...(de < he ? [{ from: new Date(de), to: new Date(he) }] : [])];
+  return { days: { from: new Date(ds), to: new Date(de) }, hours, raw };
+}
+
+function inRanges(qb: Knex.QueryBuilder, col: string, ranges: Array<{ from: Date; to: Date }>): Knex.QueryBuilder {
+  return qb.where((w) => {
+    for (const r of ranges) w.orWhere((x) => x.where(col, '>=', toDbTime(r.from)).andWhere(col, '<', toDbTime(r.to)));
   });
 }
 
-export async function countsByCampaign(db: Knex, scope: Scope, hourly: NonNullable<ReadPlan['hourly']>): Promise<Array<Tally & { campaignId: string }>> {
-  const qb = db('counts_campaign_hourly').select('campaign_id', 'status', ...sums(db)).groupBy('campaign_id', 'status');
-  const rows = await inHours(narrow(qb, scope), hourly);
-  return rows.flatMap((r: Record<string, unknown>) => {
+/**
+ * Counts grouped by `by` (carrier or campaign) over a split plan's days and hours, each read
+ * from the smallest grain that carries the filters: the daily grains when they can, else hourly.
+ */
+export async function countsBy(db: Knex, by: 'carrier' | 'campaign_id', scope: Scope, plan: SplitPlan): Promise<Array<Tally & { key: string }>> {
+  const campaignish = Boolean(scope.campaignId || scope.accountId) || by === 'campaign_id';
+  const dailyOk = by === 'carrier' ? !campaignish : scope.carrier === null;
+  const hourlyTable = campaignish ? 'counts_campaign_hourly' : 'counts_hourly';
+  const dailyTable = by === 'carrier' ? 'counts_daily' : 'counts_campaign_daily';
+  const reads: Array<Promise<Record<string, unknown>[]>> = [];
+  const hourRanges = [...plan.hours];
+  if (plan.days && dailyOk) {
+    reads.push(inRanges(narrow(db(dailyTable).select(by, 'status', ...sums(db)).groupBy(by, 'status'), scope), 'day', [plan.days]));
+  } else if (plan.days) hourRanges.push(plan.days);
+  if (hourRanges.length) reads.push(inRanges(narrow(db(hourlyTable).select(by, 'status', ...sums(db)).groupBy(by, 'status'), scope), 'hour', hourRanges));
+  const rows = (await Promise.all(reads)).flat();
+  return rows.flatMap((r) => {
     const t = tally(r);
-    return t ? [{ ...t, campaignId: String(r.campaign_id) }] : [];
+    return t ? [{ ...t, key: String(r[by]) }] : [];
   });
 }
 

@@ -3,7 +3,7 @@ import { formatInZone, isProvisional, PROVISIONAL_HOURS, type Period } from '../
 import { computeRates, type Rates } from '../domain/rates';
 import { emptyStatusCounts, STATUSES, type StatusCounts } from '../domain/status';
 import { dayIndex, planReads } from './plan';
-import { campaignNames, countsByCampaign, countsByCarrier, countsByHour, rawCounts, type Scope, type Tally } from './stats.repository';
+import { campaignNames, countsBy, countsByHour, planSplits, rawCounts, type Scope, type Tally } from './stats.repository';
 
 export interface StatsQuery {
   period: Period;
@@ -60,14 +60,17 @@ const bySegmentsDesc = (a: Breakdown, b: Breakdown) => b.totals.segments - a.tot
 export async function getStats(db: Knex, q: StatsQuery, now: Date): Promise<StatsResult> {
   const scope: Scope = { type: q.type, carrier: q.carrier, campaignId: q.campaign?.id ?? null, accountId: q.account?.id ?? null };
   const plan = planReads(q.period.start, q.period.end, q.period.timezone);
+  const splits = planSplits(q.period.start, q.period.end);
   const h = plan.hourly;
-  const [byHour, byCarrier, byCampaign, ...raw] = await Promise.all([
+  const [byHour, byCarrier, byCampaign, splitRaw, ...raw] = await Promise.all([
     h ? countsByHour(db, scope, h) : [],
-    h ? countsByCarrier(db, scope, h) : [],
-    h ? countsByCampaign(db, scope, h) : [],
+    countsBy(db, 'carrier', scope, splits),
+    countsBy(db, 'campaign_id', scope, splits),
+    Promise.all(splits.raw.map((piece) => rawCounts(db, scope, piece.from, piece.to))),
     ...plan.raw.map((piece) => rawCounts(db, scope, piece.from, piece.to)),
   ]);
 
+  // totals and the per-day series: the series plan (local days); splits: the split plan (UTC days)
   const totals = emptyStatusCounts();
   const days = new Map<string, StatusCounts>(plan.days.map((d) => [d.date, emptyStatusCounts()]));
   const carriers = new Map<string, StatusCounts>();
@@ -78,17 +81,19 @@ export async function getStats(db: Knex, q: StatsQuery, now: Date): Promise<Stat
     const day = dayOf(t.hour);
     if (day) add(days.get(day)!, t);
   }
-  for (const t of byCarrier) group(carriers, t.carrier, t);
-  for (const t of byCampaign) group(campaigns, t.campaignId, t);
   raw.forEach((rows, i) => {
     const day = plan.raw[i]!.date;
     for (const t of rows) {
       add(totals, t);
       add(days.get(day)!, t);
-      group(carriers, t.carrier, t);
-      group(campaigns, t.campaignId, t);
     }
   });
+  for (const t of byCarrier) group(carriers, t.key, t);
+  for (const t of byCampaign) group(campaigns, t.key, t);
+  for (const t of splitRaw.flat()) {
+    group(carriers, t.carrier, t);
+    group(campaigns, t.campaignId, t);
+  }
 
   const names = await campaignNames(db, [...campaigns.keys()]);
   const provisional = isProvisional(q.period, now);

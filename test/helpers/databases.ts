@@ -68,7 +68,7 @@ export async function createTestDatabase(engine: Engine, extraEnv: Record<string
   };
 }
 
-const TABLES = ['job_runs', 'channel_settings', 'alerts', 'auto_unsubscribes', 'counts_campaign_hourly', 'counts_hourly', 'subscription_events', 'status_callbacks', 'messages', 'subscribers', 'campaigns', 'accounts'];
+const TABLES = ['counts_series_hourly', 'counts_daily', 'counts_campaign_daily', 'job_runs', 'channel_settings', 'alerts', 'auto_unsubscribes', 'counts_campaign_hourly', 'counts_hourly', 'subscription_events', 'status_callbacks', 'messages', 'subscribers', 'campaigns', 'accounts'];
 
 export async function truncateAll(db: Db): Promise<void> {
   for (const t of TABLES) await db(t).del();

@@ -29,4 +29,15 @@ export async function expectCountsMatchMessages(db: Db) {
   const hourly = await db('counts_hourly').select('type', 'carrier', 'status').sum({ segments: 'segments' }).sum({ messages: 'messages' }).groupBy('type', 'carrier', 'status');
   const n2 = (rows: any[]) => norm(rows.map((r) => ({ ...r, campaign_id: '', account_id: '' })));
   expect(n2(hourly)).toEqual(n2(rawTotals));
+  // the other grains sum to the same
+  for (const [table, cols] of [
+    ['counts_series_hourly', ['type', 'status']],
+    ['counts_daily', ['type', 'carrier', 'status']],
+    ['counts_campaign_daily', ['campaign_id', 'type', 'status']],
+  ] as const) {
+    const got = await db(table).select(...cols).sum({ segments: 'segments' }).sum({ messages: 'messages' }).groupBy(...cols);
+    const want = await db('messages').select(...cols).sum({ segments: 'segments' }).count({ messages: '*' }).groupBy(...cols);
+    const n3 = (rows: any[]) => norm(rows.map((r) => ({ type: r.type, carrier: r.carrier ?? '', status: r.status, campaign_id: r.campaign_id ?? '', account_id: '', segments: r.segments, messages: r.messages })));
+    expect(n3(got)).toEqual(n3(want));
+  }
 }
