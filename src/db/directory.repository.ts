@@ -85,15 +85,22 @@ export interface Directory {
   accounts: Array<{ id: string; name: string | null }>;
 }
 
-/** Names the query parser resolves words against. */
-export async function loadDirectory(db: Knex): Promise<Directory> {
+/** Carriers that have sent us anything (from the daily grain: a few thousand rows at most). */
+export async function loadCarriers(db: Knex): Promise<string[]> {
+  const rows = await db('counts_daily').distinct('carrier').where('carrier', '<>', '').orderBy('carrier');
+  return rows.map((r: { carrier: string }) => r.carrier);
+}
+
+/** Names the query parser resolves words against; campaigns and accounts only when asked for. */
+export async function loadDirectory(db: Knex, opts: { names?: boolean } = {}): Promise<Directory> {
+  const names = opts.names ?? true;
   const [carriers, campaigns, accounts] = await Promise.all([
-    db('counts_hourly').distinct('carrier').where('carrier', '<>', '').orderBy('carrier'),
-    db('campaigns').select('id', 'name', 'account_id').orderBy('id'),
-    db('accounts').select('id', 'name').orderBy('id'),
+    loadCarriers(db),
+    names ? db('campaigns').select('id', 'name', 'account_id').orderBy('id') : [],
+    names ? db('accounts').select('id', 'name').orderBy('id') : [],
   ]);
   return {
-    carriers: carriers.map((r: { carrier: string }) => r.carrier),
+    carriers,
     campaigns: campaigns.map((r: { id: string; name: string | null; account_id: string }) => ({ id: r.id, name: r.name, accountId: r.account_id })),
     accounts: accounts.map((r: { id: string; name: string | null }) => ({ id: r.id, name: r.name })),
   };

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { loadDirectory } from '../db/directory.repository';
-import { previousPeriod } from '../domain/period';
-import { parseQueryWords, type ParsedQuery, type WordError } from '../domain/query-words';
+import { looksLikePeriod, previousPeriod } from '../domain/period';
+import { parseQueryWords, tokenize, type ParsedQuery, type WordError } from '../domain/query-words';
 import { computeRates } from '../domain/rates';
 import { getStats, type StatsResult } from '../stats/stats.service';
 
@@ -35,7 +35,9 @@ export function queryToWords(q: ParsedQuery, defaultZone: string): string {
 }
 
 export async function buildStatsView(db: Knex, text: string, zone: string, now: Date): Promise<StatsViewResult> {
-  const directory = await loadDirectory(db);
+  // campaign and account names are loaded only when a word may name one
+  const needsNames = tokenize(text).some((w) => !/^(carrier|tz|type|period):/i.test(w) && !looksLikePeriod(w) && !/^(sms|mms)$/i.test(w));
+  const directory = await loadDirectory(db, { names: needsNames });
   const parsed = parseQueryWords(text, directory, zone, now);
   if (!parsed.ok) return parsed;
   const q = parsed.query;

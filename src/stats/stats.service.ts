@@ -27,8 +27,12 @@ export interface StatsResult extends Breakdown {
   provisional_note: string | null;
   series: Array<{ date: string; statuses: StatusCounts; totals: { segments: number; messages: number } }>;
   carriers: Array<Breakdown & { carrier: string }>;
+  /** the largest campaigns by segments, at most MAX_CAMPAIGNS; campaigns_count says how many there were */
   campaigns: Array<Breakdown & { id: string; name: string | null; account_id: string }>;
+  campaigns_count: number;
 }
+
+export const MAX_CAMPAIGNS = 50;
 
 function add(into: StatusCounts, t: Tally): void {
   into[t.status].segments += t.segments;
@@ -95,7 +99,13 @@ export async function getStats(db: Knex, q: StatsQuery, now: Date): Promise<Stat
     group(campaigns, t.campaignId, t);
   }
 
-  const names = await campaignNames(db, [...campaigns.keys()]);
+  // every campaign is counted; the answer lists the largest (names looked up for those only)
+  const topCampaigns = [...campaigns]
+    .map(([id, st]) => ({ id, ...breakdown(st) }))
+    .filter((c) => c.totals.messages > 0)
+    .sort(bySegmentsDesc);
+  const listed = topCampaigns.slice(0, MAX_CAMPAIGNS);
+  const names = await campaignNames(db, listed.map((c) => c.id));
   const provisional = isProvisional(q.period, now);
   return {
     period: {
@@ -112,9 +122,7 @@ export async function getStats(db: Knex, q: StatsQuery, now: Date): Promise<Stat
       : null,
     series: [...days].map(([date, statuses]) => ({ date, statuses, totals: breakdown(statuses).totals })),
     carriers: [...carriers].map(([carrier, s]) => ({ carrier, ...breakdown(s) })).filter((c) => c.totals.messages > 0).sort(bySegmentsDesc),
-    campaigns: [...campaigns]
-      .map(([id, s]) => ({ id, name: names.get(id)?.name ?? null, account_id: names.get(id)?.accountId ?? '', ...breakdown(s) }))
-      .filter((c) => c.totals.messages > 0)
-      .sort(bySegmentsDesc),
+    campaigns: listed.map((c) => ({ ...c, name: names.get(c.id)?.name ?? null, account_id: names.get(c.id)?.accountId ?? '' })),
+    campaigns_count: topCampaigns.length,
   };
 }

@@ -30,6 +30,7 @@ function fakeView(opts: { carriers?: number; campaigns?: number; nameLength?: nu
     provisional_note: 'Provisional: this period includes the last 72 hours, and delivery receipts are still arriving.',
     series,
     carriers: Array.from({ length: opts.carriers ?? 3 }, (_, i) => ({ carrier: `Carrier ${'x'.repeat(opts.nameLength ?? 0)}${i}`, ...b })),
+    campaigns_count: opts.campaigns ?? 3,
     campaigns: Array.from({ length: opts.campaigns ?? 3 }, (_, i) => ({ id: `cmp_${i}`, name: `Campaign <${i}> & ${'y'.repeat(opts.nameLength ?? 0)}`, account_id: 'acct_1', ...b })),
   };
   const query = { period, type: null, carrier: null, campaign: null, account: null };
