@@ -25,6 +25,7 @@ import * as backfillDayGrains from '../migrations/20261128020100_backfill-day-an
 import { resolvePeriod, type Period } from '../src/domain/period';
 import { recount } from '../src/stats/stats.repository';
 import { getStats } from '../src/stats/stats.service';
+import { mulberry32 } from '../src/demo/demo-data';
 
 const { values } = parseArgs({
   options: {
@@ -50,17 +51,6 @@ const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length -
 const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
 const sid = (i: number) => `SM${i.toString(16).padStart(32, '0')}`;
 
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 async function ensureDatabase(url: string) {
   const u = new URL(url);
   const name = u.pathname.slice(1);
@@ -70,7 +60,7 @@ async function ensureDatabase(url: string) {
 }
 
 async function load(db: ReturnType<typeof createDb>) {
-  const rand = rng(7);
+  const rand = mulberry32(7);
   const t0 = process.hrtime.bigint();
   const start = NOW.getTime() - DAYS * 86400_000;
   await db('accounts').insert(Array.from({ length: ACCOUNTS }, (_, i) => ({ id: `acct_${i}`, name: `Account ${i}`, messaging_active: true, created_at: toDbTime(NOW) })));

@@ -25,11 +25,12 @@ export function apiRouter(deps: IngestDeps): Router {
   r.use(bearerAuth(deps.config.ingestApiToken));
   r.use(express.json({ limit: '10mb', strict: true }));
 
-  r.post('/messages', async (req: Request, res: Response) => {
-    if (!req.is('application/json')) {
-      res.status(415).json({ error: 'send the batch as JSON (Content-Type: application/json)' });
-      return;
-    }
+  const requireJson = (req: Request, res: Response, next: () => void) => {
+    if (req.is('application/json')) return next();
+    res.status(415).json({ error: 'send the body as JSON (Content-Type: application/json)' });
+  };
+
+  r.post('/messages', requireJson, async (req: Request, res: Response) => {
     const parsed = messageBatchSchema.safeParse(req.body);
     if (!parsed.success) return badRequest(res, fieldErrors(parsed.error));
     const result = await ingestMessages(deps.db, parsed.data.messages, { now: deps.clock.now(), mmsSegments: deps.config.mmsSegments });
@@ -37,11 +38,7 @@ export function apiRouter(deps: IngestDeps): Router {
     res.status(200).json(result.summary);
   });
 
-  r.post('/subscription-events', async (req: Request, res: Response) => {
-    if (!req.is('application/json')) {
-      res.status(415).json({ error: 'send the events as JSON (Content-Type: application/json)' });
-      return;
-    }
+  r.post('/subscription-events', requireJson, async (req: Request, res: Response) => {
     const parsed = subscriptionBatchSchema.safeParse(req.body);
     if (!parsed.success) return badRequest(res, fieldErrors(parsed.error));
     res.status(200).json(await recordSubscriptionEvents(deps.db, parsed.data.events, deps.clock.now()));

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ENGINES, truncateAll } from '../helpers/databases';
-import { getJson, message, postJson, postTwilio, startTestApp, twilioFixture, type TestApp } from '../helpers/app';
+import { getJson, INGEST_TOKEN, message, postJson, postTwilio, startTestApp, twilioFixture, type TestApp } from '../helpers/app';
 import { expectCountsMatchMessages, messageState, tableCounts } from '../helpers/state';
 
 describe.each(ENGINES)('ingestion over HTTP (%s)', (engine) => {
@@ -66,6 +66,8 @@ describe.each(ENGINES)('ingestion over HTTP (%s)', (engine) => {
       const batch = { messages: [message()] };
       expect(await postJson(t.base, '/api/v1/messages', batch, 'wrong-token-wrong-token')).toEqual({ status: 401, body: { error: 'invalid bearer token' } });
       expect(await postJson(t.base, '/api/v1/messages', batch, null)).toEqual({ status: 401, body: { error: 'missing bearer token: send Authorization: Bearer <INGEST_API_TOKEN>' } });
+      const plain = await fetch(`${t.base}/api/v1/messages`, { method: 'POST', headers: { authorization: `Bearer ${INGEST_TOKEN}`, 'content-type': 'text/plain' }, body: 'hello' });
+      expect([plain.status, await plain.json()]).toEqual([415, { error: 'send the body as JSON (Content-Type: application/json)' }]);
       const broken = await postJson(t.base, '/api/v1/messages', '{"messages": [');
       expect(broken.status).toBe(400);
       expect(broken.body.error).toMatch(/^the body is not valid JSON/);
