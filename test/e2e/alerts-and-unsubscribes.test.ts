@@ -10,7 +10,7 @@ import { SlackStandIn } from '../../src/slack/workspace/slack-stand-in';
 import { WebClient } from '@slack/web-api';
 import { ENGINES, truncateAll } from '../helpers/databases';
 import { getJson, message, postJson, startTestApp, type TestApp } from '../helpers/app';
-import { blockActionBody, blockTexts, BOT_TOKEN, postSlack, SIGNING_SECRET, waitForCalls } from '../helpers/slack';
+import { blockActionBody, blockTexts, BOT_TOKEN, postSlack, SIGNING_SECRET, slackHeaders, waitForCalls } from '../helpers/slack';
 
 const ALERTS = 'C2147483705'; // the fixtures' channel
 const NOW = new Date('2026-11-28T15:30:00Z');
@@ -109,6 +109,24 @@ describe.each(ENGINES)('alerts and auto-unsubscribe, end to end (%s)', (engine) 
       expect(parent.blocks.some((b: any) => b.type === 'actions')).toBe(false);
       expect((await getAlert(t.tdb.db, alert.id))!.state).toBe('resolved');
     });
+  });
+
+  it('acknowledges when someone replies `ack` in the alert’s thread', async () => {
+    const notifier = webClientNotifier(new WebClient(BOT_TOKEN, { slackApiUrl: standIn.apiUrl }));
+    const alert = (await openAlert(t.tdb.db, { channelId: ALERTS, kind: 'undelivered', scopeKey: 'ack-thread', scope: { carrier: 'Verizon', type: 'sms', accountId: null }, rate: 0.2, baseline: 0.02, threshold: 0.05, volume: 300 }, NOW))!;
+    const ts = await notifier.post({ channel: ALERTS, text: 'alert', blocks: [] });
+    await setMessageTs(t.tdb.db, alert.id, ts);
+    const event = {
+      token: 'x', team_id: 'T0001', api_app_id: 'A123456', type: 'event_callback', event_id: 'Ev0ACK', event_time: Math.floor(Date.now() / 1000),
+      authorizations: [{ team_id: 'T0001', user_id: 'U0BOT', is_bot: true }],
+      event: { type: 'message', channel: ALERTS, channel_type: 'channel', user: 'U2147483697', text: 'ack', ts: `${Math.floor(Date.now() / 1000)}.000200`, thread_ts: ts },
+    };
+    const body = JSON.stringify(event);
+    const updates = standIn.callsTo('chat.update').length;
+    expect((await postSlack(t.base, body, slackHeaders(body, { contentType: 'application/json' }))).status).toBe(200);
+    await waitForCalls(standIn, 'chat.update', updates + 1);
+    expect((await getAlert(t.tdb.db, alert.id))!.state).toBe('acknowledged');
+    expect(standIn.messages.filter((m) => m.threadTs === ts).map((m) => m.text)).toEqual(['Acknowledged by <@U2147483697>.']);
   });
 
   describe('auto-unsubscribe (7 failed campaigns in a row)', () => {

@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { spikeAlertMessage } from '../../../src/alerts/alert.blocks';
+import type { Alert } from '../../../src/alerts/alerts.repository';
+import { digestMessages, type DigestData } from '../../../src/digests/digest.service';
+import { emptyStatusCounts, STATUSES } from '../../../src/domain/status';
+import { messageProblems } from '../../../src/slack/block-limits';
+import { autoUnsubscribeSummary, restoreLists } from '../../../src/unsubscribes/unsubscribes.service';
+import { breakdown, type StatsResult } from '../../../src/stats/stats.service';
+
+function stats(campaigns: number): StatsResult {
+  const st = emptyStatusCounts();
+  const seg = [0, 3, 0, 51, 11, 355, 480];
+  STATUSES.forEach((s, i) => (st[s] = { segments: seg[i]!, messages: seg[i]! }));
+  const b = breakdown(st);
+  return {
+    period: { start: '2026-11-27T00:00:00Z', end: '2026-11-28T00:00:00Z', timezone: 'UTC', label: '2026-11-27' },
+    filters: { type: null, carrier: null, campaign: null, account: null },
+    ...b,
+    provisional: true,
+    provisional_note: 'Provisional: this period includes the last 72 hours, and delivery receipts are still arriving.',
+    series: [],
+    carriers: ['Verizon', 'AT&T', 'T-Mobile'].map((carrier) => ({ carrier, ...b })),
+    campaigns_count: campaigns,
+    campaigns: Array.from({ length: campaigns }, (_, i) => ({ id: `cmp_${i}`, name: `Green Nov 27 SMS ${i}`, account_id: 'acct_greenleaf', ...b })),
+  };
+}
+
+const digest = (campaigns: number): DigestData => ({
+  channelId: 'C0LOCAL',
+  date: '2026-11-27',
+  zone: 'UTC',
+  accountId: null,
+  day: stats(campaigns),
+  trailingDeliveryRate: 0.914,
+  week: stats(campaigns),
+  undeliveredCost: 11 * 0.03,
+  autoUnsubscribed: 0,
+  atRisk: 3,
+  openAlerts: 1,
+  segmentPrice: 0.03,
+});
+
+const alert: Alert = {
+  id: 7,
+  channelId: 'C0LOCAL',
+  kind: 'undelivered',
+  scopeKey: '*|T-Mobile|sms',
+  scope: { carrier: 'T-Mobile', type: 'sms', accountId: null },
+  state: 'acknowledged',
+  rate: 0.456,
+  baseline: 0.022,
+  threshold: 0.05,
+  peakRate: 0.456,
+  volume: 217,
+  messageTs: '1795856753.171002',
+  ackedBy: 'U0LOCAL',
+  ackedAt: new Date('2026-11-16T21:10:00Z'),
+  snoozedUntil: null,
+  resolvedBy: null,
+  resolvedAt: null,
+  belowSince: null,
+  openedAt: new Date('2026-11-16T21:00:00Z'),
+  detail: null,
+};
+
+describe('scheduled messages (Block Kit snapshots)', () => {
+  it('builds the daily digest for the demo day', async () => {
+    const { parent, thread } = digestMessages(digest(1), { imageUrl: 'https://quickchart.io/chart?c=x', altText: 'Segments per day', title: 'Last 7 days' });
+    await expect(JSON.stringify(parent, null, 2)).toMatchFileSnapshot('__snapshots__/digest-message.json');
+    expect(thread).toEqual([]);
+    expect(messageProblems(parent)).toEqual([]);
+  });
+
+  it('moves the campaign list into the thread when it is long, keeping every message within limits', () => {
+    const { parent, thread } = digestMessages(digest(300), null);
+    expect(thread).toHaveLength(8); // 295 more campaigns, 40 a message
+    expect(JSON.stringify(parent)).toContain('_…and 295 more in the thread_');
+    for (const m of [parent, ...thread]) expect(messageProblems(m)).toEqual([]);
+  });
+
+  it('builds the spike alert parent', async () => {
+    const msg = spikeAlertMessage(alert, 'UTC', 120);
+    await expect(JSON.stringify(msg, null, 2)).toMatchFileSnapshot('__snapshots__/alert-message.json');
+    expect(messageProblems(msg)).toEqual([]);
+    const resolved = spikeAlertMessage({ ...alert, state: 'resolved', resolvedBy: 'auto', resolvedAt: new Date('2026-11-16T23:00:00Z') }, 'UTC', 120);
+    expect(resolved.blocks.some((b) => b.type === 'actions')).toBe(false);
+  });
+
+  it('builds the auto-unsubscribe announcement with masked numbers, 40 a thread message', async () => {
+    const list = Array.from({ length: 85 }, (_, i) => ({ id: i + 1, subscriberId: i, accountId: 'acct_1', phone: `+1303555${String(1000 + i)}`, carrier: 'Verizon', at: new Date(), campaigns: ['a', 'b', 'c', 'd', 'e', 'f', 'g'], restoredAt: null, restoredBy: null }));
+    const parent = autoUnsubscribeSummary(list, 7);
+    await expect(JSON.stringify(parent, null, 2)).toMatchFileSnapshot('__snapshots__/auto-unsubscribe-message.json');
+    const parts = restoreLists(list);
+    expect(parts.map((p) => p.blocks.length)).toEqual([40, 40, 5]);
+    for (const m of [parent, ...parts]) expect(messageProblems(m)).toEqual([]);
+    expect(JSON.stringify(parts)).not.toContain('+1303555');
+  });
+});
