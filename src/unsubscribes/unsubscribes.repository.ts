@@ -3,19 +3,31 @@ import { fromDbTime, toDbTime } from '../db/dialect';
 import type { SentToNumber } from '../domain/auto-unsubscribe';
 import type { Status } from '../domain/status';
 
-/** Subscribers with messages whose status changed since `since` (the job's watermark). */
-export async function candidateSubscribers(db: Knex, since: Date | null, settledBefore: Date): Promise<number[]> {
-  const q = db('messages').distinct('subscriber_id').where('sent_at', '<', toDbTime(settledBefore));
-  if (since) q.andWhere('status_changed_at', '>=', toDbTime(since));
-  return (await q).map((r: { subscriber_id: unknown }) => Number(r.subscriber_id));
+const FAILED = ['failed', 'undelivered', 'unreachable'];
+
+/**
+ * Numbers whose run of failures may have changed since the last run (`since`): those with a
+ * failed message that changed status, or crossed the settle line, since then, and those with a
+ * run already under way (a delivery may have ended it). Numbers whose new messages were all
+ * delivered and had no run are left alone: their run is still 0.
+ */
+export async function candidateSubscribers(db: Knex, since: { at: Date; settledBefore: Date } | null, settledBefore: Date): Promise<number[]> {
+  const failed = db('messages').distinct('subscriber_id').whereIn('status', FAILED).andWhere('sent_at', '<', toDbTime(settledBefore));
+  if (since) {
+    failed.andWhere((q) =>
+      q.where('status_changed_at', '>=', toDbTime(since.at)).orWhere((w) => w.where('sent_at', '>=', toDbTime(since.settledBefore)).andWhere('sent_at', '<', toDbTime(settledBefore))),
+    );
+  }
+  const [a, b] = await Promise.all([failed, db('subscribers').select('id').where('fail_streak', '>', 0)]);
+  return [...new Set([...a.map((r: { subscriber_id: unknown }) => Number(r.subscriber_id)), ...b.map((r: { id: unknown }) => Number(r.id))])];
 }
 
 /** Each subscriber's settled messages, newest first, at most `limit` campaigns back. */
-export async function recentMessages(db: Knex, subscriberIds: number[], settledBefore: Date, limit: number): Promise<Map<number, Array<SentToNumber & { sentAt: Date }>>> {
-  const out = new Map<number, Array<SentToNumber & { sentAt: Date }>>();
+export async function recentMessages(db: Knex, subscriberIds: number[], settledBefore: Date, limit: number): Promise<Map<number, SentToNumber[]>> {
+  const out = new Map<number, SentToNumber[]>();
   if (subscriberIds.length === 0) return out;
   const rows = await db('messages')
-    .select('subscriber_id', 'campaign_id', 'status', 'attempted', 'error_code', 'sent_at')
+    .select('subscriber_id', 'campaign_id', 'status', 'attempted', 'error_code')
     .whereIn('subscriber_id', subscriberIds)
     .andWhere('sent_at', '<', toDbTime(settledBefore))
     .orderBy([{ column: 'subscriber_id' }, { column: 'sent_at', order: 'desc' }]);
@@ -24,7 +36,7 @@ export async function recentMessages(db: Knex, subscriberIds: number[], settledB
     let list = out.get(id);
     if (!list) out.set(id, (list = []));
     if (list.length < limit * 3) {
-      list.push({ campaignId: r.campaign_id, status: r.status as Status, attempted: Boolean(r.attempted), errorCode: r.error_code === null ? null : Number(r.error_code), sentAt: fromDbTime(r.sent_at) });
+      list.push({ campaignId: r.campaign_id, status: r.status as Status, attempted: Boolean(r.attempted), errorCode: r.error_code === null ? null : Number(r.error_code) });
     }
   }
   return out;
@@ -52,7 +64,7 @@ const toSub = (r: Record<string, unknown>): SubscriberRow => ({
 
 export async function getSubscribers(db: Knex, ids: number[]): Promise<SubscriberRow[]> {
   const out: SubscriberRow[] = [];
-  for (let i = 0; i < ids.length; i += 1000) out.push(...(await db('subscribers').select('*').whereIn('id', ids.slice(i, i + 1000))).map(toSub));
+  for (let i = 0; i < ids.length; i += 5000) out.push(...(await db('subscribers').select('*').whereIn('id', ids.slice(i, i + 5000))).map(toSub));
   return out;
 }
 

@@ -23,6 +23,8 @@ import {
 /** Receipts are treated as settled a day after sending (most arrive within minutes; MMS rarely at all). */
 export const SETTLE_HOURS = 24;
 export const RESTORE_ACTION = 'unsub_restore';
+/** numbers examined per round trip */
+const CHUNK = 5000;
 
 export interface UnsubDeps {
   db: Knex;
@@ -39,16 +41,10 @@ export interface UnsubDeps {
 export async function runAutoUnsubscribe(deps: UnsubDeps, slot: string, now: Date, since: { at: Date; settledBefore: Date } | null) {
   const threshold = deps.config.autoUnsubscribeAfter;
   const settledBefore = new Date(now.getTime() - SETTLE_HOURS * 3600_000);
-  const changed = new Set(await candidateSubscribers(deps.db, since?.at ?? null, settledBefore));
-  if (since) {
-    // messages that crossed the settle line since the last run, whenever their status changed
-    const crossed = await deps.db('messages').distinct('subscriber_id').where('sent_at', '>=', toDbTime(since.settledBefore)).andWhere('sent_at', '<', toDbTime(settledBefore));
-    for (const r of crossed) changed.add(Number(r.subscriber_id));
-  }
-  const ids = [...changed].sort((a, b) => a - b);
+  const ids = (await candidateSubscribers(deps.db, since, settledBefore)).sort((a, b) => a - b);
   let unsubscribed = 0;
-  for (let i = 0; i < ids.length; i += 1000) {
-    const chunk = ids.slice(i, i + 1000);
+  for (let i = 0; i < ids.length; i += CHUNK) {
+    const chunk = ids.slice(i, i + CHUNK);
     const [msgs, subs] = await Promise.all([recentMessages(deps.db, chunk, settledBefore, threshold), getSubscribers(deps.db, chunk)]);
     const streaks: Array<{ id: number; streak: number }> = [];
     for (const s of subs) {

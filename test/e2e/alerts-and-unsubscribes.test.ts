@@ -178,6 +178,12 @@ describe.each(ENGINES)('alerts and auto-unsubscribe, end to end (%s)', (engine) 
       clock.advance(3600_000);
       await createScheduler(t.config, t.tdb.db, clock, createLogger('silent')).tick('auto-unsubscribe');
       expect(standIn.messages.filter((m) => m.channel === ALERTS && !m.threadTs)).toHaveLength(1);
+
+      // a later delivery to the at-risk number ends its run (the next run sees it: incremental)
+      await postJson(t.base, '/api/v1/messages', { messages: [message({ provider_message_id: sid(2, 99), to: phone(2), campaign_id: 'cmp_99', carrier: 'Verizon', status: 'delivered_confirmed', sent_at: '2026-11-26T18:00:00Z' })] });
+      clock.advance(3600_000);
+      await createScheduler(t.config, t.tdb.db, clock, createLogger('silent')).tick('auto-unsubscribe');
+      expect(Number((await t.tdb.db('subscribers').first('fail_streak').where({ phone: phone(2) })).fail_streak)).toBe(0);
     });
 
     it('restores an auto-unsubscribe from Slack, and refuses once the customer has replied STOP', async () => {
