@@ -160,6 +160,31 @@ describe.each(ENGINES)('/campaign-stats over signed HTTP (%s)', (engine) => {
     expect(blockTexts(msg.blocks)[2]).toContain('*Total Segments: 9* · 5 messages');
   });
 
+  it('changes channel settings for admins only, and reports them', async () => {
+    const admin = standIn.users.get(USER)!;
+    admin.isAdmin = false;
+    try {
+      const { message: refused } = await command('alerts undelivered 8%');
+      expect(refused.text).toBe(':lock: Only workspace admins can change this channel’s digest and alert settings.');
+    } finally {
+      admin.isAdmin = true;
+    }
+    standIn.reset();
+    expect((await command('alerts undelivered 8%')).message.text).toBe(
+      'The undelivered alert floor for this channel is now *8.0%* (an alert also needs twice the usual rate and enough volume).',
+    );
+    standIn.reset();
+    expect((await command('digest on 07:15 America/New_York')).message.text).toBe(
+      ':white_check_mark: The daily digest will be posted here at *07:15* (America/New_York), covering the day before.',
+    );
+    standIn.reset();
+    expect((await command('alerts status')).message.text).toBe(
+      'Alerts are *off* here · undelivered floor 8.0% · unreachable floor 5.0%\nDigest *on at 07:15* (America/New_York)\nNo open alerts.',
+    );
+    standIn.reset();
+    expect((await command('digest sometimes')).message.text).toBe('Use `digest on [09:00] [America/Denver]`, `digest off`, `digest preview` or `digest empty on|off`.');
+  });
+
   it('acknowledges within Slack’s deadline', async () => {
     const times: number[] = [];
     for (let i = 0; i < 5; i++) {
