@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { fromDbTime, toDbTime } from '../db/dialect';
+import { fromDbTime, isDuplicateKey, toDbTime } from '../db/dialect';
 
 export type AlertKind = 'undelivered' | 'unreachable' | 'auto_unsubscribe';
 export type AlertState = 'open' | 'acknowledged' | 'snoozed' | 'resolved';
@@ -101,8 +101,7 @@ export async function openAlert(
     });
     return getAlert(db, Number(id));
   } catch (err) {
-    const e = err as { errno?: number; code?: string };
-    if (e.errno === 1062 || String(e.code).startsWith('SQLITE_CONSTRAINT')) return null;
+    if (isDuplicateKey(err)) return null; // an alert for this scope is already live
     throw err;
   }
 }

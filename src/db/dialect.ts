@@ -36,6 +36,12 @@ export function hourOf(db: Knex, column: string): Knex.Raw {
     : db.raw("strftime('%Y-%m-%d %H:00:00.000', ??)", [column]);
 }
 
+/** A unique or primary key refused the insert (MySQL 1062, SQLite constraint). */
+export function isDuplicateKey(err: unknown): boolean {
+  const e = err as { errno?: number; code?: string };
+  return e.errno === 1062 || e.code === 'ER_DUP_ENTRY' || String(e.code).startsWith('SQLITE_CONSTRAINT');
+}
+
 const RETRYABLE_MYSQL = new Set([1213 /* deadlock */, 1205 /* lock wait timeout */]);
 
 export function isRetryable(err: unknown): boolean {

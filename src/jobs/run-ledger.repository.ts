@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { toDbTime } from '../db/dialect';
+import { isDuplicateKey, toDbTime } from '../db/dialect';
 
 /**
  * Claims a (job, slot): the insert succeeds for exactly one instance; the others see the
@@ -10,8 +10,7 @@ export async function claimRun(db: Knex, job: string, slot: string, instance: st
     await db('job_runs').insert({ job, slot, status, claimed_by: instance, claimed_at: toDbTime(now), finished_at: status === 'skipped' ? toDbTime(now) : null, detail: detail ?? null });
     return true;
   } catch (err) {
-    const e = err as { code?: string; errno?: number };
-    if (e.errno === 1062 || e.code === 'ER_DUP_ENTRY' || e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || e.code === 'SQLITE_CONSTRAINT') return false;
+    if (isDuplicateKey(err)) return false; // another instance owns this slot
     throw err;
   }
 }
