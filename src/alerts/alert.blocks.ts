@@ -43,16 +43,17 @@ export function spikeAlertMessage(a: Alert, zone: string, windowMinutes: number)
     },
     { type: 'context', elements: [{ type: 'mrkdwn', text: stateLine(a, zone) }] },
   ];
-  if (a.state !== 'resolved') blocks.push(alertActions(a.id));
+  if (a.state !== 'resolved') blocks.push(alertActions(a.id, a.state !== 'acknowledged'));
   return { text: `${what} rate spike — ${scope}: ${fmtPct(a.peakRate)} (threshold ${fmtPct(a.threshold)}). ${stateLine(a, zone).replace(/[*:]/g, '')}`, blocks };
 }
 
-export function alertActions(id: number): KnownBlock {
+/** Acknowledge (until someone has), Snooze and Resolve. */
+export function alertActions(id: number, canAcknowledge = true): KnownBlock {
   return {
     type: 'actions',
     block_id: `alert_actions:${id}`,
     elements: [
-      { type: 'button', action_id: ALERT_ACTION.ack, text: { type: 'plain_text', text: 'Acknowledge' }, style: 'primary', value: String(id) },
+      ...(canAcknowledge ? [{ type: 'button' as const, action_id: ALERT_ACTION.ack, text: { type: 'plain_text' as const, text: 'Acknowledge' }, style: 'primary' as const, value: String(id) }] : []),
       {
         type: 'static_select',
         action_id: ALERT_ACTION.snooze,
