@@ -65,7 +65,11 @@ describe('local mode in a browser', () => {
     const img = answer.locator('.block.image img');
     await img.waitFor();
     await expect.poll(() => img.evaluate((el) => ((el as unknown as { complete: boolean }).complete ? (el as unknown as { naturalWidth: number }).naturalWidth : 0))).toBeGreaterThan(100);
-    if (shots) await answer.screenshot({ path: path.join(ROOT, 'docs/screenshot-breakdown.png') });
+    if (shots) {
+      await page.setViewportSize({ width: 1400, height: 1900 }); // the whole answer in view
+      await answer.screenshot({ path: path.join(ROOT, 'docs/screenshot-breakdown.png') });
+      await page.setViewportSize({ width: 1400, height: 1000 });
+    }
   });
 
   it('redraws the same message when the carrier select changes', async () => {
