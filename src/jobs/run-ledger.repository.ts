@@ -15,6 +15,18 @@ export async function claimRun(db: Knex, job: string, slot: string, instance: st
   }
 }
 
+/**
+ * Takes over a run another instance claimed but never finished (it died mid-run): allowed
+ * once the claim is older than `staleBefore`. Conditional, so only one instance takes it over.
+ */
+export async function reclaimStaleRun(db: Knex, job: string, slot: string, instance: string, now: Date, staleBefore: Date): Promise<boolean> {
+  const n = await db('job_runs')
+    .where({ job, slot, status: 'running' })
+    .andWhere('claimed_at', '<', toDbTime(staleBefore))
+    .update({ claimed_by: instance, claimed_at: toDbTime(now), detail: 'reclaimed: the instance that claimed it did not finish' });
+  return n > 0;
+}
+
 export async function finishRun(db: Knex, job: string, slot: string, status: 'done' | 'failed', now: Date, detail?: unknown): Promise<void> {
   await db('job_runs')
     .where({ job, slot })

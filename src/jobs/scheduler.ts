@@ -4,7 +4,11 @@ import cron, { type ScheduledTask } from 'node-cron';
 import type { Knex } from 'knex';
 import type { Clock } from '../clock';
 import type { Logger } from '../logger';
-import { claimRun, finishRun } from './run-ledger.repository';
+import { fromDbTime } from '../db/dialect';
+import { claimRun, finishRun, reclaimStaleRun } from './run-ledger.repository';
+
+/** A run still `running` this long after its claim belonged to an instance that died. */
+export const STALE_RUN_MINUTES = 30;
 
 /**
  * A job is a named handler run for slots. `slotsDue(now)` says which slots are due at `now`
@@ -53,10 +57,19 @@ export class Scheduler {
   private async runDue(job: JobDefinition): Promise<void> {
     const now = this.clock.now();
     const dueSlots = await job.slotsDue(now);
-    const taken = new Set(
-      dueSlots.length ? (await this.db('job_runs').select('slot').where({ job: job.name }).whereIn('slot', dueSlots.map((d) => d.slot))).map((r: { slot: string }) => r.slot) : [],
-    );
+    const claimed = dueSlots.length
+      ? ((await this.db('job_runs').select('slot', 'status', 'claimed_at').where({ job: job.name }).whereIn('slot', dueSlots.map((d) => d.slot))) as Array<{ slot: string; status: string; claimed_at: unknown }>)
+      : [];
+    const staleBefore = new Date(now.getTime() - STALE_RUN_MINUTES * 60_000);
+    const stale = new Set(claimed.filter((r) => r.status === 'running' && fromDbTime(r.claimed_at) < staleBefore).map((r) => r.slot));
+    const taken = new Set(claimed.filter((r) => !stale.has(r.slot)).map((r) => r.slot));
     for (const due of dueSlots.filter((d) => !taken.has(d.slot))) {
+      if (stale.has(due.slot)) {
+        if (!(await reclaimStaleRun(this.db, job.name, due.slot, this.instance, now, staleBefore))) continue;
+        this.log.warn({ job: job.name, slot: due.slot }, 'reclaimed a run its instance never finished');
+        await this.execute(job, due, now);
+        continue;
+      }
       const late = now.getTime() - due.dueAt.getTime() > job.graceMinutes * 60_000;
       if (late) {
         if (await claimRun(this.db, job.name, due.slot, this.instance, now, 'skipped', `found ${Math.round((now.getTime() - due.dueAt.getTime()) / 60000)} min late`)) {
@@ -65,14 +78,18 @@ export class Scheduler {
         continue;
       }
       if (!(await claimRun(this.db, job.name, due.slot, this.instance, now))) continue;
-      try {
-        const detail = await job.run(due.slot, now, due.context);
-        await finishRun(this.db, job.name, due.slot, 'done', this.clock.now(), detail);
-        this.log.info({ job: job.name, slot: due.slot }, 'job run done');
-      } catch (err) {
-        await finishRun(this.db, job.name, due.slot, 'failed', this.clock.now(), { error: (err as Error).message });
-        this.log.error({ job: job.name, slot: due.slot, err }, 'job run failed');
-      }
+      await this.execute(job, due, now);
+    }
+  }
+
+  private async execute(job: JobDefinition, due: { slot: string; context?: unknown }, now: Date): Promise<void> {
+    try {
+      const detail = await job.run(due.slot, now, due.context);
+      await finishRun(this.db, job.name, due.slot, 'done', this.clock.now(), detail);
+      this.log.info({ job: job.name, slot: due.slot }, 'job run done');
+    } catch (err) {
+      await finishRun(this.db, job.name, due.slot, 'failed', this.clock.now(), { error: (err as Error).message });
+      this.log.error({ job: job.name, slot: due.slot, err }, 'job run failed');
     }
   }
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createScheduler } from '../../src/app';
 import { fixedClock } from '../../src/clock';
 import { loadConfig } from '../../src/config';
-import { listRuns } from '../../src/jobs/run-ledger.repository';
+import { claimRun, listRuns } from '../../src/jobs/run-ledger.repository';
 import { createLogger } from '../../src/logger';
 import { saveChannelSettings, defaultSettings } from '../../src/settings/channel-settings.repository';
 import { SlackStandIn } from '../../src/slack/workspace/slack-stand-in';
@@ -92,6 +92,18 @@ describe.each(ENGINES)('scheduler and digests (%s)', (engine) => {
       [`${OTHER}:2026-11-01`, 'done'],
       [`${OTHER}:2026-11-02`, 'skipped'],
     ]);
+  });
+
+  it('takes over a run whose instance died mid-run, once its claim is 30 minutes old', async () => {
+    const clock = fixedClock(new Date('2026-11-02T16:10:00Z')); // 09:10 in Denver
+    await claimRun(tdb.db, 'digest', `${DIGESTS}:2026-11-02`, 'dead-instance', new Date('2026-11-02T16:00:00Z'));
+    const s = createScheduler(config, tdb.db, clock, createLogger('silent'));
+    await s.tick('digest');
+    expect(standIn.callsTo('chat.postMessage').filter((c) => c.args.channel === DIGESTS)).toHaveLength(0); // 10 minutes: still its owner's
+    clock.set(new Date('2026-11-02T16:31:00Z'));
+    await Promise.all([s.tick('digest'), createScheduler(config, tdb.db, clock, createLogger('silent')).tick('digest')]);
+    expect(standIn.callsTo('chat.postMessage').filter((c) => c.args.channel === DIGESTS).map((c) => c.args.text)).toEqual([expect.stringMatching(/^Daily digest · Sunday Nov 1:/)]);
+    expect((await listRuns(tdb.db, 'digest')).find((r) => r.slot === `${DIGESTS}:2026-11-02`)).toMatchObject({ status: 'done' });
   });
 
   it('sends no digest for an empty day when the channel says so, and one line otherwise', async () => {
