@@ -166,8 +166,3 @@ export async function insertCallbacks(trx: Knex.Transaction, callbacks: NewCallb
   }));
   for (let i = 0; i < rows.length; i += 500) await trx('status_callbacks').insert(rows.slice(i, i + 500));
 }
-
-export async function countCallbacks(db: Knex): Promise<number> {
-  const [row] = await db('status_callbacks').count({ n: '*' });
-  return Number(row?.n ?? 0);
-}

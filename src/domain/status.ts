@@ -49,12 +49,6 @@ const PRECEDENCE: Readonly<Record<Status, number>> = {
   ignored: 6,
 };
 
-export const FINAL_STATUSES: readonly Status[] = STATUSES.filter((s) => PRECEDENCE[s] >= 2);
-
-export function isFinal(status: Status): boolean {
-  return PRECEDENCE[status] >= 2;
-}
-
 /** The status a message ends in when `reported` is reported while it is in `current`. */
 export function mergeStatus(current: Status, reported: Status): Status {
   return PRECEDENCE[reported] > PRECEDENCE[current] ? reported : current;
