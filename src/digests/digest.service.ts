@@ -44,7 +44,7 @@ export async function buildDigest(db: Knex, config: Config, s: ChannelSettings, 
   const q = (period: Period) => ({ period, type: null, carrier: null, campaign: null, account });
   const [dayStats, trailingStats, weekStats, autos, atRisk, alerts] = await Promise.all([
     getStats(db, q(day), now),
-    getStats(db, q(trailing), now),
+    getStats(db, q(trailing), now, { totalsOnly: true }),
     getStats(db, q(week), now),
     autoUnsubscribesBetween(db, day.start, day.end, s.accountId),
     atRiskSubscribers(db, Math.max(1, config.autoUnsubscribeAfter - 2), config.autoUnsubscribeAfter - 1, s.accountId, 100_000),

@@ -41,7 +41,7 @@ export async function buildStatsView(db: Knex, text: string, zone: string, now: 
   const parsed = parseQueryWords(text, directory, zone, now);
   if (!parsed.ok) return parsed;
   const q = parsed.query;
-  const [stats, previous] = await Promise.all([getStats(db, q, now), getStats(db, { ...q, period: previousPeriod(q.period) }, now)]);
+  const [stats, previous] = await Promise.all([getStats(db, q, now), getStats(db, { ...q, period: previousPeriod(q.period) }, now, { totalsOnly: true })]);
   return {
     ok: true,
     view: {

@@ -61,16 +61,17 @@ const bySegmentsDesc = (a: Breakdown, b: Breakdown) => b.totals.segments - a.tot
  * The stats engine: one answer for any period and filters, read from the pre-aggregated
  * counts (whole hours) and the raw messages (partial hours), so it is exact.
  */
-export async function getStats(db: Knex, q: StatsQuery, now: Date): Promise<StatsResult> {
+export async function getStats(db: Knex, q: StatsQuery, now: Date, opts: { totalsOnly?: boolean } = {}): Promise<StatsResult> {
   const scope: Scope = { type: q.type, carrier: q.carrier, campaignId: q.campaign?.id ?? null, accountId: q.account?.id ?? null };
   const plan = planReads(q.period.start, q.period.end, q.period.timezone);
   const splits = planSplits(q.period.start, q.period.end);
   const h = plan.hourly;
   const [byHour, byCarrier, byCampaign, splitRaw, ...raw] = await Promise.all([
     h ? countsByHour(db, scope, h) : [],
-    countsBy(db, 'carrier', scope, splits),
-    countsBy(db, 'campaign_id', scope, splits),
-    Promise.all(splits.raw.map((piece) => rawCounts(db, scope, piece.from, piece.to))),
+    // a comparison needs only the totals: no splits
+    opts.totalsOnly ? [] : countsBy(db, 'carrier', scope, splits),
+    opts.totalsOnly ? [] : countsBy(db, 'campaign_id', scope, splits),
+    opts.totalsOnly ? [] : Promise.all(splits.raw.map((piece) => rawCounts(db, scope, piece.from, piece.to))),
     ...plan.raw.map((piece) => rawCounts(db, scope, piece.from, piece.to)),
   ]);
 
