@@ -97,8 +97,9 @@ export async function evaluateAlerts(deps: AlertDeps, now: Date): Promise<{ open
         }
       }
       // live alerts whose scope saw no traffic at all this window
+      const seen = new Set(scopes.map((o) => scopeKey(o.scope)));
       for (const a of live.filter((x) => x.channelId === ch.channelId && x.kind === kind)) {
-        if (observe(win, [], kind, ch.accountId).some((o) => scopeKey(o.scope) === a.scopeKey)) continue;
+        if (seen.has(a.scopeKey)) continue;
         const r = await followUp(deps, a, { volume: 0, failures: 0, baseline: a.baseline }, p, zone, now);
         result.resolved += r === 'resolved' ? 1 : 0;
       }

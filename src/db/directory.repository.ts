@@ -62,9 +62,10 @@ export async function ensureSubscribers(
     const rows = await trx('subscribers')
       .select('id', 'account_id', 'phone', 'carrier')
       .whereIn(['account_id', 'phone'], chunk.map((s) => [s.accountId, s.phone]));
-    for (const r of rows) out.set(key(r.account_id, r.phone), Number(r.id));
+    const byKey = new Map(rows.map((r: { id: unknown; account_id: string; phone: string; carrier: string | null }) => [key(r.account_id, r.phone), r]));
+    for (const [k, r] of byKey) out.set(k, Number(r.id));
     for (const s of chunk) {
-      const row = rows.find((r) => r.account_id === s.accountId && r.phone === s.phone);
+      const row = byKey.get(key(s.accountId, s.phone));
       if (s.carrier && row && row.carrier !== s.carrier) await trx('subscribers').where({ id: row.id }).update({ carrier: s.carrier });
     }
   }

@@ -2,9 +2,6 @@ import type { KnownBlock } from '@slack/types';
 import type { Knex } from 'knex';
 import { DateTime } from 'luxon';
 import { liveAlerts } from '../alerts/alerts.repository';
-import { quickChartUrl } from '../charts/quickchart';
-import { dailyChart } from '../charts/chart-config';
-import { renderPng } from '../charts/render-png';
 import type { Config } from '../config';
 import { resolvePeriod, type Period } from '../domain/period';
 import { STATUS_LABELS, STATUSES } from '../domain/status';
@@ -12,8 +9,9 @@ import { computeRates } from '../domain/rates';
 import { effectiveChannels, zoneOf } from '../settings/channels';
 import type { ChannelSettings } from '../settings/channel-settings.repository';
 import { escapeMrkdwn, fmtInt, fmtPct, plural } from '../slack/blocks/mrkdwn';
-import type { ChartImage, SlackMessage } from '../slack/blocks/stats.blocks';
+import { imageBlock, type ChartImage, type SlackMessage } from '../slack/blocks/stats.blocks';
 import type { Notifier } from '../slack/notifier';
+import { chartFor } from '../slack/chart.service';
 import { getStats, type StatsResult } from '../stats/stats.service';
 import { atRiskSubscribers, autoUnsubscribesBetween } from '../unsubscribes/unsubscribes.repository';
 
@@ -119,13 +117,7 @@ export function digestMessages(d: DigestData, chart: ChartImage): { parent: Slac
     type: 'section',
     text: { type: 'mrkdwn', text: `*Numbers:* ${fmtInt(d.autoUnsubscribed)} auto-unsubscribed · ${fmtInt(d.atRisk)} at risk · *Open alerts:* ${fmtInt(d.openAlerts)}` },
   });
-  if (chart) {
-    blocks.push(
-      'imageUrl' in chart
-        ? { type: 'image', image_url: chart.imageUrl, alt_text: chart.altText, title: { type: 'plain_text', text: 'Last 7 days' } }
-        : { type: 'image', slack_file: { id: chart.fileId }, alt_text: chart.altText, title: { type: 'plain_text', text: 'Last 7 days' } },
-    );
-  }
+  if (chart) blocks.push(imageBlock(chart));
   if (s.provisional_note) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `:hourglass_flowing_sand: ${s.provisional_note}` }] });
   const thread: SlackMessage[] = [];
   for (let i = 5; i < campaignLines.length; i += 40) {
@@ -146,17 +138,7 @@ export interface DigestDeps {
 export async function postDigest(deps: DigestDeps, s: ChannelSettings, date: string, now: Date): Promise<{ posted: boolean; ts?: string }> {
   const data = await buildDigest(deps.db, deps.config, s, date, now);
   if (data.day.totals.messages === 0 && !s.digestWhenEmpty) return { posted: false };
-  let chart: ChartImage = null;
-  if (data.day.totals.messages > 0 && deps.config.chartRenderer !== 'none') {
-    if (deps.config.chartRenderer === 'quickchart') {
-      const q = quickChartUrl(data.week, 'daily', deps.config.quickchartUrl);
-      chart = q ? { imageUrl: q.url, altText: q.spec.altText, title: 'Last 7 days' } : null;
-    } else {
-      const spec = dailyChart(data.week);
-      const png = await renderPng(spec.config);
-      chart = { fileId: await deps.notifier.uploadPng(png, `digest-${date}.png`, spec.altText, 'Last 7 days'), altText: spec.altText, title: 'Last 7 days' };
-    }
-  }
+  const chart: ChartImage = data.day.totals.messages > 0 ? await chartFor(data.week, deps.config, deps.notifier.uploadPng, { title: 'Last 7 days', filename: `digest-${date}.png` }) : null;
   const { parent, thread } = digestMessages(data, chart);
   let ts: string;
   try {

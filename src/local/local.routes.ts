@@ -102,14 +102,14 @@ export function localRouter(deps: { config: Config; db: Knex; clock: Clock; log:
     res.status((await signedPost(new URLSearchParams({ payload: JSON.stringify(payload) }).toString())) === 200 ? 202 : 502).json({ ok: true });
   });
 
-  const notifier = () => webClientNotifier(new WebClient(LOCAL.token, { slackApiUrl: standIn.apiUrl }));
+  const notifier = webClientNotifier(new WebClient(LOCAL.token, { slackApiUrl: standIn.apiUrl }));
 
   r.post('/local/run/digest', async (_req, res) => {
     const now = deps.clock.now();
     const channels = (await effectiveChannels(deps.db, deps.config)).filter((c) => c.digestEnabled && c.channelId === LOCAL.channel.id);
     for (const s of channels) {
       const date = DateTime.fromJSDate(now, { zone: zoneOf(s, deps.config) }).minus({ days: 1 }).toISODate()!;
-      await postDigest({ db: deps.db, config: deps.config, notifier: notifier() }, s, date, now);
+      await postDigest({ db: deps.db, config: deps.config, notifier }, s, date, now);
     }
     res.json({ ok: true, posted: channels.length });
   });
@@ -121,7 +121,7 @@ export function localRouter(deps: { config: Config; db: Knex; clock: Clock; log:
       const meta = JSON.parse(fs.readFileSync(demoMetaFile(deps.config), 'utf8')) as { incidentAt: string };
       at = new Date(meta.incidentAt);
     }
-    const result = await evaluateAlerts({ db: deps.db, config: deps.config, notifier: notifier(), log: deps.log }, at);
+    const result = await evaluateAlerts({ db: deps.db, config: deps.config, notifier, log: deps.log }, at);
     res.json({ ok: true, at: at.toISOString(), ...result });
   });
   return r;

@@ -3,6 +3,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Logger as BoltLogger } from '@slack/bolt';
 import { statsMessage } from './blocks/stats.blocks';
 import { chartFor } from './chart.service';
+import { webClientNotifier } from './notifier';
 import type { SlackDeps } from './slack-deps';
 import type { StatsView } from './stats-view.service';
 
@@ -19,13 +20,7 @@ export async function sendStats(
   view: StatsView,
   how: { channel: string; mode: 'new' | 'replace' | 'share'; sharedBy?: string },
 ): Promise<void> {
-  const upload = async (png: Buffer, filename: string, altText: string, title: string) => {
-    const res = (await client.filesUploadV2({ file: png, filename, alt_text: altText, title })) as unknown as { files: Array<{ files?: Array<{ id: string }> }> };
-    const id = res.files[0]?.files?.[0]?.id;
-    if (!id) throw new Error('files.uploadV2 returned no file id');
-    return id;
-  };
-  const chart = await chartFor(view.stats, deps.config, upload).catch((err: unknown) => {
+  const chart = await chartFor(view.stats, deps.config, webClientNotifier(client).uploadPng).catch((err: unknown) => {
     logger.warn(`chart not rendered: ${(err as Error).message}`);
     return null;
   });

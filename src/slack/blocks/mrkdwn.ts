@@ -9,6 +9,6 @@ export function maskPhone(phone: string): string {
   return `•••${digits.slice(-4)}`;
 }
 
-export const fmtInt = (n: number) => n.toLocaleString('en-US');
-export const fmtPct = (x: number | null, digits = 1) => (x === null ? '—' : `${(x * 100).toFixed(digits)}%`);
+export { int as fmtInt, percent as fmtPct } from '../../stats/format';
+import { int as fmtInt } from '../../stats/format';
 export const plural = (n: number, word: string) => `${fmtInt(n)} ${word}${n === 1 ? '' : 's'}`;

@@ -150,13 +150,7 @@ export function statsMessage(view: StatsView, chart: ChartImage, opts: { shared?
     blocks.push({ type: 'section', fields });
     const top = topLines(view);
     if (top.length) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: top.join('\n').slice(0, 3000) } });
-    if (chart) {
-      const image: ImageBlock =
-        'imageUrl' in chart
-          ? { type: 'image', image_url: chart.imageUrl, alt_text: chart.altText, title: { type: 'plain_text', text: chart.title } }
-          : { type: 'image', slack_file: { id: chart.fileId }, alt_text: chart.altText, title: { type: 'plain_text', text: chart.title } };
-      blocks.push(image);
-    }
+    if (chart) blocks.push(imageBlock(chart));
   }
   const notes: ContextBlock['elements'] = [];
   if (s.provisional_note) notes.push({ type: 'mrkdwn', text: `:hourglass_flowing_sand: ${s.provisional_note}` });
@@ -172,6 +166,14 @@ export function statsMessage(view: StatsView, chart: ChartImage, opts: { shared?
         STATUSES.map((st) => `${STATUS_LABELS[st]} ${fmtInt(s.statuses[st].segments)}`).join(', ') +
         '.';
   return { text, blocks };
+}
+
+/** A chart as an image block: a public URL (QuickChart) or a file uploaded to Slack. */
+export function imageBlock(chart: NonNullable<ChartImage>): ImageBlock {
+  const title = { type: 'plain_text' as const, text: chart.title };
+  return 'imageUrl' in chart
+    ? { type: 'image', image_url: chart.imageUrl, alt_text: chart.altText, title }
+    : { type: 'image', slack_file: { id: chart.fileId }, alt_text: chart.altText, title };
 }
 
 /** Reads the words back from the controls block of an interaction. */
