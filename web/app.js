@@ -147,6 +147,7 @@ function render() {
 async function refresh() {
   const res = await fetch('/local/state');
   state = await res.json();
+  if (state.digest) document.getElementById('run-digest').textContent = `Post the digest for ${state.digest.label}`;
   render();
 }
 
@@ -165,7 +166,7 @@ document.getElementById('composer').addEventListener('submit', async (e) => {
   await post('/local/command', { text: input.value });
   input.value = '/campaign-stats ';
 });
-document.getElementById('run-digest').addEventListener('click', () => post('/local/run/digest'));
+document.getElementById('run-digest').addEventListener('click', () => post('/local/run/digest', state.digest ? { date: state.digest.date } : {}));
 document.getElementById('run-alerts').addEventListener('click', () => post('/local/run/alerts'));
 document.getElementById('replay-incident').addEventListener('click', () => post('/local/run/alerts', { replay: true }));
 document.getElementById('close-thread').addEventListener('click', () => {

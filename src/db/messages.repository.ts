@@ -166,3 +166,9 @@ export async function insertCallbacks(trx: Knex.Transaction, callbacks: NewCallb
   }));
   for (let i = 0; i < rows.length; i += 500) await trx('status_callbacks').insert(rows.slice(i, i + 500));
 }
+
+/** The send time of the latest message sent before `before` (an index read), or null. */
+export async function lastSendBefore(db: Knex, before: Date): Promise<Date | null> {
+  const r = await db('messages').max({ at: 'sent_at' }).where('sent_at', '<', toDbTime(before)).first();
+  return r?.at ? fromDbTime(r.at) : null;
+}

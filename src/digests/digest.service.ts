@@ -13,6 +13,7 @@ import { imageBlock, type ChartImage, type SlackMessage } from '../slack/blocks/
 import type { Notifier } from '../slack/notifier';
 import { chartFor } from '../slack/chart.service';
 import { getStats, type StatsResult } from '../stats/stats.service';
+import { lastSendBefore } from '../db/messages.repository';
 import { atRiskSubscribers, autoUnsubscribesBetween } from '../unsubscribes/unsubscribes.repository';
 
 export interface DigestData {
@@ -66,7 +67,7 @@ export async function buildDigest(db: Knex, config: Config, s: ChannelSettings, 
 
 /** The digest: a parent message within Slack's limits, with the long lists in its thread. */
 export function digestMessages(d: DigestData, chart: ChartImage): { parent: SlackMessage; thread: SlackMessage[] } {
-  const dayName = DateTime.fromISO(d.date).toFormat('cccc LLL d');
+  const dayName = digestDayName(d.date);
   const s = d.day;
   if (s.totals.messages === 0) {
     const text = `Daily digest · ${dayName}: no campaigns were sent (${d.zone}).`;
@@ -168,4 +169,20 @@ export async function digestSlotsDue(db: Knex, config: Config, now: Date) {
     }
   }
   return out;
+}
+
+/**
+ * The local day whose digest is worth showing on demand (the local page's button): the last
+ * day before today with any sends, so a Sunday or a Monday shows Friday's campaigns rather
+ * than an empty weekend; yesterday when nothing was ever sent.
+ */
+export async function latestDigestDate(db: Knex, zone: string, now: Date): Promise<string> {
+  const today = DateTime.fromJSDate(now, { zone }).startOf('day');
+  const last = await lastSendBefore(db, today.toJSDate());
+  return (last ? DateTime.fromJSDate(last, { zone }) : today.minus({ days: 1 })).toISODate()!;
+}
+
+/** "Friday Nov 27": how a digest's day is named, in its title and on the local page's button. */
+export function digestDayName(date: string): string {
+  return DateTime.fromISO(date).toFormat('cccc LLL d');
 }

@@ -7,7 +7,7 @@ import { DateTime } from 'luxon';
 import { evaluateAlerts } from '../alerts/alerts.service';
 import type { Clock } from '../clock';
 import type { Config } from '../config';
-import { postDigest } from '../digests/digest.service';
+import { digestDayName, latestDigestDate, postDigest } from '../digests/digest.service';
 import type { Logger } from '../logger';
 import { effectiveChannels, zoneOf } from '../settings/channels';
 import { webClientNotifier } from '../slack/notifier';
@@ -32,8 +32,10 @@ export function localRouter(deps: { config: Config; db: Knex; clock: Clock; log:
   r.get('/', (_req, res) => res.sendFile(path.join(webRoot(), 'index.html')));
   r.use('/local/static', express.static(webRoot(), { maxAge: 0 }));
 
-  r.get('/local/state', (_req, res) => {
+  r.get('/local/state', async (_req, res) => {
+    const digestDate = await latestDigestDate(deps.db, deps.config.defaultTimezone, deps.clock.now());
     res.json({
+      digest: { date: digestDate, label: digestDayName(digestDate) },
       channel: LOCAL.channel,
       user: LOCAL.user,
       messages: standIn.messages.filter((m) => !m.deleted && (m.visibleTo === null || m.visibleTo === LOCAL.user.id)),
@@ -104,14 +106,19 @@ export function localRouter(deps: { config: Config; db: Knex; clock: Clock; log:
 
   const notifier = webClientNotifier(new WebClient(LOCAL.token, { slackApiUrl: standIn.apiUrl }));
 
-  r.post('/local/run/digest', async (_req, res) => {
+  // posts the digest of the last day with sends (not an empty weekend), or the date asked for
+  r.post('/local/run/digest', async (req, res) => {
     const now = deps.clock.now();
+    const asked = typeof req.body?.date === 'string' ? req.body.date : null;
+    if (asked !== null && !DateTime.fromISO(asked).isValid) return void res.status(400).json({ error: `date: "${asked}" is not a date like 2026-11-20` });
     const channels = (await effectiveChannels(deps.db, deps.config)).filter((c) => c.digestEnabled && c.channelId === LOCAL.channel.id);
+    const dates: string[] = [];
     for (const s of channels) {
-      const date = DateTime.fromJSDate(now, { zone: zoneOf(s, deps.config) }).minus({ days: 1 }).toISODate()!;
+      const date = asked ?? (await latestDigestDate(deps.db, zoneOf(s, deps.config), now));
       await postDigest({ db: deps.db, config: deps.config, notifier }, s, date, now);
+      dates.push(date);
     }
-    res.json({ ok: true, posted: channels.length });
+    res.json({ ok: true, posted: channels.length, dates, message: channels.length ? `Posted the digest for ${dates.map(digestDayName).join(', ')}.` : 'No channel has the digest on.' });
   });
 
   r.post('/local/run/alerts', async (req, res) => {

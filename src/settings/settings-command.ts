@@ -1,10 +1,11 @@
+import { DateTime } from 'luxon';
 import { isValidTimeZone } from '../domain/period';
 
 /** `/campaign-stats digest …`, `alerts …`, `scope …`, `at-risk`, `unsubscribed …`, parsed (pure). */
 export type SettingsCommand =
   | { type: 'digest-on'; time: string | null; zone: string | null }
   | { type: 'digest-off' }
-  | { type: 'digest-preview' }
+  | { type: 'digest-preview'; date: string | null }
   | { type: 'digest-empty'; post: boolean }
   | { type: 'alerts-on' }
   | { type: 'alerts-off' }
@@ -29,7 +30,11 @@ export function parseSettingsCommand(text: string): SettingsParse {
     case 'digest': {
       const sub = rest[0]?.toLowerCase();
       if (sub === 'off' && rest.length === 1) return { ok: true, command: { type: 'digest-off' } };
-      if (sub === 'preview' && rest.length === 1) return { ok: true, command: { type: 'digest-preview' } };
+      if (sub === 'preview' && rest.length <= 2) {
+        const date = rest[1] ?? null;
+        if (date !== null && !(/^\d{4}-\d{2}-\d{2}$/.test(date) && DateTime.fromISO(date).isValid)) return bad(`"${date}" is not a date like 2026-11-20.`);
+        return { ok: true, command: { type: 'digest-preview', date } };
+      }
       if (sub === 'empty' && (rest[1] === 'on' || rest[1] === 'off') && rest.length === 2) return { ok: true, command: { type: 'digest-empty', post: rest[1] === 'on' } };
       if (sub === 'on') {
         let time: string | null = null;
@@ -42,7 +47,7 @@ export function parseSettingsCommand(text: string): SettingsParse {
         }
         return { ok: true, command: { type: 'digest-on', time, zone } };
       }
-      return bad('Use `digest on [09:00] [America/Denver]`, `digest off`, `digest preview` or `digest empty on|off`.');
+      return bad('Use `digest on [09:00] [America/Denver]`, `digest off`, `digest preview [2026-11-20]` or `digest empty on|off`.');
     }
     case 'alerts': {
       const sub = rest[0]?.toLowerCase();

@@ -182,7 +182,7 @@ describe.each(ENGINES)('/campaign-stats over signed HTTP (%s)', (engine) => {
       'Alerts are *off* here · undelivered floor 8.0% · unreachable floor 5.0%\nDigest *on at 07:15* (America/New_York)\nNo open alerts.',
     );
     standIn.reset();
-    expect((await command('digest sometimes')).message.text).toBe('Use `digest on [09:00] [America/Denver]`, `digest off`, `digest preview` or `digest empty on|off`.');
+    expect((await command('digest sometimes')).message.text).toBe('Use `digest on [09:00] [America/Denver]`, `digest off`, `digest preview [2026-11-20]` or `digest empty on|off`.');
   });
 
   it('acknowledges within Slack’s deadline', async () => {

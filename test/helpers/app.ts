@@ -74,7 +74,7 @@ export async function postTwilio(base: string, params: Record<string, string>, o
 
 /** The shared fixture: a real Twilio status callback body. */
 export function twilioFixture(): Record<string, string> {
-  const text = fs.readFileSync(path.resolve(__dirname, '../../../shared/fixtures/twilio-status-callback.txt'), 'utf8').trim();
+  const text = fs.readFileSync(path.resolve(__dirname, '../fixtures/twilio-status-callback.txt'), 'utf8').trim();
   return Object.fromEntries(new URLSearchParams(text));
 }
 

@@ -5,7 +5,7 @@ import type { SlackStandIn } from '../../src/slack/workspace/slack-stand-in';
 
 export const SIGNING_SECRET = '8f742231b10e8888abcd99yyyzzz85a5';
 export const BOT_TOKEN = 'xoxb-test-token-campaign-stats';
-const FIXTURES = path.resolve(__dirname, '../../../shared/fixtures');
+const FIXTURES = path.resolve(__dirname, '../fixtures');
 
 /** Signs a raw body exactly as Slack does (v0, HMAC-SHA256 over "v0:ts:body"). */
 export function slackHeaders(body: string, opts: { secret?: string; timestamp?: number; contentType?: string } = {}): Record<string, string> {

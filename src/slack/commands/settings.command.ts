@@ -43,7 +43,7 @@ export async function runSettingsCommand(deps: SlackDeps, client: WebClient, c: 
       await save({ ...s, digestWhenEmpty: c.post });
       return say(c.post ? 'Days without campaigns get a one-line digest.' : 'Days without campaigns get no digest.');
     case 'digest-preview': {
-      const date = DateTime.fromJSDate(now, { zone }).minus({ days: 1 }).toISODate()!;
+      const date = c.date ?? DateTime.fromJSDate(now, { zone }).minus({ days: 1 }).toISODate()!;
       const { parent } = digestMessages(await buildDigest(deps.db, deps.config, s, date, now), null);
       return { response_type: 'ephemeral', ...parent };
     }
