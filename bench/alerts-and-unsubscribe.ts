@@ -13,7 +13,7 @@ import { loadConfig } from '../src/config';
 import { toDbTime } from '../src/db/dialect';
 import { createDb } from '../src/db/knex';
 import { createLogger } from '../src/logger';
-import type { Notifier } from '../src/slack/notifier';
+import type { Notifier } from '../src/messages/notifier';
 import { runAutoUnsubscribe } from '../src/unsubscribes/unsubscribes.service';
 
 const { values } = parseArgs({ options: { db: { type: 'string', default: 'mysql://root@127.0.0.1:3306/campaign_stats_bench10m' }, runs: { type: 'string', default: '5' }, 'skip-unsubscribe': { type: 'boolean', default: false } } });

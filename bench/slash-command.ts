@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { SlackStandIn } from '../src/slack/workspace/slack-stand-in';
+import { SlackStandIn } from '../src/workspace/slack-stand-in';
 
 const { values } = parseArgs({
   options: {

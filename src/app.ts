@@ -12,7 +12,7 @@ import { errorHandler, healthRoutes, listen, requestContext } from './http/serve
 import type { Logger } from './logger';
 import { createSlack } from './slack';
 import { WebClient } from '@slack/web-api';
-import { webClientNotifier, type Notifier } from './slack/notifier';
+import { webClientNotifier, type Notifier } from './messages/notifier';
 import { Scheduler } from './jobs/scheduler';
 import { jobTable } from './jobs/jobs';
 

@@ -2,11 +2,10 @@ import { parseArgs } from 'node:util';
 import { SingleBar, Presets } from 'cli-progress';
 import { systemClock, type Clock } from './clock';
 import { ConfigError, loadConfig, type Config } from './config';
-import { loadDirectory } from './db/directory.repository';
 import { createDb, type Db } from './db/knex';
 import { migrateLatest } from './db/migrate';
 import { hasAnyMessages, loadDemoData } from './demo/demo-data';
-import { parseQueryWords } from './domain/query-words';
+import { resolveQuery } from './stats/stats-view.service';
 import { importFile, type ImportFormat } from './ingest/import';
 import { createLogger } from './logger';
 import { formatStatsTable } from './stats/format';
@@ -44,8 +43,198 @@ async function withDb<T>(config: Config, fn: (db: Db) => Promise<T>): Promise<T>
   }
 }
 
+type Cli = { rest: string[]; config: Config; io: Out; clock: Clock };
+
+/** Options a command does not know, or a malformed option: usage and exit code 2, no stack trace. */
+class UsageError extends Error {}
+
+function usage<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+const noOptions = (rest: string[]) => usage(() => parseArgs({ args: rest, allowPositionals: false, strict: true, options: {} }));
+
+async function migrateCommand({ rest, config, io }: Cli): Promise<number> {
+  noOptions(rest);
+  const db = createDb(config);
+  try {
+    const applied = await migrateLatest(db);
+    io.out(applied.length ? `applied ${applied.length} migration(s): ${applied.join(', ')}` : 'database is up to date');
+  } finally {
+    await db.destroy();
+  }
+  return 0;
+}
+
+async function statsCommand({ rest, config, io, clock }: Cli): Promise<number> {
+  const { values, positionals } = usage(() => parseArgs({ args: rest, allowPositionals: true, strict: true, options: { json: { type: 'boolean' } } }));
+  return withDb(config, async (db) => {
+    const parsed = await resolveQuery(db, positionals.join(' '), config.defaultTimezone, clock.now());
+    if (!parsed.ok) {
+      for (const e of parsed.errors) io.err(e.message);
+      return 2;
+    }
+    const result = await getStats(db, parsed.query, clock.now());
+    io.out(values.json ? JSON.stringify(result, null, 2) : formatStatsTable(result));
+    return 0;
+  });
+}
+
+async function importCommand({ rest, config, io, clock }: Cli): Promise<number> {
+  const { values, positionals } = usage(() => parseArgs({ args: rest, allowPositionals: true, strict: true, options: { format: { type: 'string' } } }));
+  const file = positionals[0];
+  if (!file || positionals.length > 1) {
+    io.err('usage: campaign-stats import FILE [--format csv|ndjson]');
+    return 2;
+  }
+  if (values.format !== undefined && values.format !== 'csv' && values.format !== 'ndjson') {
+    io.err(`--format: "${values.format}" is not csv or ndjson`);
+    return 2;
+  }
+  return withDb(config, async (db) => {
+    const started = Date.now();
+    const opts = { now: clock.now(), mmsSegments: config.mmsSegments, progress: process.stderr.isTTY === true };
+    const result = await importFile(db, file, values.format ? { ...opts, format: values.format as ImportFormat } : opts);
+    if (!result.ok) {
+      for (const e of result.errors) io.err(`${file}:${e.line}: ${e.path}: ${e.message}`);
+      io.err(`${result.errors.length} problem(s) found; nothing was imported`);
+      return 1;
+    }
+    const s = result.summary;
+    io.out(`imported ${s.received} records from ${file} in ${((Date.now() - started) / 1000).toFixed(1)}s: ${s.inserted} new, ${s.updated} updated, ${s.unchanged} unchanged`);
+    return 0;
+  });
+}
+
+async function demoDataCommand({ rest, config, io, clock }: Cli): Promise<number> {
+  const { values } = usage(() => parseArgs({ args: rest, strict: true, options: { seed: { type: 'string', default: '42' }, days: { type: 'string', default: '90' } } }));
+  const seed = Number(values.seed);
+  const days = Number(values.days);
+  if (!Number.isInteger(seed) || !Number.isInteger(days) || days < 1 || days > 400) {
+    io.err('--seed must be a whole number and --days a whole number from 1 to 400');
+    return 2;
+  }
+  return withDb(config, async (db) => {
+    if (await hasAnyMessages(db)) {
+      io.err('the database already holds messages: demo data goes into an empty database only');
+      return 1;
+    }
+    const bar = process.stderr.isTTY ? new SingleBar({ format: 'demo data [{bar}] {value}/{total} campaigns', stream: process.stderr }, Presets.shades_classic) : null;
+    bar?.start(1, 0);
+    const summary = await loadDemoData(db, {
+      seed,
+      days,
+      now: clock.now(),
+      mmsSegments: config.mmsSegments,
+      onProgress: (done, total) => {
+        bar?.setTotal(total);
+        bar?.update(done);
+      },
+    });
+    bar?.stop();
+    io.out(
+      `demo data: ${summary.accounts} accounts, ${summary.campaigns} campaigns, ${summary.messages} messages, ${summary.callbacks} callbacks, ${summary.stops} STOPs; carrier-filtering incident on ${summary.incidentDay}`,
+    );
+    return 0;
+  });
+}
+
+async function serveCommand({ rest, config, io, clock }: Cli): Promise<number> {
+  noOptions(rest);
+  const logger = createLogger(config.logLevel);
+  const local = isLocalMode(config) ? await startLocalWorkspace(config) : null;
+  const cfg = local?.config ?? config;
+  if (!cfg.databaseUrl && local) {
+    await withDb(cfg, async (db) => {
+      if (await hasAnyMessages(db)) return;
+      logger.info('local mode with an empty embedded database: loading 90 days of demo data');
+      const s = await loadDemoData(db, { seed: 42, days: 90, now: clock.now(), mmsSegments: cfg.mmsSegments });
+      fs.writeFileSync(demoMetaFile(cfg), JSON.stringify(s, null, 2));
+      logger.info({ ...s }, 'demo data loaded');
+    });
+  }
+  const app = await startApp(cfg, logger, {
+    clock,
+    ...(local
+      ? { mount: (express, appUrl, db) => express.use(localRouter({ config: cfg, db, clock, log: logger, standIn: local.standIn, signingSecret: local.signingSecret, appUrl })) }
+      : {}),
+  });
+  if (local) {
+    const url = `http://localhost:${app.port}/`;
+    io.out(
+      [
+        '',
+        '  campaign-stats is running in LOCAL MODE (no Slack credentials set)',
+        `  • open ${url} — an embedded Slack workspace: type /campaign-stats there`,
+        `  • database: ${cfg.sqliteFile} (demo data on first start)`,
+        '  • digests, alerts and charts run here; nothing leaves this machine',
+        '  • set SLACK_BOT_TOKEN + SLACK_SIGNING_SECRET to talk to a real workspace',
+        '',
+      ].join('\n'),
+    );
+  }
+  await new Promise<void>((resolve) => {
+    const shutdown = (signal: string) => {
+      logger.info({ signal }, 'shutting down: finishing requests in flight');
+      app
+        .stop()
+        .then(() => local?.standIn.stop())
+        .then(resolve, (err) => {
+          logger.error({ err }, 'error while stopping');
+          resolve();
+        });
+    };
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    process.once('SIGINT', () => shutdown('SIGINT'));
+  });
+  return 0;
+}
+
+async function workerCommand({ rest, config, clock }: Cli): Promise<number> {
+  noOptions(rest);
+  // the scheduler alone (Procfile `worker:`); safe beside any number of web processes
+  const logger = createLogger(config.logLevel);
+  const db = createDb(config);
+  if (!config.databaseUrl) await migrateLatest(db);
+  const scheduler = createScheduler(config, db, clock, logger);
+  scheduler.start();
+  logger.info({ instance: scheduler.instance }, 'scheduler running');
+  await new Promise<void>((resolve) => {
+    const shutdown = () => void scheduler.stop().then(() => db.destroy()).then(resolve, resolve);
+    process.once('SIGTERM', shutdown);
+    process.once('SIGINT', shutdown);
+  });
+  return 0;
+}
+
+const COMMANDS: Record<string, (cli: Cli) => Promise<number>> = {
+  migrate: migrateCommand,
+  stats: statsCommand,
+  import: importCommand,
+  'demo-data': demoDataCommand,
+  serve: serveCommand,
+  worker: workerCommand,
+};
+
 export async function runCli(argv: string[], env: NodeJS.ProcessEnv, io: Out, clock: Clock = systemClock): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+    (command === undefined ? io.err : io.out)(USAGE);
+    return command === undefined ? 2 : 0;
+  }
+  const run = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+  if (!run) {
+    io.err(`unknown command "${command}"\n\n${USAGE}`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.out(USAGE);
+    return 2;
+  }
   let config: Config;
   try {
     config = loadConfig(env);
@@ -56,168 +245,14 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, io: Out, cl
     }
     throw err;
   }
-
-  switch (command) {
-    case 'migrate': {
-      const db = createDb(config);
-      try {
-        const applied = await migrateLatest(db);
-        io.out(applied.length ? `applied ${applied.length} migration(s): ${applied.join(', ')}` : 'database is up to date');
-      } finally {
-        await db.destroy();
-      }
-      return 0;
-    }
-
-    case 'stats': {
-      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { json: { type: 'boolean' } } });
-      return withDb(config, async (db) => {
-        const parsed = parseQueryWords(positionals.join(' '), await loadDirectory(db), config.defaultTimezone, clock.now());
-        if (!parsed.ok) {
-          for (const e of parsed.errors) io.err(e.message);
-          return 2;
-        }
-        const result = await getStats(db, parsed.query, clock.now());
-        io.out(values.json ? JSON.stringify(result, null, 2) : formatStatsTable(result));
-        return 0;
-      });
-    }
-
-    case 'import': {
-      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { format: { type: 'string' } } });
-      const file = positionals[0];
-      if (!file || positionals.length > 1) {
-        io.err('usage: campaign-stats import FILE [--format csv|ndjson]');
-        return 2;
-      }
-      if (values.format !== undefined && values.format !== 'csv' && values.format !== 'ndjson') {
-        io.err(`--format: "${values.format}" is not csv or ndjson`);
-        return 2;
-      }
-      return withDb(config, async (db) => {
-        const started = Date.now();
-        const opts = { now: clock.now(), mmsSegments: config.mmsSegments, progress: process.stderr.isTTY === true };
-        const result = await importFile(db, file, values.format ? { ...opts, format: values.format as ImportFormat } : opts);
-        if (!result.ok) {
-          for (const e of result.errors) io.err(`${file}:${e.line}: ${e.path}: ${e.message}`);
-          io.err(`${result.errors.length} problem(s) found; nothing was imported`);
-          return 1;
-        }
-        const s = result.summary;
-        io.out(`imported ${s.received} records from ${file} in ${((Date.now() - started) / 1000).toFixed(1)}s: ${s.inserted} new, ${s.updated} updated, ${s.unchanged} unchanged`);
-        return 0;
-      });
-    }
-
-    case 'demo-data': {
-      const { values } = parseArgs({ args: rest, options: { seed: { type: 'string', default: '42' }, days: { type: 'string', default: '90' } } });
-      const seed = Number(values.seed);
-      const days = Number(values.days);
-      if (!Number.isInteger(seed) || !Number.isInteger(days) || days < 1 || days > 400) {
-        io.err('--seed must be a whole number and --days a whole number from 1 to 400');
-        return 2;
-      }
-      return withDb(config, async (db) => {
-        if (await hasAnyMessages(db)) {
-          io.err('the database already holds messages: demo data goes into an empty database only');
-          return 1;
-        }
-        const bar = process.stderr.isTTY ? new SingleBar({ format: 'demo data [{bar}] {value}/{total} campaigns', stream: process.stderr }, Presets.shades_classic) : null;
-        bar?.start(1, 0);
-        const summary = await loadDemoData(db, {
-          seed,
-          days,
-          now: clock.now(),
-          mmsSegments: config.mmsSegments,
-          onProgress: (done, total) => {
-            bar?.setTotal(total);
-            bar?.update(done);
-          },
-        });
-        bar?.stop();
-        io.out(
-          `demo data: ${summary.accounts} accounts, ${summary.campaigns} campaigns, ${summary.messages} messages, ${summary.callbacks} callbacks, ${summary.stops} STOPs; carrier-filtering incident on ${summary.incidentDay}`,
-        );
-        return 0;
-      });
-    }
-
-    case 'serve': {
-      const logger = createLogger(config.logLevel);
-      const local = isLocalMode(config) ? await startLocalWorkspace(config) : null;
-      const cfg = local?.config ?? config;
-      if (!cfg.databaseUrl && local) {
-        await withDb(cfg, async (db) => {
-          if (await hasAnyMessages(db)) return;
-          logger.info('local mode with an empty embedded database: loading 90 days of demo data');
-          const s = await loadDemoData(db, { seed: 42, days: 90, now: clock.now(), mmsSegments: cfg.mmsSegments });
-          fs.writeFileSync(demoMetaFile(cfg), JSON.stringify(s, null, 2));
-          logger.info({ ...s }, 'demo data loaded');
-        });
-      }
-      const app = await startApp(cfg, logger, {
-        clock,
-        ...(local
-          ? { mount: (express, appUrl, db) => express.use(localRouter({ config: cfg, db, clock, log: logger, standIn: local.standIn, signingSecret: local.signingSecret, appUrl })) }
-          : {}),
-      });
-      if (local) {
-        const url = `http://localhost:${app.port}/`;
-        io.out(
-          [
-            '',
-            '  campaign-stats is running in LOCAL MODE (no Slack credentials set)',
-            `  • open ${url} — an embedded Slack workspace: type /campaign-stats there`,
-            `  • database: ${cfg.sqliteFile} (demo data on first start)`,
-            '  • digests, alerts and charts run here; nothing leaves this machine',
-            '  • set SLACK_BOT_TOKEN + SLACK_SIGNING_SECRET to talk to a real workspace',
-            '',
-          ].join('\n'),
-        );
-      }
-      await new Promise<void>((resolve) => {
-        const shutdown = (signal: string) => {
-          logger.info({ signal }, 'shutting down: finishing requests in flight');
-          app
-            .stop()
-            .then(() => local?.standIn.stop())
-            .then(resolve, (err) => {
-              logger.error({ err }, 'error while stopping');
-              resolve();
-            });
-        };
-        process.once('SIGTERM', () => shutdown('SIGTERM'));
-        process.once('SIGINT', () => shutdown('SIGINT'));
-      });
-      return 0;
-    }
-
-    case 'worker': {
-      // the scheduler alone (Procfile `worker:`); safe beside any number of web processes
-      const logger = createLogger(config.logLevel);
-      const db = createDb(config);
-      if (!config.databaseUrl) await migrateLatest(db);
-      const scheduler = createScheduler(config, db, clock, logger);
-      scheduler.start();
-      logger.info({ instance: scheduler.instance }, 'scheduler running');
-      await new Promise<void>((resolve) => {
-        const shutdown = () => void scheduler.stop().then(() => db.destroy()).then(resolve, resolve);
-        process.once('SIGTERM', shutdown);
-        process.once('SIGINT', shutdown);
-      });
-      return 0;
-    }
-
-    case undefined:
-    case 'help':
-    case '--help':
-    case '-h':
-      io.out(USAGE);
-      return command === undefined ? 2 : 0;
-
-    default:
-      io.err(`unknown command "${command}"\n\n${USAGE}`);
+  try {
+    return await run({ rest, config, io, clock });
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(`campaign-stats ${command}: ${err.message}\n\n${USAGE}`);
       return 2;
+    }
+    throw err;
   }
 }
 

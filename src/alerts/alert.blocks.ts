@@ -1,7 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import { DateTime } from 'luxon';
-import { escapeMrkdwn, fmtInt, fmtPct } from '../slack/blocks/mrkdwn';
-import type { SlackMessage } from '../slack/blocks/stats.blocks';
+import { escapeMrkdwn, fmtInt, fmtPct } from '../messages/mrkdwn';
+import type { SlackMessage } from '../messages/message';
 import type { Alert } from './alerts.repository';
 
 export const ALERT_ACTION = { ack: 'alert_ack', snooze: 'alert_snooze', resolve: 'alert_resolve' } as const;
@@ -13,23 +13,46 @@ export function scopeName(a: Pick<Alert, 'scope'>, accountName?: string | null):
 
 const at = (d: Date, zone: string) => DateTime.fromJSDate(d, { zone }).toFormat('LLL d HH:mm');
 
-export function stateLine(a: Alert, zone: string): string {
+const STATE_EMOJI = { open: ':red_circle:', acknowledged: ':large_orange_circle:', snoozed: ':zzz:', resolved: ':large_green_circle:' } as const;
+
+/**
+ * The alert's state in plain words ("Acknowledged by <@U1> at Nov 16 21:10 (UTC)"): the
+ * notification text uses it as it is, the context line adds an emoji and bold.
+ */
+export function stateWords(a: Alert, zone: string): { head: string; rest: string } {
+  const acked = a.ackedBy ? ` · acknowledged by <@${a.ackedBy}>` : '';
   switch (a.state) {
     case 'open':
-      return `:red_circle: *Open* since ${at(a.openedAt, zone)} (${zone})`;
+      return { head: 'Open', rest: `since ${at(a.openedAt, zone)} (${zone})` };
     case 'acknowledged':
-      return `:large_orange_circle: *Acknowledged* by <@${a.ackedBy}> at ${at(a.ackedAt!, zone)} (${zone})`;
+      return { head: 'Acknowledged', rest: `by <@${a.ackedBy}> at ${at(a.ackedAt!, zone)} (${zone})` };
     case 'snoozed':
-      return `:zzz: *Snoozed* by <@${a.ackedBy}> until ${at(a.snoozedUntil!, zone)} (${zone})`;
+      return { head: 'Snoozed', rest: `by <@${a.snoozedBy ?? a.ackedBy}> until ${at(a.snoozedUntil!, zone)} (${zone})${acked}` };
     case 'resolved':
-      return `:large_green_circle: *Resolved* ${a.resolvedBy === 'auto' ? 'automatically (the rate stayed back under the threshold)' : `by <@${a.resolvedBy}>`} at ${at(a.resolvedAt!, zone)} (${zone})` + (a.ackedBy ? ` · acknowledged by <@${a.ackedBy}>` : '');
+      return {
+        head: 'Resolved',
+        rest: `${a.resolvedBy === 'auto' ? 'automatically (the rate stayed back under the threshold)' : `by <@${a.resolvedBy}>`} at ${at(a.resolvedAt!, zone)} (${zone})${acked}`,
+      };
   }
 }
+
+export function stateLine(a: Alert, zone: string): string {
+  const w = stateWords(a, zone);
+  return `${STATE_EMOJI[a.state]} *${w.head}* ${w.rest}`;
+}
+
+export const stateText = (a: Alert, zone: string): string => {
+  const w = stateWords(a, zone);
+  return `${w.head} ${w.rest}`;
+};
 
 /** The parent message of a rate alert, redrawn on every state change. */
 export function spikeAlertMessage(a: Alert, zone: string, windowMinutes: number): SlackMessage {
   const what = a.kind === 'undelivered' ? 'Undelivered' : 'Unreachable';
   const scope = scopeName(a);
+  const hours = windowMinutes / 60;
+  // the peak keeps its own denominator; the current window may since have emptied
+  const now = a.state === 'resolved' ? '' : a.volume ? ` Now ${fmtPct(a.rate)} of ${fmtInt(a.volume)}.` : ' No settled messages in the window now.';
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: `${what} rate spike — ${scope}`.slice(0, 150) } },
     {
@@ -37,15 +60,18 @@ export function spikeAlertMessage(a: Alert, zone: string, windowMinutes: number)
       text: {
         type: 'mrkdwn',
         text:
-          `*${fmtPct(a.peakRate)}* of ${fmtInt(a.volume ?? 0)} settled messages sent in the last ${windowMinutes / 60} hours were ${what.toLowerCase()} at the peak ` +
-          `(now ${fmtPct(a.rate)}). Threshold ${fmtPct(a.threshold)}; usual for this scope ${fmtPct(a.baseline)} over the last 7 days.`,
+          `*${fmtPct(a.peakRate)}* of ${fmtInt(a.peakVolume ?? 0)} settled messages sent in the last ${hours} hour${hours === 1 ? '' : 's'} were ${what.toLowerCase()} at the peak.${now} ` +
+          `Threshold ${fmtPct(a.threshold)}; usual for this scope ${fmtPct(a.baseline)} over the last 7 days.`,
       },
     },
-    { type: 'context', elements: [{ type: 'mrkdwn', text: stateLine(a, zone) }] },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: stateLine(a, zone) }, ...(a.state !== 'resolved' && a.ackedBy === null ? [{ type: 'mrkdwn' as const, text: ACK_HINT }] : [])] },
   ];
-  if (a.state !== 'resolved') blocks.push(alertActions(a.id, a.state !== 'acknowledged'));
-  return { text: `${what} rate spike — ${scope}: ${fmtPct(a.peakRate)} (threshold ${fmtPct(a.threshold)}). ${stateLine(a, zone).replace(/[*:]/g, '')}`, blocks };
+  if (a.state !== 'resolved') blocks.push(alertActions(a.id, a.ackedBy === null));
+  return { text: `${what} rate spike — ${scope}: ${fmtPct(a.peakRate)} (threshold ${fmtPct(a.threshold)}). ${stateText(a, zone)}.`, blocks };
 }
+
+/** Slack sends thread replies only from channels the app is a member of. */
+export const ACK_HINT = 'Acknowledge with the button, or reply `ack` in this thread (where the app is a member of the channel).';
 
 /** Acknowledge (until someone has), Snooze and Resolve. */
 export function alertActions(id: number, canAcknowledge = true): KnownBlock {

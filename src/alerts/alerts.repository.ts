@@ -22,10 +22,13 @@ export interface Alert {
   threshold: number | null;
   peakRate: number | null;
   volume: number | null;
+  /** settled messages in the window when the peak rate was seen */
+  peakVolume: number | null;
   messageTs: string | null;
   ackedBy: string | null;
   ackedAt: Date | null;
   snoozedUntil: Date | null;
+  snoozedBy: string | null;
   resolvedBy: string | null;
   resolvedAt: Date | null;
   belowSince: Date | null;
@@ -49,10 +52,12 @@ function toAlert(r: Record<string, unknown>): Alert {
     threshold: n(r.threshold),
     peakRate: n(r.peak_rate),
     volume: n(r.volume),
+    peakVolume: n(r.peak_volume) ?? n(r.volume),
     messageTs: (r.message_ts as string | null) ?? null,
     ackedBy: (r.acked_by as string | null) ?? null,
     ackedAt: t(r.acked_at),
     snoozedUntil: t(r.snoozed_until),
+    snoozedBy: (r.snoozed_by as string | null) ?? null,
     resolvedBy: (r.resolved_by as string | null) ?? null,
     resolvedAt: t(r.resolved_at),
     belowSince: t(r.below_since),
@@ -96,6 +101,7 @@ export async function openAlert(
       threshold: a.threshold,
       peak_rate: a.rate,
       volume: a.volume,
+      peak_volume: a.volume,
       opened_at: toDbTime(now),
       detail: a.detail === undefined ? null : JSON.stringify(a.detail),
     });
@@ -123,5 +129,5 @@ export async function transition(db: Knex, id: number, from: AlertState[], chang
 export async function recordObservation(db: Knex, id: number, o: { rate: number | null; volume: number; peakRate?: number; belowSince: Date | null }): Promise<void> {
   await db('alerts')
     .where({ id })
-    .update({ rate: o.rate, volume: o.volume, ...(o.peakRate !== undefined ? { peak_rate: o.peakRate } : {}), below_since: o.belowSince ? toDbTime(o.belowSince) : null });
+    .update({ rate: o.rate, volume: o.volume, ...(o.peakRate !== undefined ? { peak_rate: o.peakRate, peak_volume: o.volume } : {}), below_since: o.belowSince ? toDbTime(o.belowSince) : null });
 }

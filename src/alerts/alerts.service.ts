@@ -1,13 +1,16 @@
 import type { Knex } from 'knex';
 import { DEFAULT_ALERT_PARAMS, isBelowResolveLine, rateOf, shouldFire, threshold, type AlertParams, type Observation } from '../domain/alert-rule';
 import type { Config } from '../config';
+import { SETTLED_STATUSES } from '../domain/status';
 import type { Logger } from '../logger';
 import { toDbTime } from '../db/dialect';
 import { effectiveChannels, zoneOf } from '../settings/channels';
 import type { ChannelSettings } from '../settings/channel-settings.repository';
-import type { Notifier } from '../slack/notifier';
-import { fmtPct, fmtInt } from '../slack/blocks/mrkdwn';
-import { spikeAlertMessage, threadNote } from './alert.blocks';
+import type { Notifier } from '../messages/notifier';
+import { escapeMrkdwn, fmtPct, fmtInt } from '../messages/mrkdwn';
+import { notice, type SlackMessage } from '../messages/message';
+import { accountNames } from '../db/directory.repository';
+import { scopeName, spikeAlertMessage, threadNote } from './alert.blocks';
 import { getAlert, liveAlerts, openAlert, recordObservation, setMessageTs, transition, type Alert, type AlertScope } from './alerts.repository';
 import { baselineCounts, windowCounts, type CountRow } from './observations.repository';
 
@@ -19,7 +22,7 @@ export interface AlertDeps {
   params?: Partial<Record<'undelivered' | 'unreachable', Partial<AlertParams>>>;
 }
 
-const SETTLED = new Set(['failed', 'unreachable', 'undelivered', 'delivered_unconfirmed', 'delivered_confirmed']);
+const SETTLED: ReadonlySet<string> = new Set(SETTLED_STATUSES);
 const KINDS = ['undelivered', 'unreachable'] as const;
 
 function params(deps: AlertDeps, kind: (typeof KINDS)[number], s: ChannelSettings): AlertParams {
@@ -115,9 +118,11 @@ function collapseAccounts(rows: CountRow[]): CountRow[] {
 async function followUp(deps: AlertDeps, a: Alert, obs: Observation, p: AlertParams, zone: string, now: Date): Promise<'updated' | 'resolved' | 'none'> {
   if (a.state === 'snoozed' && a.snoozedUntil && a.snoozedUntil > now) return 'none';
   if (a.state === 'snoozed') {
-    if (await transition(deps.db, a.id, ['snoozed'], { state: 'open', snoozed_until: null })) {
+    // back to where the snooze found it: acknowledged if someone had, else open
+    const back = a.ackedBy ? 'acknowledged' : 'open';
+    if (await transition(deps.db, a.id, ['snoozed'], { state: back, snoozed_until: null })) {
       await refreshParent(deps, a.id, zone, p.windowMinutes);
-      await note(deps, a, `Snooze ended: the alert is open again.`);
+      await note(deps, a, back === 'open' ? `Snooze ended: the alert is open again.` : `Snooze ended: the alert is live again (acknowledged by <@${a.ackedBy}>).`);
     }
   }
   const rate = rateOf(obs);
@@ -171,7 +176,7 @@ export async function refreshParent(deps: Pick<AlertDeps, 'db' | 'notifier'>, id
   }
 }
 
-const fingerprint = (a: Alert) => [a.state, a.ackedBy, a.ackedAt?.getTime(), a.snoozedUntil?.getTime(), a.resolvedAt?.getTime(), a.peakRate].join('|');
+const fingerprint = (a: Alert) => [a.state, a.ackedBy, a.ackedAt?.getTime(), a.snoozedBy, a.snoozedUntil?.getTime(), a.resolvedAt?.getTime(), a.peakRate, a.volume].join('|');
 
 export type AlertActionResult = { ok: true } | { ok: false; message: string };
 
@@ -193,7 +198,7 @@ export async function actOnAlert(
     text = `Acknowledged by <@${user}>.`;
   } else if (action.type === 'snooze') {
     const until = new Date(now.getTime() + action.hours * 3600_000);
-    won = await transition(deps.db, id, ['open', 'acknowledged', 'snoozed'], { state: 'snoozed', acked_by: user, acked_at: toDbTime(now), snoozed_until: toDbTime(until) });
+    won = await transition(deps.db, id, ['open', 'acknowledged', 'snoozed'], { state: 'snoozed', snoozed_by: user, snoozed_until: toDbTime(until) });
     text = `Snoozed for ${action.hours}h by <@${user}>.`;
   } else {
     won = await transition(deps.db, id, ['open', 'acknowledged', 'snoozed'], { state: 'resolved', live_key: null, resolved_by: user, resolved_at: toDbTime(now) });
@@ -214,3 +219,15 @@ export async function actOnAlert(
   return { ok: true };
 }
 
+
+/** `alerts status`: the channel's alert settings, digest, and its open alerts. */
+export async function alertsStatus(db: Knex, s: ChannelSettings, zone: string): Promise<SlackMessage> {
+  const live = await liveAlerts(db, s.channelId);
+  const names = await accountNames(db, [...new Set([s.accountId, ...live.map((a) => a.scope.accountId)].filter((x): x is string => x !== null))]);
+  const lines = [
+    `Alerts are *${s.alertsEnabled ? 'on' : 'off'}* here · undelivered floor ${fmtPct(s.undeliveredFloor ?? DEFAULT_ALERT_PARAMS.undelivered.floor)} · unreachable floor ${fmtPct(s.unreachableFloor ?? DEFAULT_ALERT_PARAMS.unreachable.floor)}${s.accountId ? ` · account ${escapeMrkdwn(names.get(s.accountId) ?? s.accountId)}` : ''}`,
+    `Digest *${s.digestEnabled ? `on at ${s.digestTime}` : 'off'}* (${zone})`,
+    live.length ? `*Open alerts (${live.length})*\n${live.map((a) => `• ${a.kind} · ${escapeMrkdwn(scopeName(a, a.scope.accountId ? names.get(a.scope.accountId) : null))} · ${a.state} · ${fmtPct(a.rate)}`).join('\n')}` : 'No open alerts.',
+  ];
+  return notice(lines.join('\n'));
+}

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { toDbTime } from '../db/dialect';
+import { RECIPIENT_UNSUBSCRIBED } from '../domain/status';
 
 export interface CountRow {
   accountId: string;
@@ -21,7 +22,7 @@ export async function windowCounts(db: Knex, from: Date, to: Date): Promise<Coun
     .where('sent_at', '>=', toDbTime(from))
     .andWhere('sent_at', '<', toDbTime(to))
     .andWhere('attempted', true)
-    .andWhere((q) => q.whereNull('error_code').orWhereNot('error_code', 21610))
+    .andWhere((q) => q.whereNull('error_code').orWhereNot('error_code', RECIPIENT_UNSUBSCRIBED))
     .groupBy('account_id', 'carrier', 'type', 'status');
   return rows.map((r: Record<string, unknown>) => ({ accountId: String(r.account_id), carrier: String(r.carrier), type: r.type as 'sms' | 'mms', status: String(r.status), messages: Number(r.messages) }));
 }

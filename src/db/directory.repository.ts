@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { toDbTime } from './dialect';
+import { fromDbTime, toDbTime } from './dialect';
 
 /** Accounts, campaigns and subscribers: who sends what to whom. */
 
@@ -105,4 +105,20 @@ export async function loadDirectory(db: Knex, opts: { names?: boolean } = {}): P
     campaigns: campaigns.map((r: { id: string; name: string | null; account_id: string }) => ({ id: r.id, name: r.name, accountId: r.account_id })),
     accounts: accounts.map((r: { id: string; name: string | null }) => ({ id: r.id, name: r.name })),
   };
+}
+
+/** Accounts' display names: the name when one was ever sent, else the id. */
+export async function accountNames(db: Knex, ids: string[]): Promise<Map<string, string>> {
+  const out = new Map(ids.map((id) => [id, id]));
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await db('accounts').select('id', 'name').whereIn('id', ids.slice(i, i + 500));
+    for (const r of rows as Array<{ id: string; name: string | null }>) if (r.name) out.set(r.id, r.name);
+  }
+  return out;
+}
+
+/** A campaign's first and last send (index on campaign_id), or null when it sent nothing. */
+export async function campaignSpan(db: Knex, campaignId: string): Promise<{ first: Date; last: Date } | null> {
+  const r = (await db('messages').min({ first: 'sent_at' }).max({ last: 'sent_at' }).where({ campaign_id: campaignId }).first()) as { first: unknown; last: unknown } | undefined;
+  return r?.first && r.last ? { first: fromDbTime(r.first), last: fromDbTime(r.last) } : null;
 }

@@ -3,6 +3,7 @@ import * as initialSchema from '../../migrations/20261128000000_initial-schema';
 import * as schedulingAlerts from '../../migrations/20261128010000_scheduling-alerts-unsubscribes';
 import * as dayGrains from '../../migrations/20261128020000_day-and-series-grains';
 import * as backfillDayGrains from '../../migrations/20261128020100_backfill-day-and-series-grains';
+import * as alertPeakVolume from '../../migrations/20261129000000_alert-peak-volume-and-snoozer';
 
 type Migration = { up: (knex: Knex) => Promise<void>; down: (knex: Knex) => Promise<void> };
 
@@ -16,6 +17,7 @@ export const MIGRATIONS: ReadonlyArray<[name: string, migration: Migration]> = [
   ['20261128010000_scheduling-alerts-unsubscribes', schedulingAlerts],
   ['20261128020000_day-and-series-grains', dayGrains],
   ['20261128020100_backfill-day-and-series-grains', backfillDayGrains],
+  ['20261129000000_alert-peak-volume-and-snoozer', alertPeakVolume],
 ];
 
 const source: Knex.MigrationSource<[string, Migration]> = {

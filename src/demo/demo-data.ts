@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { DateTime } from 'luxon';
-import { mapProviderStatus } from '../domain/status';
+import { mapProviderStatus, RECIPIENT_UNSUBSCRIBED } from '../domain/status';
 import { setAccountMessagingActive } from '../db/directory.repository';
 import { applyCallbacks, ingestMessages, type CallbackInput } from '../ingest/ingest.service';
 import type { MessageRecord } from '../ingest/schemas';
@@ -151,7 +151,7 @@ export async function loadDemoData(db: Knex, opts: DemoOptions): Promise<DemoSum
       if (lapsed) rec.status = 'ignored';
       else if (sub.stoppedAt && sub.stoppedAt < sentAt) {
         rec.status = 'unreachable';
-        rec.error_code = 21610;
+        rec.error_code = RECIPIENT_UNSUBSCRIBED;
       } else if (sub.invalid) {
         rec.status = 'failed';
         rec.error_code = 21211;

@@ -1,17 +1,16 @@
-import type { KnownBlock } from '@slack/types';
 import type { Knex } from 'knex';
 import { DateTime } from 'luxon';
 import { liveAlerts } from '../alerts/alerts.repository';
 import type { Config } from '../config';
 import { resolvePeriod, type Period } from '../domain/period';
-import { STATUS_LABELS, STATUSES } from '../domain/status';
 import { computeRates } from '../domain/rates';
+import { atRiskBand } from '../domain/auto-unsubscribe';
 import { effectiveChannels, zoneOf } from '../settings/channels';
 import type { ChannelSettings } from '../settings/channel-settings.repository';
-import { escapeMrkdwn, fmtInt, fmtPct, plural } from '../slack/blocks/mrkdwn';
-import { imageBlock, type ChartImage, type SlackMessage } from '../slack/blocks/stats.blocks';
-import type { Notifier } from '../slack/notifier';
-import { chartFor } from '../slack/chart.service';
+import type { ChartImage, SlackMessage } from '../messages/message';
+import { digestMessages } from './digest.blocks';
+import type { Notifier } from '../messages/notifier';
+import { chartFor } from '../charts/chart.service';
 import { getStats, type StatsResult } from '../stats/stats.service';
 import { lastSendBefore } from '../db/messages.repository';
 import { atRiskSubscribers, autoUnsubscribesBetween } from '../unsubscribes/unsubscribes.repository';
@@ -31,8 +30,6 @@ export interface DigestData {
   segmentPrice: number;
 }
 
-const money = (x: number) => `$${x.toFixed(2)}`;
-
 /** Everything the digest for a channel's local day `date` says. */
 export async function buildDigest(db: Knex, config: Config, s: ChannelSettings, date: string, now: Date): Promise<DigestData> {
   const zone = zoneOf(s, config);
@@ -46,7 +43,7 @@ export async function buildDigest(db: Knex, config: Config, s: ChannelSettings, 
     getStats(db, q(trailing), now, { totalsOnly: true }),
     getStats(db, q(week), now),
     autoUnsubscribesBetween(db, day.start, day.end, s.accountId),
-    atRiskSubscribers(db, Math.max(1, config.autoUnsubscribeAfter - 2), config.autoUnsubscribeAfter - 1, s.accountId, 100_000),
+    atRiskSubscribers(db, atRiskBand(config.autoUnsubscribeAfter).min, atRiskBand(config.autoUnsubscribeAfter).max, s.accountId, 100_000),
     liveAlerts(db, s.channelId),
   ]);
   return {
@@ -63,70 +60,6 @@ export async function buildDigest(db: Knex, config: Config, s: ChannelSettings, 
     openAlerts: alerts.length,
     segmentPrice: config.segmentPrice,
   };
-}
-
-/** The digest: a parent message within Slack's limits, with the long lists in its thread. */
-export function digestMessages(d: DigestData, chart: ChartImage): { parent: SlackMessage; thread: SlackMessage[] } {
-  const dayName = digestDayName(d.date);
-  const s = d.day;
-  if (s.totals.messages === 0) {
-    const text = `Daily digest · ${dayName}: no campaigns were sent (${d.zone}).`;
-    return { parent: { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `:sunrise: *Daily digest · ${dayName}*: no campaigns were sent.` } }] }, thread: [] };
-  }
-  const total = s.totals.segments;
-  const delta = s.rates.delivery !== null && d.trailingDeliveryRate !== null ? (s.rates.delivery - d.trailingDeliveryRate) * 100 : null;
-  const worst = [...s.carriers]
-    .filter((c) => c.totals.messages >= 20 && c.rates.delivery !== null)
-    .sort((a, b) => (a.rates.delivery ?? 1) - (b.rates.delivery ?? 1))
-    .slice(0, 3);
-  const blocks: KnownBlock[] = [
-    { type: 'header', text: { type: 'plain_text', text: `Daily digest · ${dayName}` } },
-    { type: 'context', elements: [{ type: 'mrkdwn', text: `${d.zone}${d.accountId ? ` · account ${escapeMrkdwn(d.accountId)}` : ''}` }] },
-    {
-      type: 'section',
-      text: {
-        type: 'mrkdwn',
-        text:
-          `*Total Segments: ${fmtInt(total)}* · ${plural(s.totals.messages, 'message')}\n` +
-          `Delivery rate *${fmtPct(s.rates.delivery)}*` +
-          (delta !== null ? ` (${delta >= 0 ? '▲' : '▼'} ${Math.abs(delta).toFixed(1)} pts vs the 7-day average of ${fmtPct(d.trailingDeliveryRate)})` : '') +
-          `\n*${money(d.undeliveredCost)}* spent on undelivered segments (${fmtInt(s.statuses.undelivered.segments)} × ${money(d.segmentPrice)})`,
-      },
-    },
-    {
-      type: 'section',
-      fields: STATUSES.map((st) => ({ type: 'mrkdwn' as const, text: `*${STATUS_LABELS[st]}*\n${fmtInt(s.statuses[st].segments)} seg · ${fmtPct(total ? s.statuses[st].segments / total : null)}` })),
-    },
-  ];
-  const campaignLines = s.campaigns.map((c) => `• ${escapeMrkdwn(c.name ?? c.id)} — ${fmtInt(c.totals.segments)} seg, ${fmtPct(c.rates.delivery)} delivered`);
-  blocks.push({
-    type: 'section',
-    text: {
-      type: 'mrkdwn',
-      text: [
-        `*Campaigns sent (${s.campaigns.length})*`,
-        ...campaignLines.slice(0, 5),
-        ...(campaignLines.length > 5 ? [`_…and ${campaignLines.length - 5} more in the thread_`] : []),
-        worst.length ? `*Worst carriers*\n${worst.map((c) => `• ${escapeMrkdwn(c.carrier || 'Unknown')} — ${fmtPct(c.rates.delivery)} delivered, ${fmtPct(c.rates.undelivered)} undelivered, ${fmtPct(c.rates.unreachable)} unreachable`).join('\n')}` : null,
-      ]
-        .filter(Boolean)
-        .join('\n')
-        .slice(0, 3000),
-    },
-  });
-  blocks.push({
-    type: 'section',
-    text: { type: 'mrkdwn', text: `*Numbers:* ${fmtInt(d.autoUnsubscribed)} auto-unsubscribed · ${fmtInt(d.atRisk)} at risk · *Open alerts:* ${fmtInt(d.openAlerts)}` },
-  });
-  if (chart) blocks.push(imageBlock(chart));
-  if (s.provisional_note) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `:hourglass_flowing_sand: ${s.provisional_note}` }] });
-  const thread: SlackMessage[] = [];
-  for (let i = 5; i < campaignLines.length; i += 40) {
-    const lines = campaignLines.slice(i, i + 40);
-    thread.push({ text: `Campaigns ${i + 1}–${i + lines.length}`, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: lines.join('\n').slice(0, 3000) } }] });
-  }
-  const text = `Daily digest · ${dayName}: ${fmtInt(total)} segments, delivery rate ${fmtPct(s.rates.delivery)}, ${money(d.undeliveredCost)} spent on undelivered segments.`;
-  return { parent: { text, blocks }, thread };
 }
 
 export interface DigestDeps {
@@ -182,7 +115,9 @@ export async function latestDigestDate(db: Knex, zone: string, now: Date): Promi
   return (last ? DateTime.fromJSDate(last, { zone }) : today.minus({ days: 1 })).toISODate()!;
 }
 
-/** "Friday Nov 27": how a digest's day is named, in its title and on the local page's button. */
-export function digestDayName(date: string): string {
-  return DateTime.fromISO(date).toFormat('cccc LLL d');
+
+/** `digest preview [DATE]`: the digest for a local day (yesterday by default), shown privately. */
+export async function previewDigest(db: Knex, config: Config, s: ChannelSettings, date: string | null, now: Date): Promise<SlackMessage> {
+  const day = date ?? DateTime.fromJSDate(now, { zone: zoneOf(s, config) }).minus({ days: 1 }).toISODate()!;
+  return digestMessages(await buildDigest(db, config, s, day, now), null).parent;
 }

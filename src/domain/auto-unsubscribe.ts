@@ -1,4 +1,4 @@
-import type { Status } from './status';
+import { DELIVERY_STATUSES as DELIVERIES, FAILURE_STATUSES as FAILURES, RECIPIENT_UNSUBSCRIBED, type Status } from './status';
 
 /**
  * The auto-unsubscribe rule (DESIGN §3). A number's run of failed campaigns, newest first:
@@ -14,11 +14,9 @@ export interface SentToNumber {
   errorCode: number | null;
 }
 
-const FAILURES: ReadonlySet<Status> = new Set(['failed', 'undelivered', 'unreachable']);
-const DELIVERIES: ReadonlySet<Status> = new Set(['delivered_confirmed', 'delivered_unconfirmed']);
 
 export function counts(m: SentToNumber): boolean {
-  return m.attempted && m.errorCode !== 21610 && (FAILURES.has(m.status) || DELIVERIES.has(m.status));
+  return m.attempted && m.errorCode !== RECIPIENT_UNSUBSCRIBED && (FAILURES.has(m.status) || DELIVERIES.has(m.status));
 }
 
 /** `newestFirst` may hold several messages per campaign; campaigns are judged as a whole. */
@@ -44,6 +42,11 @@ export type UnsubscribeVerdict = 'unsubscribe' | 'at-risk' | 'ok';
 /** At the threshold a number is unsubscribed; two short of it, it is "at risk". */
 export function verdict(streak: number, threshold: number): UnsubscribeVerdict {
   if (streak >= threshold) return 'unsubscribe';
-  if (streak >= Math.max(1, threshold - 2)) return 'at-risk';
+  if (streak >= atRiskBand(threshold).min) return 'at-risk';
   return 'ok';
+}
+
+/** Numbers "at risk": two short of the threshold and one short (5–6 failed campaigns of 7). */
+export function atRiskBand(threshold: number): { min: number; max: number } {
+  return { min: Math.max(1, threshold - 2), max: threshold - 1 };
 }

@@ -156,3 +156,14 @@ export const PROVISIONAL_HOURS = 72;
 export function isProvisional(p: { end: Date }, now: Date): boolean {
   return p.end.getTime() > now.getTime() - PROVISIONAL_HOURS * 3600_000;
 }
+
+/**
+ * The period word for a campaign's whole life (a campaign filter with no period): the local
+ * days of its first and last send, at most the last MAX_DAYS of it.
+ */
+export function lifeWord(first: Date, last: Date, zone: string): string {
+  const end = DateTime.fromJSDate(last, { zone }).startOf('day');
+  const earliest = end.minus({ days: MAX_DAYS - 1 });
+  const start = DateTime.max(DateTime.fromJSDate(first, { zone }).startOf('day'), earliest);
+  return start.hasSame(end, 'day') ? start.toISODate()! : `${start.toISODate()}..${end.toISODate()}`;
+}

@@ -26,7 +26,7 @@ export interface WordError {
   message: string;
 }
 
-export type ParseResult = { ok: true; query: ParsedQuery } | { ok: false; errors: WordError[] };
+export type ParseResult = { ok: true; query: ParsedQuery; periodGiven: boolean } | { ok: false; errors: WordError[] };
 
 export const DEFAULT_PERIOD = '7d';
 
@@ -142,7 +142,7 @@ export function parseQueryWords(text: string, known: KnownNames, defaultZone: st
   const period = resolvePeriod(periodWord ?? DEFAULT_PERIOD, zone, now);
   if (isPeriodError(period)) errors.push({ word: period.word, message: period.message });
   if (errors.length || isPeriodError(period)) return { ok: false, errors };
-  return { ok: true, query: { period, type, carrier, campaign, account } };
+  return { ok: true, query: { period, type, carrier, campaign, account }, periodGiven: periodWord !== null };
 }
 
 export type ControlKind = 'period' | 'type' | 'carrier';

@@ -1,4 +1,4 @@
-import type { StatusCounts } from './status';
+import { SETTLED_STATUSES, type StatusCounts } from './status';
 
 /**
  * Rates, measured in segments (what merchants pay for) and, separately, in messages.
@@ -20,7 +20,7 @@ export interface Rates {
 }
 
 export function settled(c: StatusCounts, unit: 'segments' | 'messages'): number {
-  return c.failed[unit] + c.unreachable[unit] + c.undelivered[unit] + c.delivered_unconfirmed[unit] + c.delivered_confirmed[unit];
+  return SETTLED_STATUSES.reduce((sum, s) => sum + c[s][unit], 0);
 }
 
 export function computeRates(c: StatusCounts, unit: 'segments' | 'messages' = 'segments'): Rates {
@@ -32,4 +32,14 @@ export function computeRates(c: StatusCounts, unit: 'segments' | 'messages' = 's
     unreachable: r(c.unreachable[unit]),
     failed: r(c.failed[unit]),
   };
+}
+
+/**
+ * How a delivery rate moved against an earlier one, in percentage points: ▲ up, ▼ down, →
+ * when it moved by less than 0.05 points (shown as 0.0). Null when either rate is unknown.
+ */
+export function deliveryChange(now: number | null, before: number | null): { arrow: '▲' | '▼' | '→'; points: number } | null {
+  if (now === null || before === null) return null;
+  const pts = (now - before) * 100;
+  return { arrow: Math.abs(pts) < 0.05 ? '→' : pts > 0 ? '▲' : '▼', points: Math.abs(pts) };
 }

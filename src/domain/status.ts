@@ -71,11 +71,19 @@ export const PROVIDER_ERROR_CODES: Readonly<Record<number, { meaning: string; st
   30011: { meaning: 'MMS not supported by the receiving handset or carrier', status: 'unreachable' },
   21211: { meaning: "Invalid 'To' phone number", status: 'failed' },
   21614: { meaning: "'To' number is not a valid mobile number", status: 'failed' },
-  21610: { meaning: 'Recipient unsubscribed (replied STOP)', status: 'unreachable' },
+  [21610]: { meaning: 'Recipient unsubscribed (replied STOP)', status: 'unreachable' },
 };
 
+/** The recipient had unsubscribed (replied STOP): the message was refused, never attempted. */
+export const RECIPIENT_UNSUBSCRIBED = 21610;
+
 /** Error codes that decide the status whatever status the provider reported with them. */
-const OVERRIDING_ERROR_CODES: ReadonlySet<number> = new Set([21610]);
+const OVERRIDING_ERROR_CODES: ReadonlySet<number> = new Set([RECIPIENT_UNSUBSCRIBED]);
+
+/** Statuses with an outcome: every status but Queued (none yet) and Ignored (never sent). */
+export const SETTLED_STATUSES: readonly Status[] = ['failed', 'unreachable', 'undelivered', 'delivered_unconfirmed', 'delivered_confirmed'];
+export const FAILURE_STATUSES: ReadonlySet<Status> = new Set(['failed', 'undelivered', 'unreachable']);
+export const DELIVERY_STATUSES: ReadonlySet<Status> = new Set(['delivered_confirmed', 'delivered_unconfirmed']);
 
 /** Provider message statuses (Twilio's vocabulary; other providers are mapped onto it). */
 export const PROVIDER_STATUSES: Readonly<Record<string, Status | 'by-error-code' | null>> = {
@@ -116,7 +124,7 @@ export function mapProviderStatus(providerStatus: string, errorCode: number | nu
  */
 export function wasAttempted(initialStatus: Status, errorCode: number | null): boolean {
   if (initialStatus === 'ignored' || initialStatus === 'unreachable') return false;
-  return errorCode !== 21610;
+  return errorCode !== RECIPIENT_UNSUBSCRIBED;
 }
 
 export type StatusCounts = Record<Status, { segments: number; messages: number }>;

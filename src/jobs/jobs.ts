@@ -5,7 +5,7 @@ import { fromDbTime } from '../db/dialect';
 import { digestSlotsDue, postDigest } from '../digests/digest.service';
 import type { Logger } from '../logger';
 import type { ChannelSettings } from '../settings/channel-settings.repository';
-import type { Notifier } from '../slack/notifier';
+import type { Notifier } from '../messages/notifier';
 import { runAutoUnsubscribe } from '../unsubscribes/unsubscribes.service';
 import { lastDoneRun } from './run-ledger.repository';
 import { minuteSlot, type JobDefinition } from './scheduler';

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config';
-import { SlackStandIn } from '../slack/workspace/slack-stand-in';
+import { SlackStandIn } from '../workspace/slack-stand-in';
 
 /** The embedded workspace of local mode: one channel, one user, the bot. */
 export const LOCAL = {

@@ -7,11 +7,12 @@ import { DateTime } from 'luxon';
 import { evaluateAlerts } from '../alerts/alerts.service';
 import type { Clock } from '../clock';
 import type { Config } from '../config';
-import { digestDayName, latestDigestDate, postDigest } from '../digests/digest.service';
+import { latestDigestDate, postDigest } from '../digests/digest.service';
+import { digestDayName } from '../digests/digest.blocks';
 import type { Logger } from '../logger';
 import { effectiveChannels, zoneOf } from '../settings/channels';
-import { webClientNotifier } from '../slack/notifier';
-import type { SlackStandIn } from '../slack/workspace/slack-stand-in';
+import { webClientNotifier } from '../messages/notifier';
+import type { SlackStandIn } from '../workspace/slack-stand-in';
 import { WebClient } from '@slack/web-api';
 import { demoMetaFile, LOCAL } from './local-mode';
 

@@ -1,11 +1,11 @@
 import type { RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Logger as BoltLogger } from '@slack/bolt';
-import { statsMessage } from './blocks/stats.blocks';
-import { chartFor } from './chart.service';
-import { webClientNotifier } from './notifier';
+import { statsMessage } from '../stats/stats.blocks';
+import { chartFor } from '../charts/chart.service';
+import { webClientNotifier } from '../messages/notifier';
 import type { SlackDeps } from './slack-deps';
-import type { StatsView } from './stats-view.service';
+import type { StatsView } from '../stats/stats-view.service';
 
 /**
  * Sends a stats answer through a response URL, with its chart; if Slack refuses the message
@@ -18,7 +18,7 @@ export async function sendStats(
   logger: BoltLogger,
   respond: RespondFn,
   view: StatsView,
-  how: { channel: string; mode: 'new' | 'replace' | 'share'; sharedBy?: string },
+  how: { mode: 'new' | 'replace' | 'share'; sharedBy?: string },
 ): Promise<void> {
   const chart = await chartFor(view.stats, deps.config, webClientNotifier(client).uploadPng).catch((err: unknown) => {
     logger.warn(`chart not rendered: ${(err as Error).message}`);

@@ -1,8 +1,7 @@
 import { STATUS_LABELS, STATUSES } from '../domain/status';
 import type { StatsResult } from './stats.service';
 
-export const percent = (x: number | null, digits = 1) => (x === null ? '—' : `${(x * 100).toFixed(digits)}%`);
-export const int = (n: number) => n.toLocaleString('en-US');
+import { fmtInt as int, fmtPct as percent } from '../messages/format';
 
 /** The CLI's plain-text rendering of a stats answer. */
 export function formatStatsTable(r: StatsResult): string {

@@ -90,6 +90,8 @@ export interface AutoUnsubscribe {
   campaigns: string[];
   restoredAt: Date | null;
   restoredBy: string | null;
+  /** the job run that made it (one announcement per run) */
+  slot?: string;
 }
 
 const toAuto = (r: Record<string, unknown>): AutoUnsubscribe => ({
@@ -102,6 +104,7 @@ const toAuto = (r: Record<string, unknown>): AutoUnsubscribe => ({
   campaigns: JSON.parse(r.campaigns as string) as string[],
   restoredAt: r.restored_at ? fromDbTime(r.restored_at) : null,
   restoredBy: (r.restored_by as string | null) ?? null,
+  slot: (r.job_slot as string | null) ?? undefined,
 });
 
 export async function insertAutoUnsubscribe(trx: Knex.Transaction, a: Omit<AutoUnsubscribe, 'id' | 'restoredAt' | 'restoredBy'>, slot: string): Promise<number> {

@@ -1,15 +1,19 @@
-import type { KnownBlock } from '@slack/types';
 import type { Knex } from 'knex';
 import type { Config } from '../config';
 import { inTransaction, toDbTime } from '../db/dialect';
 import { appendSubscriptionEvents } from '../db/subscriptions.repository';
-import { failedRun, verdict } from '../domain/auto-unsubscribe';
+import { atRiskBand, failedRun, verdict } from '../domain/auto-unsubscribe';
 import type { Logger } from '../logger';
 import { effectiveChannels } from '../settings/channels';
-import { escapeMrkdwn, fmtInt, maskPhone } from '../slack/blocks/mrkdwn';
-import type { Notifier } from '../slack/notifier';
-import type { SlackMessage } from '../slack/blocks/stats.blocks';
+import { escapeMrkdwn, maskPhone } from '../messages/mrkdwn';
+import { notice, type SlackMessage } from '../messages/message';
+import { accountNames } from '../db/directory.repository';
+import { isPeriodError, resolvePeriod } from '../domain/period';
+import type { Notifier } from '../messages/notifier';
+import { autoUnsubscribeSummary, restoreLists } from './unsubscribes.blocks';
 import {
+  atRiskSubscribers,
+  autoUnsubscribesBetween,
   autoUnsubscribesOfRun,
   candidateSubscribers,
   getAutoUnsubscribe,
@@ -22,7 +26,6 @@ import {
 
 /** Receipts are treated as settled a day after sending (most arrive within minutes; MMS rarely at all). */
 export const SETTLE_HOURS = 24;
-export const RESTORE_ACTION = 'unsub_restore';
 /** numbers examined per round trip */
 const CHUNK = 5000;
 
@@ -70,46 +73,31 @@ export async function runAutoUnsubscribe(deps: UnsubDeps, slot: string, now: Dat
 async function announce(deps: UnsubDeps, slot: string): Promise<void> {
   const all = await autoUnsubscribesOfRun(deps.db, slot);
   const channels = (await effectiveChannels(deps.db, deps.config)).filter((c) => c.alertsEnabled);
+  const names = await accountNames(deps.db, [...new Set(all.map((a) => a.accountId))]);
+  const name = (id: string) => names.get(id) ?? id;
   for (const ch of channels) {
     const mine = ch.accountId ? all.filter((a) => a.accountId === ch.accountId) : all;
     if (mine.length === 0) continue;
-    const parent = autoUnsubscribeSummary(mine, deps.config.autoUnsubscribeAfter);
+    const parent = autoUnsubscribeSummary(mine, deps.config.autoUnsubscribeAfter, name);
     const ts = await deps.notifier!.post({ channel: ch.channelId, ...parent });
-    for (const part of restoreLists(mine)) await deps.notifier!.post({ channel: ch.channelId, threadTs: ts, ...part });
+    for (const part of restoreLists(mine, name)) await deps.notifier!.post({ channel: ch.channelId, threadTs: ts, ...part });
   }
 }
 
-function tally(list: AutoUnsubscribe[], key: (a: AutoUnsubscribe) => string): string {
-  const m = new Map<string, number>();
-  for (const a of list) m.set(key(a), (m.get(key(a)) ?? 0) + 1);
-  return [...m].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${escapeMrkdwn(k)} ${fmtInt(n)}`).join(' · ');
-}
-
-export function autoUnsubscribeSummary(list: AutoUnsubscribe[], threshold: number): SlackMessage {
-  const n = list.length;
-  return {
-    text: `${fmtInt(n)} number${n === 1 ? ' was' : 's were'} auto-unsubscribed after ${threshold} failed campaigns in a row.`,
-    blocks: [
-      { type: 'header', text: { type: 'plain_text', text: `${fmtInt(n)} number${n === 1 ? '' : 's'} auto-unsubscribed` } },
-      { type: 'section', text: { type: 'mrkdwn', text: `Each failed ${threshold} campaigns in a row; they get no more messages until restored.\n*By carrier:* ${tally(list, (a) => a.carrier ?? 'Unknown')}\n*By account:* ${tally(list, (a) => a.accountId)}`.slice(0, 3000) } },
-      { type: 'context', elements: [{ type: 'mrkdwn', text: 'The numbers are in the thread, each with a Restore button. Restore undoes an auto-unsubscribe only, never a customer’s STOP.' }] },
-    ],
-  };
-}
-
-/** Thread messages listing the numbers, 40 to a message (Slack allows 50 blocks). */
-export function restoreLists(list: AutoUnsubscribe[]): SlackMessage[] {
-  const out: SlackMessage[] = [];
-  for (let i = 0; i < list.length; i += 40) {
-    const chunk = list.slice(i, i + 40);
-    const blocks: KnownBlock[] = chunk.map((a) => ({
-      type: 'section',
-      text: { type: 'mrkdwn', text: `${maskPhone(a.phone)} · ${escapeMrkdwn(a.carrier ?? 'Unknown')} · ${escapeMrkdwn(a.accountId)} · ${a.campaigns.length} failed campaigns` },
-      accessory: { type: 'button', action_id: RESTORE_ACTION, text: { type: 'plain_text', text: 'Restore' }, value: String(a.id) },
-    }));
-    out.push({ text: `Auto-unsubscribed numbers ${i + 1}–${i + chunk.length} of ${list.length}`, blocks });
-  }
-  return out;
+/**
+ * The announcement of the run an auto-unsubscribe belongs to, as a channel scoped to
+ * `accountId` sees it now: its parent (counts, restores included) and the thread message that
+ * lists `id`. Used to redraw both after a Restore.
+ */
+export async function announcementAfterRestore(db: Knex, config: Config, id: number, accountId: string | null): Promise<{ parent: SlackMessage; row: SlackMessage | null } | null> {
+  const rec = await getAutoUnsubscribe(db, id);
+  if (!rec?.slot) return null;
+  const all = await autoUnsubscribesOfRun(db, rec.slot);
+  const mine = accountId ? all.filter((a) => a.accountId === accountId) : all;
+  const names = await accountNames(db, [...new Set(mine.map((a) => a.accountId))]);
+  const name = (x: string) => names.get(x) ?? x;
+  const index = mine.findIndex((a) => a.id === id);
+  return { parent: autoUnsubscribeSummary(mine, config.autoUnsubscribeAfter, name), row: index < 0 ? null : (restoreLists(mine, name)[Math.floor(index / 40)] ?? null) };
 }
 
 export type RestoreResult = { ok: true; phone: string } | { ok: false; message: string };
@@ -129,4 +117,31 @@ export async function restoreAutoUnsubscribe(db: Knex, id: number, by: string, n
     await appendSubscriptionEvents(trx, [{ accountId: rec.accountId, phone: rec.phone, event: 'restored', reason: 'auto', at: now, source: 'slack', detail: { by } }], now);
     return { ok: true as const, phone: rec.phone };
   });
+}
+
+/** `at-risk`: numbers in the at-risk band, masked. */
+export async function atRiskList(db: Knex, config: Config, accountId: string | null): Promise<SlackMessage> {
+  const t = config.autoUnsubscribeAfter;
+  const band = atRiskBand(t);
+  const list = await atRiskSubscribers(db, band.min, band.max, accountId, 60);
+  if (!list.length) return notice(`No numbers are at risk (${band.min}–${band.max} failed campaigns in a row).`);
+  const names = await accountNames(db, [...new Set(list.map((x) => x.accountId))]);
+  return notice(
+    `*Numbers at risk* (${band.min}–${band.max} failed campaigns in a row; ${t} unsubscribes):\n${list.map((x) => `• ${maskPhone(x.phone)} · ${escapeMrkdwn(x.carrier ?? 'Unknown')} · ${escapeMrkdwn(names.get(x.accountId) ?? x.accountId)} · ${x.failStreak} failed`).join('\n')}`,
+  );
+}
+
+/** `unsubscribed [period]`: numbers auto-unsubscribed in the period, masked, with restores. */
+export async function unsubscribedList(db: Knex, accountId: string | null, periodWord: string | null, zone: string, now: Date): Promise<SlackMessage> {
+  const p = resolvePeriod(periodWord ?? '7d', zone, now);
+  if (isPeriodError(p)) return notice(`:warning: ${p.message}`);
+  const list = await autoUnsubscribesBetween(db, p.start, p.end, accountId);
+  if (!list.length) return notice(`No numbers were auto-unsubscribed in ${p.label} (${zone}).`);
+  const names = await accountNames(db, [...new Set(list.map((x) => x.accountId))]);
+  return notice(
+    `*Auto-unsubscribed in ${p.label}* (${list.length}):\n${list
+      .slice(0, 60)
+      .map((x) => `• ${maskPhone(x.phone)} · ${escapeMrkdwn(x.carrier ?? 'Unknown')} · ${escapeMrkdwn(names.get(x.accountId) ?? x.accountId)} · ${x.restoredAt ? `restored by <@${x.restoredBy}>` : `${x.campaigns.length} failed campaigns`}`)
+      .join('\n')}${list.length > 60 ? `\n…and ${list.length - 60} more` : ''}`,
+  );
 }

@@ -5,8 +5,8 @@ import { getAlert, liveAlerts, openAlert, setMessageTs } from '../../src/alerts/
 import { fixedClock } from '../../src/clock';
 import { loadDemoData } from '../../src/demo/demo-data';
 import { createLogger } from '../../src/logger';
-import { webClientNotifier } from '../../src/slack/notifier';
-import { SlackStandIn } from '../../src/slack/workspace/slack-stand-in';
+import { webClientNotifier } from '../../src/messages/notifier';
+import { SlackStandIn } from '../../src/workspace/slack-stand-in';
 import { WebClient } from '@slack/web-api';
 import { ENGINES, truncateAll } from '../helpers/databases';
 import { getJson, message, postJson, startTestApp, type TestApp } from '../helpers/app';
@@ -50,7 +50,7 @@ describe.each(ENGINES)('alerts and auto-unsubscribe, end to end (%s)', (engine) 
         }
       }
       const alerts = standIn.callsTo('chat.postMessage').filter((c) => c.ok && !c.args.thread_ts);
-      expect(alerts.map((c) => c.args.text)).toEqual([expect.stringMatching(/^Undelivered rate spike — T-Mobile · SMS: \d+\.\d% \(threshold 5\.0%\)\. red_circle Open since /)]);
+      expect(alerts.map((c) => c.args.text)).toEqual([expect.stringMatching(/^Undelivered rate spike — T-Mobile · SMS: \d+\.\d% \(threshold 5\.0%\)\. Open since \w{3} \d+ \d\d:\d\d \(UTC\)\.$/)]);
       const live = await liveAlerts(t.tdb.db);
       expect(live.map((a) => [a.kind, a.scope.carrier, a.scope.type, a.state, a.openedAt.toISOString()])).toEqual([['undelivered', 'T-Mobile', 'sms', 'open', incidentEvening.toISOString()]]);
     });
@@ -171,7 +171,7 @@ describe.each(ENGINES)('alerts and auto-unsubscribe, end to end (%s)', (engine) 
       const parent = standIn.messages.find((m) => m.channel === ALERTS && !m.threadTs)!;
       expect(parent.text).toBe('2 numbers were auto-unsubscribed after 7 failed campaigns in a row.');
       const listed = standIn.messages.filter((m) => m.threadTs === parent.ts).flatMap((m) => blockTexts(m.blocks).filter((x) => x.startsWith('•••')));
-      expect(listed).toEqual(['•••1001 · Verizon · acct_1 · 7 failed campaigns', '•••1004 · Verizon · acct_1 · 7 failed campaigns']);
+      expect(listed).toEqual(['•••1001 · Verizon · Green Leaf Denver · 7 failed campaigns', '•••1004 · Verizon · Green Leaf Denver · 7 failed campaigns']);
       expect(JSON.stringify(standIn.messages)).not.toContain('+1720555');
 
       // running again changes nothing
@@ -188,16 +188,31 @@ describe.each(ENGINES)('alerts and auto-unsubscribe, end to end (%s)', (engine) 
 
     it('restores an auto-unsubscribe from Slack, and refuses once the customer has replied STOP', async () => {
       const thread = standIn.messages.find((m) => m.threadTs && m.blocks.length)!;
+      const parent = standIn.messages.find((m) => m.ts === thread.threadTs)!;
+      expect(blockTexts(parent.blocks)[0]).toBe('2 numbers auto-unsubscribed');
       const buttons = thread.blocks.map((b: any) => b.accessory);
-      await postSlack(t.base, blockActionBody(standIn, thread.ts, { ...buttons[0], block_id: 'r1' }, { ephemeral: false }));
+      const click = (button: any, blockId: string) => postSlack(t.base, blockActionBody(standIn, thread.ts, { ...button, block_id: blockId }, { ephemeral: false, threadTs: thread.threadTs! }));
+      await click(buttons[0], 'r1');
       await waitForCalls(standIn, 'chat.postMessage', standIn.callsTo('chat.postMessage').length + 1);
       expect(standIn.messages.at(-1)!.text).toBe('•••1001 restored by <@U2147483697>: it will get messages again.');
+      expect(standIn.messages.at(-1)!.threadTs).toBe(thread.threadTs);
+      // the row is redrawn as restored (no button), the parent's count updated
+      expect((thread.blocks[0] as any).accessory).toBeUndefined();
+      expect(blockTexts([thread.blocks[0]])[0]).toMatch(/^~•••1001 · Verizon · Green Leaf Denver · 7 failed campaigns~ · :leftwards_arrow_with_hook: restored by <@U2147483697>$/);
+      expect((thread.blocks[1] as any).accessory.action_id).toBe('unsub_restore');
+      expect(blockTexts(parent.blocks)[0]).toBe('2 numbers auto-unsubscribed · 1 restored since');
+      // a second click on a stale copy of the row is answered privately, in the thread
+      const ephemerals = standIn.callsTo('chat.postEphemeral').length;
+      await click(buttons[0], 'r1');
+      const again = await waitForCalls(standIn, 'chat.postEphemeral', ephemerals + 1);
+      expect(again.at(-1)!.args).toMatchObject({ thread_ts: thread.threadTs, user: 'U2147483697', text: '•••1001 is already subscribed.' });
       // number 4 replies STOP after its auto-unsubscribe
       await postJson(t.base, '/api/v1/subscription-events', { events: [{ account_id: 'acct_1', phone: phone(4), event: 'unsubscribed', reason: 'stop', at: '2026-11-28T16:00:00Z' }] });
-      const before = standIn.callsTo('response_url').length;
-      await postSlack(t.base, blockActionBody(standIn, thread.ts, { ...buttons[1], block_id: 'r2' }, { ephemeral: false }));
-      const calls = await waitForCalls(standIn, 'response_url', before + 1);
+      const before = standIn.callsTo('chat.postEphemeral').length;
+      await click(buttons[1], 'r2');
+      const calls = await waitForCalls(standIn, 'chat.postEphemeral', before + 1);
       expect(calls.at(-1)!.args.text).toBe("•••1004 can't be restored: the customer unsubscribed themselves (replied STOP) after the auto-unsubscribe.");
+      expect(calls.at(-1)!.args.thread_ts).toBe(thread.threadTs);
       const feed = await getJson(t.base, '/api/v1/unsubscribes');
       expect(feed.body.unsubscribes.map((u: any) => [u.phone, u.event, u.reason])).toEqual([
         [phone(1), 'unsubscribed', 'auto'],

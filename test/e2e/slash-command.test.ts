@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SlackStandIn } from '../../src/slack/workspace/slack-stand-in';
+import { SlackStandIn } from '../../src/workspace/slack-stand-in';
 import { ENGINES } from '../helpers/databases';
+import { defaultSettings, saveChannelSettings } from '../../src/settings/channel-settings.repository';
 import { message, postJson, postTwilio, startTestApp, type TestApp } from '../helpers/app';
 import { blockActionBody, blockTexts, BOT_TOKEN, postSlack, SIGNING_SECRET, slackHeaders, slashCommandBody, waitForCalls } from '../helpers/slack';
 
@@ -150,6 +151,37 @@ describe.each(ENGINES)('/campaign-stats over signed HTTP (%s)', (engine) => {
     expect(blockTexts(shared.blocks)).toContain('Shared by <@U2147483697> · `/campaign-stats 30d mms`');
   });
 
+  it('keeps the channel’s time zone through a select change and a Share (not the default zone)', async () => {
+    await saveChannelSettings(t.tdb.db, { ...defaultSettings(CHANNEL), timezone: 'Asia/Kolkata' }, USER, new Date());
+    try {
+      const { message: msg } = await command('30d mms');
+      expect(blockTexts(msg.blocks)[1]).toBe('Oct 30 – Nov 28, 2026 · Asia/Kolkata · MMS · all carriers');
+      const controls = msg.blocks.find((b: any) => b.type === 'actions') as any;
+      await postSlack(t.base, blockActionBody(standIn, msg.ts, { type: 'static_select', action_id: 'stats_type', block_id: controls.block_id, selected_option: { text: { type: 'plain_text', text: 'SMS' }, value: 'sms' } }));
+      await waitForCalls(standIn, 'response_url', 2);
+      expect(blockTexts(msg.blocks)[1]).toBe('Oct 30 – Nov 28, 2026 · Asia/Kolkata · SMS · all carriers');
+      const share = (msg.blocks.find((b: any) => b.type === 'actions') as any).elements[3];
+      expect(share.value).toBe('30d sms');
+      await postSlack(t.base, blockActionBody(standIn, msg.ts, { type: 'button', action_id: 'stats_share', block_id: 'x', value: share.value, text: share.text }));
+      await waitForCalls(standIn, 'response_url', 3);
+      expect(blockTexts(standIn.messages.at(-1)!.blocks)[1]).toBe('Oct 30 – Nov 28, 2026 · Asia/Kolkata · SMS · all carriers');
+    } finally {
+      await t.tdb.db('channel_settings').where({ channel_id: CHANNEL }).delete();
+    }
+  });
+
+  it('covers a campaign’s whole life when no period is given, and says it is provisional only near now', async () => {
+    const { message: msg } = await command('campaign:"Black Friday"');
+    const texts = blockTexts(msg.blocks);
+    expect(texts[1]).toBe('Oct 10 – Nov 25, 2026 · America/Denver · SMS + MMS · all carriers · campaign Black Friday');
+    expect(texts[2]).toMatch(/^\*Total Segments: 8\* · 5 messages\n/);
+    expect(texts).toContain(':hourglass_flowing_sand: Provisional: this period includes the last 72 hours, and delivery receipts are still arriving.');
+    standIn.reset();
+    const { message: old } = await command('campaign:"Black Friday" 2026-10');
+    expect(blockTexts(old.blocks)[2]).toMatch(/^\*Total Segments: 1\* · 1 message\n/);
+    expect(JSON.stringify(old.blocks)).not.toContain('Provisional');
+  });
+
   it('re-sends the answer without the image when Slack refuses the image', async () => {
     standIn.refuseImages = true;
     await postSlack(t.base, slashCommandBody(standIn, '30d'));
@@ -183,6 +215,22 @@ describe.each(ENGINES)('/campaign-stats over signed HTTP (%s)', (engine) => {
     );
     standIn.reset();
     expect((await command('digest sometimes')).message.text).toBe('Use `digest on [09:00] [America/Denver]`, `digest off`, `digest preview [2026-11-20]` or `digest empty on|off`.');
+  });
+
+  it('joins a public channel when alerts are turned on (Slack sends thread replies only to members), and says what to do in a private one', async () => {
+    expect((await command('alerts on')).message.text).toBe(':white_check_mark: Spike alerts and auto-unsubscribe announcements will be posted here.');
+    expect(standIn.callsTo('conversations.join').map((c) => [c.args.channel, c.ok])).toEqual([[CHANNEL, true]]);
+    expect(standIn.joined.has(CHANNEL)).toBe(true);
+    standIn.reset();
+    standIn.channels.get(CHANNEL)!.isPrivate = true;
+    try {
+      expect((await command('alerts on')).message.text).toBe(
+        ':white_check_mark: Spike alerts and auto-unsubscribe announcements will be posted here. To acknowledge by replying `ack` in an alert’s thread, invite the app here (`/invite @campaign-stats`); the buttons work either way.',
+      );
+    } finally {
+      standIn.channels.get(CHANNEL)!.isPrivate = false;
+      await command('alerts off');
+    }
   });
 
   it('acknowledges within Slack’s deadline', async () => {

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { SlackStandIn } from '../../src/slack/workspace/slack-stand-in';
+import type { SlackStandIn } from '../../src/workspace/slack-stand-in';
 
 export const SIGNING_SECRET = '8f742231b10e8888abcd99yyyzzz85a5';
 export const BOT_TOKEN = 'xoxb-test-token-campaign-stats';
@@ -26,11 +26,12 @@ export function slashCommandBody(standIn: SlackStandIn, text: string): string {
 }
 
 /** The fixture block_actions payload, turned into the action given, from message `ts`. */
-export function blockActionBody(standIn: SlackStandIn, ts: string, action: Record<string, unknown>, opts: { ephemeral?: boolean } = {}): string {
+export function blockActionBody(standIn: SlackStandIn, ts: string, action: Record<string, unknown>, opts: { ephemeral?: boolean; threadTs?: string } = {}): string {
   const payload = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'slack-block-actions.json'), 'utf8'));
   payload.container = { ...payload.container, message_ts: ts, is_ephemeral: opts.ephemeral ?? true };
   if (opts.ephemeral ?? true) delete payload.message;
-  else payload.message = { ...payload.message, ts };
+  else payload.message = { ...payload.message, ts, ...(opts.threadTs ? { thread_ts: opts.threadTs } : {}) };
+  if (opts.threadTs) payload.container.thread_ts = opts.threadTs; // as Slack sends a click in a thread
   payload.response_url = standIn.messageResponseUrl(payload.channel.id, payload.user.id, ts);
   payload.actions = [{ action_ts: `${Math.floor(Date.now() / 1000)}.000100`, ...action }];
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();

@@ -110,6 +110,23 @@ describe.each(ENGINES)('the campaign-stats CLI (%s)', (engine) => {
     expect((await tdb.db('messages').first('status', 'error_code', 'segments').where({ provider_message_id: 'SM300' }))).toMatchObject({ status: 'failed', error_code: 21211, segments: 1 });
   });
 
+  it('answers an unknown option and --help with usage and exit code 2, never a stack trace', async () => {
+    const r = await cli(['stats', '30d', '--jsn'], tdb.env);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^campaign-stats stats: Unknown option '--jsn'\. .*\n\ncampaign-stats — SMS\/MMS campaign delivery stats\n/s);
+    expect(r.err).not.toMatch(/\n\s+at /);
+    const help = await cli(['import', '--help'], tdb.env);
+    expect(help.code).toBe(2);
+    expect(help.out).toMatch(/^campaign-stats — SMS\/MMS campaign delivery stats\n\nUsage:/);
+    expect((await cli(['migrate', 'now'], tdb.env)).code).toBe(2);
+  });
+
+  it('imports the example files shipped in docs/', async () => {
+    const root = path.resolve(__dirname, '../..');
+    expect(await cli(['import', path.join(root, 'docs/examples/messages.csv')], tdb.env)).toMatchObject({ code: 0, out: expect.stringMatching(/^imported 3 records/) });
+    expect(await cli(['import', path.join(root, 'docs/examples/messages.ndjson')], tdb.env)).toMatchObject({ code: 0, out: expect.stringMatching(/^imported 2 records/) });
+  });
+
   it('refuses bad configuration naming the variable', async () => {
     expect(await cli(['stats'], { ...tdb.env, DEFAULT_TIMEZONE: 'Mars/Olympus' })).toEqual({ code: 78, out: '', err: 'Invalid configuration:\n  - DEFAULT_TIMEZONE: is not an IANA time zone' });
   });

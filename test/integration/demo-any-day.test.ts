@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDemoData } from '../../src/demo/demo-data';
-import { buildDigest, digestDayName, digestMessages, latestDigestDate } from '../../src/digests/digest.service';
+import { buildDigest, latestDigestDate } from '../../src/digests/digest.service';
+import { digestDayName, digestMessages } from '../../src/digests/digest.blocks';
 import { defaultSettings } from '../../src/settings/channel-settings.repository';
 import { loadConfig } from '../../src/config';
 import { createTestDatabase, ENGINES, truncateAll, type TestDatabase } from '../helpers/databases';

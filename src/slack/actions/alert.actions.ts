@@ -1,10 +1,10 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs, SlackEventMiddlewareArgs, StaticSelectAction } from '@slack/bolt';
 import { actOnAlert } from '../../alerts/alerts.service';
 import { findAlertByMessage } from '../../alerts/alerts.repository';
-import { settingsFor, zoneOf } from '../../settings/channels';
-import { maskPhone } from '../blocks/mrkdwn';
-import { restoreAutoUnsubscribe } from '../../unsubscribes/unsubscribes.service';
-import { webClientNotifier } from '../notifier';
+import { webClientNotifier } from '../../messages/notifier';
+import { maskPhone } from '../../messages/mrkdwn';
+import { announcementAfterRestore, restoreAutoUnsubscribe } from '../../unsubscribes/unsubscribes.service';
+import { actionContext, resolveContext } from '../context';
 import type { SlackDeps } from '../slack-deps';
 
 type Args = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
@@ -13,48 +13,48 @@ type Args = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 export function alertAction(deps: SlackDeps, type: 'ack' | 'resolve' | 'snooze') {
   return async ({ ack, action, body, respond, client }: Args) => {
     await ack();
+    const ctx = await actionContext(deps, client, body);
     const raw = type === 'snooze' ? (action as StaticSelectAction).selected_option.value : ((action as ButtonAction).value ?? '');
     const [idText, duration] = raw.split(':');
     const id = Number(idText);
-    const channel = body.channel?.id ?? '';
-    const zone = zoneOf(await settingsFor(deps.db, deps.config, channel), deps.config);
     const hours = duration ? Number(duration.replace('h', '')) : 0;
-    const result = await actOnAlert(
-      { db: deps.db, config: deps.config, notifier: webClientNotifier(client) },
-      id,
-      type === 'snooze' ? { type, hours } : { type },
-      body.user.id,
-      deps.clock.now(),
-      zone,
-    );
+    const result = await actOnAlert({ db: deps.db, config: deps.config, notifier: webClientNotifier(client) }, id, type === 'snooze' ? { type, hours } : { type }, ctx.userId, deps.clock.now(), ctx.zone);
     if (!result.ok) await respond({ response_type: 'ephemeral', replace_original: false, text: result.message });
   };
 }
 
 /** Replying `ack` in an alert's thread acknowledges it too. */
 export function threadAckListener(deps: SlackDeps) {
-  return async ({ message, client }: SlackEventMiddlewareArgs<'message'> & AllMiddlewareArgs) => {
+  return async ({ message, body, client }: SlackEventMiddlewareArgs<'message'> & AllMiddlewareArgs) => {
     const m = message as { thread_ts?: string; channel: string; user?: string; ts: string };
     if (!m.thread_ts || !m.user) return;
     const alert = await findAlertByMessage(deps.db, m.channel, m.thread_ts);
     if (!alert) return;
-    const zone = zoneOf(await settingsFor(deps.db, deps.config, m.channel), deps.config);
-    const result = await actOnAlert({ db: deps.db, config: deps.config, notifier: webClientNotifier(client) }, alert.id, { type: 'ack' }, m.user, deps.clock.now(), zone);
+    const ctx = await resolveContext(deps, client, { teamId: (body as { team_id?: string }).team_id ?? '', channelId: m.channel, userId: m.user });
+    const result = await actOnAlert({ db: deps.db, config: deps.config, notifier: webClientNotifier(client) }, alert.id, { type: 'ack' }, ctx.userId, deps.clock.now(), ctx.zone);
     if (!result.ok) await client.chat.postEphemeral({ channel: m.channel, user: m.user, thread_ts: m.thread_ts, text: result.message });
   };
 }
 
-/** Restore on an auto-unsubscribed number: undoes auto-unsubscribes only, never a STOP. */
+/**
+ * Restore on an auto-unsubscribed number: undoes auto-unsubscribes only, never a STOP. The row
+ * is redrawn as restored, the parent's count updated, and every reply goes to the thread.
+ */
 export function restoreAction(deps: SlackDeps) {
-  return async ({ ack, action, body, respond, client }: Args) => {
+  return async ({ ack, action, body, client }: Args) => {
     await ack();
+    const ctx = await actionContext(deps, client, body);
     const id = Number((action as ButtonAction).value);
-    const result = await restoreAutoUnsubscribe(deps.db, id, body.user.id, deps.clock.now());
+    const rowTs = body.container?.message_ts as string | undefined;
+    const threadTs = (body.message as { thread_ts?: string } | undefined)?.thread_ts ?? (body.container?.thread_ts as string | undefined) ?? rowTs;
+    const result = await restoreAutoUnsubscribe(deps.db, id, ctx.userId, deps.clock.now());
     if (!result.ok) {
-      await respond({ response_type: 'ephemeral', replace_original: false, text: result.message });
+      await client.chat.postEphemeral({ channel: ctx.channelId, user: ctx.userId, ...(threadTs ? { thread_ts: threadTs } : {}), text: result.message });
       return;
     }
-    const threadTs = (body.message as { thread_ts?: string; ts?: string } | undefined)?.thread_ts ?? body.container?.thread_ts ?? body.container?.message_ts;
-    await client.chat.postMessage({ channel: body.channel!.id, thread_ts: threadTs, text: `${maskPhone(result.phone)} restored by <@${body.user.id}>: it will get messages again.` });
+    const redraw = await announcementAfterRestore(deps.db, deps.config, id, ctx.settings.accountId);
+    if (redraw?.row && rowTs) await client.chat.update({ channel: ctx.channelId, ts: rowTs, ...redraw.row });
+    if (redraw && threadTs && threadTs !== rowTs) await client.chat.update({ channel: ctx.channelId, ts: threadTs, ...redraw.parent });
+    await client.chat.postMessage({ channel: ctx.channelId, ...(threadTs ? { thread_ts: threadTs } : {}), text: `${maskPhone(result.phone)} restored by <@${ctx.userId}>: it will get messages again.` });
   };
 }

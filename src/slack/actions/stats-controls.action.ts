@@ -1,10 +1,11 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs, StaticSelectAction } from '@slack/bolt';
 import { withWord, type ControlKind } from '../../domain/query-words';
+import { wordsFromControlsBlock } from '../../stats/stats.blocks';
+import { buildStatsView } from '../../stats/stats-view.service';
 import { wordErrorsMessage } from '../blocks/help.blocks';
-import { wordsFromControlsBlock } from '../blocks/stats.blocks';
+import { actionContext } from '../context';
 import { sendStats } from '../send-stats';
 import type { SlackDeps } from '../slack-deps';
-import { buildStatsView } from '../stats-view.service';
 
 type Args = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 
@@ -14,16 +15,17 @@ const NO_FILTER: Record<ControlKind, string | null> = { period: null, type: 'all
 export function statsControlAction(deps: SlackDeps, kind: ControlKind) {
   return async ({ ack, action, body, respond, client, logger }: Args) => {
     await ack();
+    const ctx = await actionContext(deps, client, body);
     const select = action as StaticSelectAction;
     const words = wordsFromControlsBlock(select.block_id) ?? '';
     const value = select.selected_option.value;
     const next = withWord(words, kind, value === NO_FILTER[kind] ? null : value);
-    const result = await buildStatsView(deps.db, next, deps.config.defaultTimezone, deps.clock.now());
+    const result = await buildStatsView(deps.db, next, ctx.zone, deps.clock.now());
     if (!result.ok) {
       await respond({ response_type: 'ephemeral', replace_original: false, ...wordErrorsMessage(result.errors) });
       return;
     }
-    await sendStats(deps, client, logger, respond, result.view, { channel: body.channel?.id ?? '', mode: 'replace' });
+    await sendStats(deps, client, logger, respond, result.view, { mode: 'replace' });
   };
 }
 
@@ -31,12 +33,13 @@ export function statsControlAction(deps: SlackDeps, kind: ControlKind) {
 export function shareStatsAction(deps: SlackDeps) {
   return async ({ ack, action, body, respond, client, logger }: Args) => {
     await ack();
+    const ctx = await actionContext(deps, client, body);
     const words = (action as ButtonAction).value ?? '';
-    const result = await buildStatsView(deps.db, words, deps.config.defaultTimezone, deps.clock.now());
+    const result = await buildStatsView(deps.db, words, ctx.zone, deps.clock.now());
     if (!result.ok) {
       await respond({ response_type: 'ephemeral', replace_original: false, ...wordErrorsMessage(result.errors) });
       return;
     }
-    await sendStats(deps, client, logger, respond, result.view, { channel: body.channel?.id ?? '', mode: 'share', sharedBy: body.user.id });
+    await sendStats(deps, client, logger, respond, result.view, { mode: 'share', sharedBy: ctx.userId });
   };
 }

@@ -1,7 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { WordError } from '../../domain/query-words';
-import { escapeMrkdwn } from './mrkdwn';
-import type { SlackMessage } from './stats.blocks';
+import { escapeMrkdwn } from '../../messages/mrkdwn';
+import type { SlackMessage } from '../../messages/message';
 
 export function helpMessage(defaultZone: string): SlackMessage {
   const blocks: KnownBlock[] = [

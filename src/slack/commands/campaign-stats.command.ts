@@ -1,15 +1,18 @@
-import type { AllMiddlewareArgs, RespondFn, SlackCommandMiddlewareArgs } from '@slack/bolt';
-import { failureMessage, helpMessage, wordErrorsMessage } from '../blocks/help.blocks';
-import { buildStatsView } from '../stats-view.service';
-import type { SlackDeps } from '../slack-deps';
-import { sendStats } from '../send-stats';
+import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { parseSettingsCommand } from '../../settings/settings-command';
-import { settingsFor, zoneOf } from '../../settings/channels';
+import { buildStatsView } from '../../stats/stats-view.service';
+import { failureMessage, helpMessage, wordErrorsMessage } from '../blocks/help.blocks';
+import { warning } from '../../messages/message';
+import { resolveContext } from '../context';
+import { sendStats } from '../send-stats';
+import type { SlackDeps } from '../slack-deps';
 import { runSettingsCommand } from './settings.command';
+
+type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
 /** `/campaign-stats [words]`: acknowledged at once, answered through the response URL. */
 export function campaignStatsCommand(deps: SlackDeps) {
-  return async (args: SlackCommandMiddlewareArgs & AllMiddlewareArgs) => {
+  return async (args: Args) => {
     await args.ack();
     try {
       await answer(deps, args);
@@ -21,23 +24,23 @@ export function campaignStatsCommand(deps: SlackDeps) {
 }
 
 /** The answer itself; any failure gets the failure reply above rather than silence. */
-async function answer(deps: SlackDeps, { command, respond, client, logger }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> {
+async function answer(deps: SlackDeps, { command, respond, client, logger }: Args): Promise<void> {
   const text = command.text.trim();
-  const reply: RespondFn = respond;
   if (/^help$/i.test(text)) {
-    await reply({ response_type: 'ephemeral', ...helpMessage(deps.config.defaultTimezone) });
+    await respond({ response_type: 'ephemeral', ...helpMessage(deps.config.defaultTimezone) });
     return;
   }
+  const ctx = await resolveContext(deps, client, { teamId: command.team_id, channelId: command.channel_id, userId: command.user_id });
   const settings = parseSettingsCommand(text);
   if (settings) {
-    await reply(settings.ok ? await runSettingsCommand(deps, client, settings.command, command.channel_id, command.user_id) : { response_type: 'ephemeral', text: settings.message, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `:warning: ${settings.message}` } }] });
+    const reply = settings.ok ? await runSettingsCommand(deps, client, ctx, settings.command) : warning(settings.message);
+    await respond({ response_type: 'ephemeral', ...reply });
     return;
   }
-  const zone = zoneOf(await settingsFor(deps.db, deps.config, command.channel_id), deps.config);
-  const result = await buildStatsView(deps.db, text, zone, deps.clock.now());
+  const result = await buildStatsView(deps.db, text, ctx.zone, deps.clock.now());
   if (!result.ok) {
-    await reply({ response_type: 'ephemeral', ...wordErrorsMessage(result.errors) });
+    await respond({ response_type: 'ephemeral', ...wordErrorsMessage(result.errors) });
     return;
   }
-  await sendStats(deps, client, logger, reply, result.view, { channel: command.channel_id, mode: 'new' });
+  await sendStats(deps, client, logger, respond, result.view, { mode: 'new' });
 }

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { spikeAlertMessage } from '../../../src/alerts/alert.blocks';
+import { spikeAlertMessage, stateLine } from '../../../src/alerts/alert.blocks';
+import { blockTexts } from '../../helpers/slack';
 import type { Alert } from '../../../src/alerts/alerts.repository';
-import { digestMessages, type DigestData } from '../../../src/digests/digest.service';
+import type { DigestData } from '../../../src/digests/digest.service';
+import { digestMessages } from '../../../src/digests/digest.blocks';
 import { emptyStatusCounts, STATUSES } from '../../../src/domain/status';
-import { messageProblems } from '../../../src/slack/block-limits';
-import { autoUnsubscribeSummary, restoreLists } from '../../../src/unsubscribes/unsubscribes.service';
+import { messageProblems } from '../../../src/messages/block-limits';
+import { autoUnsubscribeSummary, restoreLists } from '../../../src/unsubscribes/unsubscribes.blocks';
 import { breakdown, type StatsResult } from '../../../src/stats/stats.service';
 
 function stats(campaigns: number): StatsResult {
@@ -52,10 +54,12 @@ const alert: Alert = {
   threshold: 0.05,
   peakRate: 0.456,
   volume: 217,
+  peakVolume: 217,
   messageTs: '1795856753.171002',
   ackedBy: 'U0LOCAL',
   ackedAt: new Date('2026-11-16T21:10:00Z'),
   snoozedUntil: null,
+  snoozedBy: null,
   resolvedBy: null,
   resolvedAt: null,
   belowSince: null,
@@ -84,6 +88,31 @@ describe('scheduled messages (Block Kit snapshots)', () => {
     expect(messageProblems(msg)).toEqual([]);
     const resolved = spikeAlertMessage({ ...alert, state: 'resolved', resolvedBy: 'auto', resolvedAt: new Date('2026-11-16T23:00:00Z') }, 'UTC', 120);
     expect(resolved.blocks.some((b) => b.type === 'actions')).toBe(false);
+  });
+
+  it('keeps the peak and its denominator after the window empties (redraw after Acknowledge / Snooze / Resolve)', () => {
+    const later = { ...alert, rate: null, volume: 0 };
+    const body = blockTexts(spikeAlertMessage(later, 'UTC', 120).blocks)[1];
+    expect(body).toBe(
+      '*45.6%* of 217 settled messages sent in the last 2 hours were undelivered at the peak. No settled messages in the window now. Threshold 5.0%; usual for this scope 2.2% over the last 7 days.',
+    );
+    const resolved = blockTexts(spikeAlertMessage({ ...later, state: 'resolved', resolvedBy: 'U0ANNA', resolvedAt: new Date('2026-11-17T01:00:00Z') }, 'UTC', 120).blocks)[1];
+    expect(resolved).toBe('*45.6%* of 217 settled messages sent in the last 2 hours were undelivered at the peak. Threshold 5.0%; usual for this scope 2.2% over the last 7 days.');
+  });
+
+  it('writes the notification text in plain words with real times, no emoji codes', () => {
+    expect(spikeAlertMessage({ ...alert, state: 'open', ackedBy: null, ackedAt: null }, 'America/Denver', 120).text).toBe(
+      'Undelivered rate spike — T-Mobile · SMS: 45.6% (threshold 5.0%). Open since Nov 16 14:00 (America/Denver).',
+    );
+    expect(spikeAlertMessage(alert, 'UTC', 120).text).toBe('Undelivered rate spike — T-Mobile · SMS: 45.6% (threshold 5.0%). Acknowledged by <@U0LOCAL> at Nov 16 21:10 (UTC).');
+  });
+
+  it('shows no Acknowledge button once acknowledged, snoozed or not; a snooze alone is not an acknowledgement', () => {
+    const buttons = (a: Alert) => (spikeAlertMessage(a, 'UTC', 120).blocks.find((b) => b.type === 'actions') as any).elements.map((e: any) => e.action_id);
+    const snoozed = { ...alert, state: 'snoozed' as const, snoozedBy: 'U0ANNA', snoozedUntil: new Date('2026-11-17T01:10:00Z') };
+    expect(buttons(snoozed)).toEqual(['alert_snooze', 'alert_resolve']);
+    expect(stateLine(snoozed, 'UTC')).toBe(':zzz: *Snoozed* by <@U0ANNA> until Nov 17 01:10 (UTC) · acknowledged by <@U0LOCAL>');
+    expect(buttons({ ...snoozed, ackedBy: null, ackedAt: null })).toEqual(['alert_ack', 'alert_snooze', 'alert_resolve']);
   });
 
   it('builds the auto-unsubscribe announcement with masked numbers, 40 a thread message', async () => {

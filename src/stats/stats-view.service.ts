@@ -1,9 +1,9 @@
 import type { Knex } from 'knex';
-import { loadDirectory } from '../db/directory.repository';
-import { looksLikePeriod, previousPeriod } from '../domain/period';
+import { campaignSpan, loadDirectory, type Directory } from '../db/directory.repository';
+import { lifeWord, looksLikePeriod, previousPeriod } from '../domain/period';
 import { parseQueryWords, tokenize, type ParsedQuery, type WordError } from '../domain/query-words';
 import { computeRates } from '../domain/rates';
-import { getStats, type StatsResult } from '../stats/stats.service';
+import { getStats, type StatsResult } from './stats.service';
 
 /** Everything a stats answer in Slack shows, gathered without any Slack I/O. */
 export interface StatsView {
@@ -34,13 +34,32 @@ export function queryToWords(q: ParsedQuery, defaultZone: string): string {
     .join(' ');
 }
 
-export async function buildStatsView(db: Knex, text: string, zone: string, now: Date): Promise<StatsViewResult> {
+export type QueryResult = { ok: true; query: ParsedQuery; directory: Directory } | { ok: false; errors: WordError[] };
+
+/**
+ * Words → query, the same for Slack and the CLI. A campaign with no period covers the
+ * campaign's whole life (its first to its last send, in local days).
+ */
+export async function resolveQuery(db: Knex, text: string, zone: string, now: Date): Promise<QueryResult> {
   // campaign and account names are loaded only when a word may name one
   const needsNames = tokenize(text).some((w) => !/^(carrier|tz|type|period):/i.test(w) && !looksLikePeriod(w) && !/^(sms|mms)$/i.test(w));
   const directory = await loadDirectory(db, { names: needsNames });
   const parsed = parseQueryWords(text, directory, zone, now);
   if (!parsed.ok) return parsed;
-  const q = parsed.query;
+  if (parsed.query.campaign && !parsed.periodGiven) {
+    const span = await campaignSpan(db, parsed.query.campaign.id);
+    if (span) {
+      const again = parseQueryWords(`${text} ${lifeWord(span.first, span.last, parsed.query.period.timezone)}`, directory, zone, now);
+      if (again.ok) return { ok: true, query: again.query, directory };
+    }
+  }
+  return { ok: true, query: parsed.query, directory };
+}
+
+export async function buildStatsView(db: Knex, text: string, zone: string, now: Date): Promise<StatsViewResult> {
+  const resolved = await resolveQuery(db, text, zone, now);
+  if (!resolved.ok) return resolved;
+  const { query: q, directory } = resolved;
   const [stats, previous] = await Promise.all([getStats(db, q, now), getStats(db, { ...q, period: previousPeriod(q.period) }, now, { totalsOnly: true })]);
   return {
     ok: true,

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import http from 'node:http';
-import { messageProblems } from '../block-limits';
+import { messageProblems } from '../messages/block-limits';
 
 /**
  * A local HTTP stand-in for the Slack Web API and for response URLs. It implements the
@@ -46,7 +46,7 @@ export interface StandInOptions {
   token: string;
   teamId?: string;
   botUserId?: string;
-  channels?: Array<{ id: string; name: string }>;
+  channels?: Array<{ id: string; name: string; isPrivate?: boolean }>;
   users?: Array<{ id: string; name: string; tz?: string; isAdmin?: boolean }>;
   /** answer image blocks as Slack does when it cannot fetch the image */
   refuseImages?: boolean;
@@ -64,7 +64,9 @@ export class SlackStandIn extends EventEmitter {
   readonly messages: StandInMessage[] = [];
   readonly files = new Map<string, StandInFile>();
   readonly views = new Map<string, unknown>();
-  readonly channels: Map<string, { id: string; name: string }>;
+  readonly channels: Map<string, { id: string; name: string; isPrivate?: boolean }>;
+  /** channels the bot has joined (conversations.join) */
+  readonly joined = new Set<string>();
   readonly users: Map<string, { id: string; name: string; tz: string; isAdmin: boolean }>;
   refuseImages: boolean;
   private server: http.Server | null = null;
@@ -270,7 +272,7 @@ export class SlackStandIn extends EventEmitter {
         if (typeof args.user !== 'string' || !this.users.has(args.user)) return { ok: false, error: 'user_not_found' };
         const bad = this.checkMessage(args);
         if (bad) return bad;
-        const m = this.add({ channel: args.channel as string, threadTs: null, visibleTo: args.user, user: bot, text: args.text as string, blocks: (args.blocks as unknown[]) ?? [] });
+        const m = this.add({ channel: args.channel as string, threadTs: typeof args.thread_ts === 'string' ? args.thread_ts : null, visibleTo: args.user, user: bot, text: args.text as string, blocks: (args.blocks as unknown[]) ?? [] });
         return { ok: true, message_ts: m.ts };
       }
       case 'chat.update': {
@@ -306,6 +308,13 @@ export class SlackStandIn extends EventEmitter {
       case 'conversations.info': {
         const c = channel(args.channel);
         return c ? { ok: true, channel: { id: c.id, name: c.name, is_channel: true, is_member: true } } : { ok: false, error: 'channel_not_found' };
+      }
+      case 'conversations.join': {
+        const c = channel(args.channel);
+        if (!c) return { ok: false, error: 'channel_not_found' };
+        if (c.isPrivate) return { ok: false, error: 'method_not_supported_for_channel_type' };
+        this.joined.add(c.id);
+        return { ok: true, channel: { id: c.id, name: c.name, is_channel: true, is_member: true } };
       }
       case 'users.info': {
         const u = typeof args.user === 'string' ? this.users.get(args.user) : undefined;

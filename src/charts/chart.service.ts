@@ -1,9 +1,9 @@
-import { dailyChart } from '../charts/chart-config';
-import { quickChartUrl } from '../charts/quickchart';
-import { renderPng } from '../charts/render-png';
+import { dailyChart } from './chart-config';
+import { quickChartUrl } from './quickchart';
+import { renderPng } from './render-png';
 import type { Config } from '../config';
 import type { StatsResult } from '../stats/stats.service';
-import type { ChartImage } from './blocks/stats.blocks';
+import type { ChartImage } from '../messages/message';
 
 export type UploadPng = (png: Buffer, filename: string, altText: string, title: string) => Promise<string>;
 

@@ -9,6 +9,4 @@ export function maskPhone(phone: string): string {
   return `•••${digits.slice(-4)}`;
 }
 
-export { int as fmtInt, percent as fmtPct } from '../../stats/format';
-import { int as fmtInt } from '../../stats/format';
-export const plural = (n: number, word: string) => `${fmtInt(n)} ${word}${n === 1 ? '' : 's'}`;
+export { fmtInt, fmtPct, money, plural } from './format';

@@ -1,16 +1,15 @@
-import type { ActionsBlock, ContextBlock, ImageBlock, KnownBlock, PlainTextOption, SectionBlock } from '@slack/types';
+import type { ActionsBlock, ContextBlock, KnownBlock, PlainTextOption, SectionBlock } from '@slack/types';
+import { imageBlock, type ChartImage, type SlackMessage } from '../messages/message';
+import { campaignLine, changeText } from '../messages/lines';
+import { deliveryChange } from '../domain/rates';
 import { DateTime } from 'luxon';
-import { STATUS_LABELS, STATUSES } from '../../domain/status';
-import type { StatsView } from '../stats-view.service';
-import { escapeMrkdwn, fmtInt, fmtPct, plural } from './mrkdwn';
+import { STATUS_LABELS, STATUSES } from '../domain/status';
+import type { StatsView } from './stats-view.service';
+import { escapeMrkdwn, fmtInt, fmtPct, plural } from '../messages/mrkdwn';
 
-/** Where the chart image comes from, if there is one. */
-export type ChartImage = { imageUrl: string; altText: string; title: string } | { fileId: string; altText: string; title: string } | null;
 
-export interface SlackMessage {
-  text: string;
-  blocks: KnownBlock[];
-}
+/** Each figure's denominator, said where the figures are shown. */
+export const SHARES_NOTE = 'Shares by status are of all segments; the delivery rate is of settled segments (everything but Queued and Ignored).';
 
 export const ACTION = {
   period: 'stats_period',
@@ -72,12 +71,11 @@ function deliveryLine(view: StatsView): string {
   const now = view.stats.rates.delivery;
   const before = view.previousDeliveryRate;
   let change = '';
-  if (now !== null && before !== null) {
-    const pts = (now - before) * 100;
-    const arrow = Math.abs(pts) < 0.05 ? '→' : pts > 0 ? '▲' : '▼';
+  const moved = deliveryChange(now, before);
+  if (moved) {
     const rolling = /^\d+[dhw]$/.test(view.query.period.label);
     const against = rolling ? `the previous ${periodTitle(view.query.period.label).toLowerCase().replace(/^last /, '')}` : 'the period before';
-    change = ` (${arrow} ${Math.abs(pts).toFixed(1)} pts vs ${against})`;
+    change = ` ${changeText(moved, against)}`;
   } else if (now !== null) change = ' (nothing to compare with in the previous period)';
   return `Delivery rate *${fmtPct(now)}*${change}`;
 }
@@ -88,7 +86,7 @@ function topLines(view: StatsView): string[] {
   if (!view.query.campaign && s.campaigns.length) {
     lines.push(
       '*Top campaigns*',
-      ...s.campaigns.slice(0, 5).map((c) => `• ${escapeMrkdwn(c.name ?? c.id)} — ${fmtInt(c.totals.segments)} seg, ${fmtPct(c.rates.delivery)} delivered`),
+      ...s.campaigns.slice(0, 5).map((c) => campaignLine({ id: c.id, name: c.name, segments: c.totals.segments, delivery: c.rates.delivery })),
     );
   }
   if (view.query.carrier === null && s.carriers.length) {
@@ -154,7 +152,7 @@ export function statsMessage(view: StatsView, chart: ChartImage, opts: { shared?
   }
   const notes: ContextBlock['elements'] = [];
   if (s.provisional_note) notes.push({ type: 'mrkdwn', text: `:hourglass_flowing_sand: ${s.provisional_note}` });
-  notes.push({ type: 'mrkdwn', text: 'Rates are shares of settled segments (everything but Queued and Ignored).' });
+  notes.push({ type: 'mrkdwn', text: SHARES_NOTE });
   if (opts.shared) notes.push({ type: 'mrkdwn', text: `Shared by <@${opts.shared.by}> · \`/campaign-stats ${escapeMrkdwn(view.words)}\`` });
   blocks.push({ type: 'context', elements: notes });
   if (!opts.shared) blocks.push(controls(view, opts.version ?? 0));
@@ -166,14 +164,6 @@ export function statsMessage(view: StatsView, chart: ChartImage, opts: { shared?
         STATUSES.map((st) => `${STATUS_LABELS[st]} ${fmtInt(s.statuses[st].segments)}`).join(', ') +
         '.';
   return { text, blocks };
-}
-
-/** A chart as an image block: a public URL (QuickChart) or a file uploaded to Slack. */
-export function imageBlock(chart: NonNullable<ChartImage>): ImageBlock {
-  const title = { type: 'plain_text' as const, text: chart.title };
-  return 'imageUrl' in chart
-    ? { type: 'image', image_url: chart.imageUrl, alt_text: chart.altText, title }
-    : { type: 'image', slack_file: { id: chart.fileId }, alt_text: chart.altText, title };
 }
 
 /** Reads the words back from the controls block of an interaction. */

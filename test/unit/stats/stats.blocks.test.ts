@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { resolvePeriod, type Period } from '../../../src/domain/period';
 import { emptyStatusCounts, STATUSES } from '../../../src/domain/status';
 import { helpMessage, wordErrorsMessage } from '../../../src/slack/blocks/help.blocks';
-import { maskPhone } from '../../../src/slack/blocks/mrkdwn';
-import { statsMessage, wordsFromControlsBlock } from '../../../src/slack/blocks/stats.blocks';
-import { messageProblems } from '../../../src/slack/block-limits';
-import { queryToWords, type StatsView } from '../../../src/slack/stats-view.service';
+import { maskPhone } from '../../../src/messages/mrkdwn';
+import { statsMessage, wordsFromControlsBlock } from '../../../src/stats/stats.blocks';
+import { messageProblems } from '../../../src/messages/block-limits';
+import { queryToWords, type StatsView } from '../../../src/stats/stats-view.service';
 import { breakdown, type StatsResult } from '../../../src/stats/stats.service';
 import { quickChartUrl } from '../../../src/charts/quickchart';
 import { withWord } from '../../../src/domain/query-words';
@@ -53,9 +53,9 @@ describe('Block Kit builders', () => {
   });
 
   it('builds help and error replies (snapshots)', async () => {
-    await expect(JSON.stringify(helpMessage('America/Denver'), null, 2)).toMatchFileSnapshot('__snapshots__/help-message.json');
+    await expect(JSON.stringify(helpMessage('America/Denver'), null, 2)).toMatchFileSnapshot('../slack/__snapshots__/help-message.json');
     const err = wordErrorsMessage([{ word: 'banana', message: 'I don\'t understand "banana".' }]);
-    await expect(JSON.stringify(err, null, 2)).toMatchFileSnapshot('__snapshots__/word-errors-message.json');
+    await expect(JSON.stringify(err, null, 2)).toMatchFileSnapshot('../slack/__snapshots__/word-errors-message.json');
     expect(messageProblems(helpMessage('UTC'))).toEqual([]);
     expect(messageProblems(err)).toEqual([]);
   });
