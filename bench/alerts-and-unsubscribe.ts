@@ -16,7 +16,13 @@ import { createLogger } from '../src/logger';
 import type { Notifier } from '../src/messages/notifier';
 import { runAutoUnsubscribe } from '../src/unsubscribes/unsubscribes.service';
 
-const { values } = parseArgs({ options: { db: { type: 'string', default: 'mysql://root@127.0.0.1:3306/campaign_stats_bench10m' }, runs: { type: 'string', default: '5' }, 'skip-unsubscribe': { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: {
+    db: { type: 'string', default: 'mysql://root@127.0.0.1:3306/campaign_stats_bench10m' },
+    runs: { type: 'string', default: '5' },
+    'skip-unsubscribe': { type: 'boolean', default: false },
+  },
+});
 const NOW = new Date('2026-11-28T12:00:00Z');
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
@@ -24,12 +30,26 @@ async function main() {
   const config = loadConfig({ DATABASE_URL: values.db, LOG_LEVEL: 'error' });
   const db = createDb(config);
   let posts = 0;
-  const notifier: Notifier = { post: async () => `${++posts}.000`, update: async () => undefined, uploadPng: async () => 'F1' };
+  const notifier: Notifier = {
+    post: async () => `${++posts}.000`,
+    update: async () => undefined,
+    uploadPng: async () => 'F1',
+  };
   const accounts = (await db('accounts').select('id').orderBy('id').limit(1000)).map((r: { id: string }) => r.id);
   await db('channel_settings').where('channel_id', 'like', 'CBENCH%').del();
   for (let i = 0; i < accounts.length; i += 500) {
     await db('channel_settings').insert(
-      accounts.slice(i, i + 500).map((a, j) => ({ channel_id: `CBENCH${i + j}`, alerts_enabled: true, account_id: a, digest_enabled: false, digest_time: '09:00', digest_when_empty: true, updated_at: toDbTime(NOW) })),
+      accounts
+        .slice(i, i + 500)
+        .map((a, j) => ({
+          channel_id: `CBENCH${i + j}`,
+          alerts_enabled: true,
+          account_id: a,
+          digest_enabled: false,
+          digest_time: '09:00',
+          digest_when_empty: true,
+          updated_at: toDbTime(NOW),
+        })),
     );
   }
   const [msgs] = await db('messages').count({ n: '*' });
@@ -37,10 +57,15 @@ async function main() {
   for (let r = 0; r < Number(values.runs); r++) {
     await db('alerts').where('channel_id', 'like', 'CBENCH%').del();
     const t0 = performance.now();
-    await evaluateAlerts({ db, config, notifier, log: createLogger('error') }, new Date(NOW.getTime() - 3 * 3600_000 * r));
+    await evaluateAlerts(
+      { db, config, notifier, log: createLogger('error') },
+      new Date(NOW.getTime() - 3 * 3600_000 * r),
+    );
     times.push(performance.now() - t0);
   }
-  console.log(`alert evaluation, ${accounts.length} account-scoped channels × carriers × types, ${Number(msgs?.n).toLocaleString()} messages: median ${median(times).toFixed(0)} ms (runs: ${times.map((t) => t.toFixed(0)).join(', ')}); alerts opened in the last run: ${posts}`);
+  console.log(
+    `alert evaluation, ${accounts.length} account-scoped channels × carriers × types, ${Number(msgs?.n).toLocaleString()} messages: median ${median(times).toFixed(0)} ms (runs: ${times.map((t) => t.toFixed(0)).join(', ')}); alerts opened in the last run: ${posts}`,
+  );
   await db('alerts').where('channel_id', 'like', 'CBENCH%').del();
   await db('channel_settings').where('channel_id', 'like', 'CBENCH%').del();
 
@@ -58,8 +83,15 @@ async function main() {
     const [n] = await db('subscribers').count({ n: '*' });
     await db('job_runs').where({ job: 'bench-auto-unsubscribe' }).del();
     const t0 = performance.now();
-    const result = await runAutoUnsubscribe({ db, config, notifier: null, log: createLogger('error') }, 'bench', NOW, null);
-    console.log(`auto-unsubscribe, first full run over ${Number(n?.n).toLocaleString()} subscribers: ${((performance.now() - t0) / 1000).toFixed(1)} s (examined ${result.examined.toLocaleString()}, unsubscribed ${result.unsubscribed})`);
+    const result = await runAutoUnsubscribe(
+      { db, config, notifier: null, log: createLogger('error') },
+      'bench',
+      NOW,
+      null,
+    );
+    console.log(
+      `auto-unsubscribe, first full run over ${Number(n?.n).toLocaleString()} subscribers: ${((performance.now() - t0) / 1000).toFixed(1)} s (examined ${result.examined.toLocaleString()}, unsubscribed ${result.unsubscribed})`,
+    );
   }
   await db.destroy();
 }

@@ -54,7 +54,10 @@ const sid = (i: number) => `SM${i.toString(16).padStart(32, '0')}`;
 async function ensureDatabase(url: string) {
   const u = new URL(url);
   const name = u.pathname.slice(1);
-  const admin = knexFactory({ client: 'mysql2', connection: { host: u.hostname, port: Number(u.port || 3306), user: u.username, password: u.password } });
+  const admin = knexFactory({
+    client: 'mysql2',
+    connection: { host: u.hostname, port: Number(u.port || 3306), user: u.username, password: u.password },
+  });
   await admin.raw(`CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
   await admin.destroy();
 }
@@ -63,13 +66,25 @@ async function load(db: ReturnType<typeof createDb>) {
   const rand = mulberry32(7);
   const t0 = process.hrtime.bigint();
   const start = NOW.getTime() - DAYS * 86400_000;
-  await db('accounts').insert(Array.from({ length: ACCOUNTS }, (_, i) => ({ id: `acct_${i}`, name: `Account ${i}`, messaging_active: true, created_at: toDbTime(NOW) })));
+  await db('accounts').insert(
+    Array.from({ length: ACCOUNTS }, (_, i) => ({
+      id: `acct_${i}`,
+      name: `Account ${i}`,
+      messaging_active: true,
+      created_at: toDbTime(NOW),
+    })),
+  );
   const perCampaign = 2000;
   const campaigns = Math.ceil(N / perCampaign);
   const rows: Record<string, unknown>[] = [];
   for (let c = 0; c < campaigns; c += 1000) {
     await db('campaigns').insert(
-      Array.from({ length: Math.min(1000, campaigns - c) }, (_, k) => ({ id: `cmp_${c + k}`, account_id: `acct_${(c + k) % ACCOUNTS}`, name: `Campaign ${c + k}`, created_at: toDbTime(NOW) })),
+      Array.from({ length: Math.min(1000, campaigns - c) }, (_, k) => ({
+        id: `cmp_${c + k}`,
+        account_id: `acct_${(c + k) % ACCOUNTS}`,
+        name: `Campaign ${c + k}`,
+        created_at: toDbTime(NOW),
+      })),
     );
   }
   const flush = async () => {
@@ -82,7 +97,20 @@ async function load(db: ReturnType<typeof createDb>) {
     const nHere = Math.min(perCampaign, N - i);
     for (let k = 0; k < nHere; k++, i++) {
       const r = rand();
-      const status = r < 0.7 ? 'delivered_confirmed' : r < 0.85 ? 'delivered_unconfirmed' : r < 0.9 ? 'undelivered' : r < 0.94 ? 'unreachable' : r < 0.96 ? 'failed' : r < 0.98 ? 'ignored' : 'queued';
+      const status =
+        r < 0.7
+          ? 'delivered_confirmed'
+          : r < 0.85
+            ? 'delivered_unconfirmed'
+            : r < 0.9
+              ? 'undelivered'
+              : r < 0.94
+                ? 'unreachable'
+                : r < 0.96
+                  ? 'failed'
+                  : r < 0.98
+                    ? 'ignored'
+                    : 'queued';
       const sentAt = new Date(Math.min(at + k * 900, NOW.getTime() - 1000));
       rows.push({
         provider_message_id: sid(i),
@@ -145,7 +173,12 @@ async function callbacksThroughHttp(dbUrl: string, ids: string[]) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cs-bench-'));
   const lines = ids.map((id, i) => {
     const s = ['sent', 'delivered', 'undelivered'][i % 3]!;
-    const params: Record<string, string> = { MessageSid: id, MessageStatus: s, AccountSid: 'AC' + '0'.repeat(32), ...(s === 'undelivered' ? { ErrorCode: '30007' } : {}) };
+    const params: Record<string, string> = {
+      MessageSid: id,
+      MessageStatus: s,
+      AccountSid: 'AC' + '0'.repeat(32),
+      ...(s === 'undelivered' ? { ErrorCode: '30007' } : {}),
+    };
     return `{${JSON.stringify(new URLSearchParams(params).toString())},${JSON.stringify(twilio.getExpectedTwilioSignature(authToken, url, params))}},`;
   });
   fs.writeFileSync(path.join(dir, 'requests.lua'), `return {\n${lines.join('\n')}\n}\n`);
@@ -161,15 +194,38 @@ end
 `,
   );
   const child = spawn(process.execPath, [path.resolve(__dirname, '../src/cli.js'), 'serve'], {
-    env: { ...process.env, DATABASE_URL: dbUrl, PORT: String(port), TWILIO_AUTH_TOKEN: authToken, PUBLIC_BASE_URL: base, LOG_LEVEL: 'warn', RUN_SCHEDULER: 'false' },
+    env: {
+      ...process.env,
+      DATABASE_URL: dbUrl,
+      PORT: String(port),
+      TWILIO_AUTH_TOKEN: authToken,
+      PUBLIC_BASE_URL: base,
+      LOG_LEVEL: 'warn',
+      RUN_SCHEDULER: 'false',
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   for (let i = 0; i < 100; i++) {
-    const ok = await fetch(`${base}/readyz`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${base}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     await new Promise((r) => setTimeout(r, 100));
   }
-  const out = execFileSync('wrk', ['-t1', `-c${values.concurrency}`, `-d${values.seconds}s`, '--latency', '-s', path.join(dir, 'callbacks.lua'), base], { encoding: 'utf8' });
+  const out = execFileSync(
+    'wrk',
+    [
+      '-t1',
+      `-c${values.concurrency}`,
+      `-d${values.seconds}s`,
+      '--latency',
+      '-s',
+      path.join(dir, 'callbacks.lua'),
+      base,
+    ],
+    { encoding: 'utf8' },
+  );
   child.kill('SIGTERM');
   await new Promise((r) => child.once('exit', r));
   fs.rmSync(dir, { recursive: true, force: true });
@@ -185,7 +241,14 @@ async function main() {
   await ensureDatabase(values.db!);
   const config = loadConfig({ DATABASE_URL: values.db, LOG_LEVEL: 'error' });
   const db = createDb(config, { poolMax: 8 });
-  const existing = values.reuse ? await db('messages').count({ n: '*' }).then((r) => Number(r[0]?.n), () => 0) : 0;
+  const existing = values.reuse
+    ? await db('messages')
+        .count({ n: '*' })
+        .then(
+          (r) => Number(r[0]?.n),
+          () => 0,
+        )
+    : 0;
   let loadInfo = { loadMs: 0, countsMs: 0 };
   if (existing !== N) {
     await rollbackAll(db).catch(() => undefined);
@@ -205,18 +268,31 @@ async function main() {
   // same answer?
   const a = await getStats(db, q, NOW);
   const b = await recount(db, scope, period.start, period.end);
-  const same = b.every((t) => a.statuses[t.status].segments === t.segments && a.statuses[t.status].messages === t.messages);
+  const same = b.every(
+    (t) => a.statuses[t.status].segments === t.segments && a.statuses[t.status].messages === t.messages,
+  );
   const carrierQ = await timeIt(runs, () => getStats(db, { ...q, type: 'sms', carrier: 'Verizon' }, NOW));
   const accountQ = await timeIt(runs, () => getStats(db, { ...q, account: { id: 'acct_17', name: null } }, NOW));
   const kolkata = resolvePeriod('30d', 'Asia/Kolkata', NOW) as Period;
   const zoneQ = await timeIt(runs, () => getStats(db, { ...q, period: kolkata }, NOW));
 
-  const [inRange] = await db('messages').where('sent_at', '>=', toDbTime(period.start)).andWhere('sent_at', '<', toDbTime(period.end)).count({ n: '*' });
+  const [inRange] = await db('messages')
+    .where('sent_at', '>=', toDbTime(period.start))
+    .andWhere('sent_at', '<', toDbTime(period.end))
+    .count({ n: '*' });
   console.log('');
-  console.log(`messages: ${N.toLocaleString()} (load ${(loadInfo.loadMs / 1000).toFixed(1)} s, counts built in ${(loadInfo.countsMs / 1000).toFixed(1)} s)`);
-  console.log(`count rows: hourly ${Number(counts[0]?.n).toLocaleString()}, campaign-hourly ${Number(ccounts[0]?.n).toLocaleString()}; messages in the 30-day range: ${Number(inRange?.n).toLocaleString()}`);
-  console.log(`30-day breakdown, all filters off: engine median ${median(engine).toFixed(1)} ms (p95 ${p95(engine).toFixed(1)}), raw GROUP BY median ${median(raw).toFixed(1)} ms → ${(median(raw) / median(engine)).toFixed(1)}× faster; same answer: ${same ? 'yes' : 'NO'}`);
-  console.log(`30-day, sms + Verizon: median ${median(carrierQ).toFixed(1)} ms; one account: ${median(accountQ).toFixed(1)} ms; Asia/Kolkata (partial hours from raw): ${median(zoneQ).toFixed(1)} ms`);
+  console.log(
+    `messages: ${N.toLocaleString()} (load ${(loadInfo.loadMs / 1000).toFixed(1)} s, counts built in ${(loadInfo.countsMs / 1000).toFixed(1)} s)`,
+  );
+  console.log(
+    `count rows: hourly ${Number(counts[0]?.n).toLocaleString()}, campaign-hourly ${Number(ccounts[0]?.n).toLocaleString()}; messages in the 30-day range: ${Number(inRange?.n).toLocaleString()}`,
+  );
+  console.log(
+    `30-day breakdown, all filters off: engine median ${median(engine).toFixed(1)} ms (p95 ${p95(engine).toFixed(1)}), raw GROUP BY median ${median(raw).toFixed(1)} ms → ${(median(raw) / median(engine)).toFixed(1)}× faster; same answer: ${same ? 'yes' : 'NO'}`,
+  );
+  console.log(
+    `30-day, sms + Verizon: median ${median(carrierQ).toFixed(1)} ms; one account: ${median(accountQ).toFixed(1)} ms; Asia/Kolkata (partial hours from raw): ${median(zoneQ).toFixed(1)} ms`,
+  );
 
   const [before] = await db('status_callbacks').count({ n: '*' });
   const ids = Array.from({ length: 50_000 }, (_, i) => sid(Math.floor((i * 7919) % N)));
@@ -227,7 +303,9 @@ async function main() {
   const all = resolvePeriod('2026-08-01..2026-11-28', 'UTC', NOW) as Period;
   const engineAll = await getStats(db, { ...q, period: all }, NOW);
   const rawAll = await recount(db, scope, all.start, all.end);
-  const consistent = rawAll.every((t) => engineAll.statuses[t.status].segments === t.segments && engineAll.statuses[t.status].messages === t.messages);
+  const consistent = rawAll.every(
+    (t) => engineAll.statuses[t.status].segments === t.segments && engineAll.statuses[t.status].messages === t.messages,
+  );
   console.log(
     `signed status callbacks through HTTP (wrk): ${cb.ok.toLocaleString()} answered 204 in ${cb.seconds.toFixed(1)} s = ${cb.rate.toFixed(0)}/s (${values.concurrency} connections, latency p50 ${cb.p50}, p99 ${cb.p99}); non-2xx ${cb.failed}; ` +
       `stored ${stored.toLocaleString()} (${stored >= cb.ok && stored - cb.ok <= Number(values.concurrency) ? 'none lost: every 204 is stored; the excess are requests cut off in flight when wrk stopped' : 'MISMATCH'}); counts equal a raw recount: ${consistent ? 'yes' : 'NO'}`,

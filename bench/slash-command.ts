@@ -21,7 +21,8 @@ const { values } = parseArgs({
 });
 const SECRET = 'bench-signing-secret';
 const TOKEN = 'xoxb-bench';
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
+const pct = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
 
 async function main() {
   const standIn = await new SlackStandIn({ token: TOKEN }).start();
@@ -41,21 +42,45 @@ async function main() {
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  for (let i = 0; i < 100 && !(await fetch(`${base}/readyz`).then((r) => r.ok, () => false)); i++) await new Promise((r) => setTimeout(r, 100));
+  for (
+    let i = 0;
+    i < 100 &&
+    !(await fetch(`${base}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    ));
+    i++
+  )
+    await new Promise((r) => setTimeout(r, 100));
   const acks: number[] = [];
   const answers: number[] = [];
   const runs = Number(values.runs);
   for (let i = 0; i < runs + 3; i++) {
     const before = standIn.callsTo('response_url').length;
     const body = new URLSearchParams({
-      token: 'x', team_id: 'T0001', channel_id: 'C2147483705', user_id: 'U2147483697', command: '/campaign-stats', text: values.words!,
-      response_url: standIn.commandResponseUrl('C2147483705', 'U2147483697'), trigger_id: 't', api_app_id: 'A1',
+      token: 'x',
+      team_id: 'T0001',
+      channel_id: 'C2147483705',
+      user_id: 'U2147483697',
+      command: '/campaign-stats',
+      text: values.words!,
+      response_url: standIn.commandResponseUrl('C2147483705', 'U2147483697'),
+      trigger_id: 't',
+      api_app_id: 'A1',
     }).toString();
     const ts = Math.floor(Date.now() / 1000);
     const sig = `v0=${crypto.createHmac('sha256', SECRET).update(`v0:${ts}:${body}`).digest('hex')}`;
     const t0 = Date.now();
     const h0 = performance.now();
-    const res = await fetch(`${base}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sig }, body });
+    const res = await fetch(`${base}/slack/events`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-slack-request-timestamp': String(ts),
+        'x-slack-signature': sig,
+      },
+      body,
+    });
     await res.text();
     const ack = performance.now() - h0;
     while (standIn.callsTo('response_url').length === before) await new Promise((r) => setTimeout(r, 1));
@@ -70,8 +95,12 @@ async function main() {
   await new Promise((r) => child.once('exit', r));
   await standIn.stop();
   console.log(`/campaign-stats ${values.words} on ${values.db}, ${runs} runs:`);
-  console.log(`  acknowledgement: median ${pct(acks, 0.5).toFixed(1)} ms, p95 ${pct(acks, 0.95).toFixed(1)} ms, max ${Math.max(...acks).toFixed(1)} ms`);
-  console.log(`  signed request → answer on the response URL: median ${pct(answers, 0.5)} ms, p95 ${pct(answers, 0.95)} ms`);
+  console.log(
+    `  acknowledgement: median ${pct(acks, 0.5).toFixed(1)} ms, p95 ${pct(acks, 0.95).toFixed(1)} ms, max ${Math.max(...acks).toFixed(1)} ms`,
+  );
+  console.log(
+    `  signed request → answer on the response URL: median ${pct(answers, 0.5)} ms, p95 ${pct(answers, 0.95)} ms`,
+  );
 }
 
 main().catch((err) => {

@@ -48,5 +48,6 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  for (const t of ['counts_campaign_daily', 'counts_daily', 'counts_series_hourly']) await knex.schema.dropTableIfExists(t);
+  for (const t of ['counts_campaign_daily', 'counts_daily', 'counts_series_hourly'])
+    await knex.schema.dropTableIfExists(t);
 }

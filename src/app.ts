@@ -26,7 +26,11 @@ export interface RunningApp {
 /** Slack's Web API client for the scheduled side (digests, alerts), or null without a token. */
 export function createNotifier(config: Config): Notifier | null {
   if (!config.slack.botToken) return null;
-  const slackApiUrl = config.slack.apiUrl ? (config.slack.apiUrl.endsWith('/') ? config.slack.apiUrl : `${config.slack.apiUrl}/`) : undefined;
+  const slackApiUrl = config.slack.apiUrl
+    ? config.slack.apiUrl.endsWith('/')
+      ? config.slack.apiUrl
+      : `${config.slack.apiUrl}/`
+    : undefined;
   return webClientNotifier(new WebClient(config.slack.botToken, slackApiUrl ? { slackApiUrl } : {}));
 }
 
@@ -38,7 +42,17 @@ export function createScheduler(config: Config, db: Knex, clock: Clock, logger: 
  * The composition root: opens the database, builds services, mounts routes, starts.
  * With no DATABASE_URL the embedded database is migrated on start.
  */
-export async function startApp(config: Config, logger: Logger, opts: { clock?: Clock; db?: Knex; host?: string; scheduler?: boolean; mount?: (app: express.Express, appUrl: () => string, db: Knex) => void } = {}): Promise<RunningApp> {
+export async function startApp(
+  config: Config,
+  logger: Logger,
+  opts: {
+    clock?: Clock;
+    db?: Knex;
+    host?: string;
+    scheduler?: boolean;
+    mount?: (app: express.Express, appUrl: () => string, db: Knex) => void;
+  } = {},
+): Promise<RunningApp> {
   const clock = opts.clock ?? systemClock;
   const db = opts.db ?? createDb(config);
   if (!config.databaseUrl) {
@@ -46,12 +60,15 @@ export async function startApp(config: Config, logger: Logger, opts: { clock?: C
     if (applied.length) logger.info({ applied }, 'migrated the embedded database');
   }
 
-  const callbacks = new GroupCommitter<CallbackInput, CallbackSummary>(async (items) => {
-    const started = process.hrtime.bigint();
-    const summary = await applyCallbacks(db, items, clock.now());
-    logger.debug({ batch: items.length, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'callbacks committed');
-    return items.map(() => summary);
-  }, { concurrency: config.databaseUrl ? 2 : 1 }); // overlapping commit flushes on MySQL (bench/)
+  const callbacks = new GroupCommitter<CallbackInput, CallbackSummary>(
+    async (items) => {
+      const started = process.hrtime.bigint();
+      const summary = await applyCallbacks(db, items, clock.now());
+      logger.debug({ batch: items.length, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'callbacks committed');
+      return items.map(() => summary);
+    },
+    { concurrency: config.databaseUrl ? 2 : 1 },
+  ); // overlapping commit flushes on MySQL (bench/)
 
   const app = express();
   app.disable('x-powered-by');
@@ -68,12 +85,20 @@ export async function startApp(config: Config, logger: Logger, opts: { clock?: C
   });
   app.use(errorHandler(logger));
 
-  const http = await listen(app, config.port, opts.host, new Map([[TWILIO_STATUS_PATH, twilioStatusHandler(deps, logger)]]));
+  const http = await listen(
+    app,
+    config.port,
+    opts.host,
+    new Map([[TWILIO_STATUS_PATH, twilioStatusHandler(deps, logger)]]),
+  );
   appUrl = `http://127.0.0.1:${http.port}`;
   await slack?.start();
   const scheduler = (opts.scheduler ?? config.runScheduler) ? createScheduler(config, db, clock, logger) : null;
   scheduler?.start();
-  logger.info({ port: http.port, database: config.databaseUrl ? 'mysql' : config.sqliteFile, slack: slack?.mode ?? 'off' }, 'listening');
+  logger.info(
+    { port: http.port, database: config.databaseUrl ? 'mysql' : config.sqliteFile, slack: slack?.mode ?? 'off' },
+    'listening',
+  );
 
   let stopping: Promise<void> | null = null;
   const stop = () =>

@@ -15,7 +15,6 @@ import fs from 'node:fs';
 import { demoMetaFile, isLocalMode, startLocalWorkspace } from './local/local-mode';
 import { localRouter } from './local/local.routes';
 
-
 const USAGE = `campaign-stats — SMS/MMS campaign delivery stats
 
 Usage:
@@ -56,7 +55,8 @@ function usage<T>(parse: () => T): T {
   }
 }
 
-const noOptions = (rest: string[]) => usage(() => parseArgs({ args: rest, allowPositionals: false, strict: true, options: {} }));
+const noOptions = (rest: string[]) =>
+  usage(() => parseArgs({ args: rest, allowPositionals: false, strict: true, options: {} }));
 
 async function migrateCommand({ rest, config, io }: Cli): Promise<number> {
   noOptions(rest);
@@ -71,7 +71,9 @@ async function migrateCommand({ rest, config, io }: Cli): Promise<number> {
 }
 
 async function statsCommand({ rest, config, io, clock }: Cli): Promise<number> {
-  const { values, positionals } = usage(() => parseArgs({ args: rest, allowPositionals: true, strict: true, options: { json: { type: 'boolean' } } }));
+  const { values, positionals } = usage(() =>
+    parseArgs({ args: rest, allowPositionals: true, strict: true, options: { json: { type: 'boolean' } } }),
+  );
   return withDb(config, async (db) => {
     const parsed = await resolveQuery(db, positionals.join(' '), config.defaultTimezone, clock.now());
     if (!parsed.ok) {
@@ -85,7 +87,9 @@ async function statsCommand({ rest, config, io, clock }: Cli): Promise<number> {
 }
 
 async function importCommand({ rest, config, io, clock }: Cli): Promise<number> {
-  const { values, positionals } = usage(() => parseArgs({ args: rest, allowPositionals: true, strict: true, options: { format: { type: 'string' } } }));
+  const { values, positionals } = usage(() =>
+    parseArgs({ args: rest, allowPositionals: true, strict: true, options: { format: { type: 'string' } } }),
+  );
   const file = positionals[0];
   if (!file || positionals.length > 1) {
     io.err('usage: campaign-stats import FILE [--format csv|ndjson]');
@@ -98,20 +102,32 @@ async function importCommand({ rest, config, io, clock }: Cli): Promise<number> 
   return withDb(config, async (db) => {
     const started = Date.now();
     const opts = { now: clock.now(), mmsSegments: config.mmsSegments, progress: process.stderr.isTTY === true };
-    const result = await importFile(db, file, values.format ? { ...opts, format: values.format as ImportFormat } : opts);
+    const result = await importFile(
+      db,
+      file,
+      values.format ? { ...opts, format: values.format as ImportFormat } : opts,
+    );
     if (!result.ok) {
       for (const e of result.errors) io.err(`${file}:${e.line}: ${e.path}: ${e.message}`);
       io.err(`${result.errors.length} problem(s) found; nothing was imported`);
       return 1;
     }
     const s = result.summary;
-    io.out(`imported ${s.received} records from ${file} in ${((Date.now() - started) / 1000).toFixed(1)}s: ${s.inserted} new, ${s.updated} updated, ${s.unchanged} unchanged`);
+    io.out(
+      `imported ${s.received} records from ${file} in ${((Date.now() - started) / 1000).toFixed(1)}s: ${s.inserted} new, ${s.updated} updated, ${s.unchanged} unchanged`,
+    );
     return 0;
   });
 }
 
 async function demoDataCommand({ rest, config, io, clock }: Cli): Promise<number> {
-  const { values } = usage(() => parseArgs({ args: rest, strict: true, options: { seed: { type: 'string', default: '42' }, days: { type: 'string', default: '90' } } }));
+  const { values } = usage(() =>
+    parseArgs({
+      args: rest,
+      strict: true,
+      options: { seed: { type: 'string', default: '42' }, days: { type: 'string', default: '90' } },
+    }),
+  );
   const seed = Number(values.seed);
   const days = Number(values.days);
   if (!Number.isInteger(seed) || !Number.isInteger(days) || days < 1 || days > 400) {
@@ -123,7 +139,12 @@ async function demoDataCommand({ rest, config, io, clock }: Cli): Promise<number
       io.err('the database already holds messages: demo data goes into an empty database only');
       return 1;
     }
-    const bar = process.stderr.isTTY ? new SingleBar({ format: 'demo data [{bar}] {value}/{total} campaigns', stream: process.stderr }, Presets.shades_classic) : null;
+    const bar = process.stderr.isTTY
+      ? new SingleBar(
+          { format: 'demo data [{bar}] {value}/{total} campaigns', stream: process.stderr },
+          Presets.shades_classic,
+        )
+      : null;
     bar?.start(1, 0);
     const summary = await loadDemoData(db, {
       seed,
@@ -160,7 +181,20 @@ async function serveCommand({ rest, config, io, clock }: Cli): Promise<number> {
   const app = await startApp(cfg, logger, {
     clock,
     ...(local
-      ? { mount: (express, appUrl, db) => express.use(localRouter({ config: cfg, db, clock, log: logger, standIn: local.standIn, signingSecret: local.signingSecret, appUrl })) }
+      ? {
+          mount: (express, appUrl, db) =>
+            express.use(
+              localRouter({
+                config: cfg,
+                db,
+                clock,
+                log: logger,
+                standIn: local.standIn,
+                signingSecret: local.signingSecret,
+                appUrl,
+              }),
+            ),
+        }
       : {}),
   });
   if (local) {
@@ -204,7 +238,11 @@ async function workerCommand({ rest, config, clock }: Cli): Promise<number> {
   scheduler.start();
   logger.info({ instance: scheduler.instance }, 'scheduler running');
   await new Promise<void>((resolve) => {
-    const shutdown = () => void scheduler.stop().then(() => db.destroy()).then(resolve, resolve);
+    const shutdown = () =>
+      void scheduler
+        .stop()
+        .then(() => db.destroy())
+        .then(resolve, resolve);
     process.once('SIGTERM', shutdown);
     process.once('SIGINT', shutdown);
   });
@@ -220,7 +258,12 @@ const COMMANDS: Record<string, (cli: Cli) => Promise<number>> = {
   worker: workerCommand,
 };
 
-export async function runCli(argv: string[], env: NodeJS.ProcessEnv, io: Out, clock: Clock = systemClock): Promise<number> {
+export async function runCli(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  io: Out,
+  clock: Clock = systemClock,
+): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
     (command === undefined ? io.err : io.out)(USAGE);

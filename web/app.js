@@ -2,7 +2,19 @@
 // commands and clicks back through the app's signed Slack path. No build step.
 'use strict';
 
-const EMOJI = { warning: '⚠️', hourglass_flowing_sand: '⏳', red_circle: '🔴', large_orange_circle: '🟠', large_green_circle: '🟢', zzz: '💤', rotating_light: '🚨', lock: '🔒', white_check_mark: '✅', x: '❌', sunrise: '🌅' };
+const EMOJI = {
+  warning: '⚠️',
+  hourglass_flowing_sand: '⏳',
+  red_circle: '🔴',
+  large_orange_circle: '🟠',
+  large_green_circle: '🟢',
+  zzz: '💤',
+  rotating_light: '🚨',
+  lock: '🔒',
+  white_check_mark: '✅',
+  x: '❌',
+  sunrise: '🌅',
+};
 let state = { messages: [], files: {}, user: { id: 'U0LOCAL' } };
 let openThread = null;
 
@@ -12,7 +24,10 @@ const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
 function mrkdwn(text) {
   let s = String(text).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
   s = s.replace(/&amp;(amp|lt|gt);/g, '&$1;'); // Slack's own escapes stay escaped once
-  s = s.replace(/&lt;@(U\w+)&gt;/g, (_, u) => `<span class="mention">@${u === state.user.id ? state.user.name || 'you' : u}</span>`);
+  s = s.replace(
+    /&lt;@(U\w+)&gt;/g,
+    (_, u) => `<span class="mention">@${u === state.user.id ? state.user.name || 'you' : u}</span>`,
+  );
   s = s.replace(/&lt;(https?:[^|&]+)\|([^&]+)&gt;/g, '<a href="$1" target="_blank" rel="noopener">$2</a>');
   s = s.replace(/`([^`]+)`/g, '<code>$1</code>');
   s = s.replace(/(^|[\s(])\*([^*\n]+)\*/g, '$1<b>$2</b>');
@@ -31,7 +46,9 @@ function element(el, msg) {
     b.textContent = el.text.text;
     if (el.style) b.className = el.style;
     b.dataset.actionId = el.action_id;
-    b.addEventListener('click', () => act(msg, { type: 'button', action_id: el.action_id, block_id: el._block_id, value: el.value, text: el.text }));
+    b.addEventListener('click', () =>
+      act(msg, { type: 'button', action_id: el.action_id, block_id: el._block_id, value: el.value, text: el.text }),
+    );
     return b;
   }
   if (el.type === 'static_select') {
@@ -83,7 +100,13 @@ function block(b, msg) {
       break;
     }
     case 'context':
-      div.innerHTML = b.elements.map((e) => (e.type === 'image' ? `<img src="${esc(e.image_url)}" alt="${esc(e.alt_text)}" width="16">` : `<span>${textOf(e)}</span>`)).join('');
+      div.innerHTML = b.elements
+        .map((e) =>
+          e.type === 'image'
+            ? `<img src="${esc(e.image_url)}" alt="${esc(e.alt_text)}" width="16">`
+            : `<span>${textOf(e)}</span>`,
+        )
+        .join('');
       break;
     case 'divider':
       break;
@@ -105,7 +128,10 @@ function messageView(m, inThread) {
   const div = document.createElement('div');
   div.className = 'msg' + (m.visibleTo ? ' ephemeral' : '');
   div.dataset.ts = m.ts;
-  const when = new Date(Number(m.ts.split('.')[0]) * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  const when = new Date(Number(m.ts.split('.')[0]) * 1000).toLocaleTimeString([], {
+    hour: '2-digit',
+    minute: '2-digit',
+  });
   div.innerHTML = `<div class="avatar">cs</div><div class="body"><div class="meta"><b>campaign-stats</b><span class="muted">${when}</span>${m.edits ? '<span class="edited">(edited)</span>' : ''}</div></div>`;
   const body = div.querySelector('.body');
   if (m.visibleTo) body.insertAdjacentHTML('beforeend', '<div class="eph-note">Only visible to you</div>');
@@ -113,7 +139,11 @@ function messageView(m, inThread) {
   else body.insertAdjacentHTML('beforeend', `<div class="block">${mrkdwn(m.text || '')}</div>`);
   for (const f of m.files || []) {
     const file = state.files[f];
-    if (file) body.insertAdjacentHTML('beforeend', `<div class="block image"><img src="${esc(file.url)}" alt="${esc(file.altText || '')}"></div>`);
+    if (file)
+      body.insertAdjacentHTML(
+        'beforeend',
+        `<div class="block image"><img src="${esc(file.url)}" alt="${esc(file.altText || '')}"></div>`,
+      );
   }
   if (!inThread) {
     const replies = state.messages.filter((x) => x.threadTs === m.ts).length;
@@ -140,7 +170,13 @@ function render() {
   if (openThread) {
     const parent = state.messages.find((m) => m.ts === openThread);
     pane.hidden = !parent;
-    if (parent) document.getElementById('thread-messages').replaceChildren(messageView(parent, true), ...state.messages.filter((m) => m.threadTs === openThread).map((m) => messageView(m, true)));
+    if (parent)
+      document
+        .getElementById('thread-messages')
+        .replaceChildren(
+          messageView(parent, true),
+          ...state.messages.filter((m) => m.threadTs === openThread).map((m) => messageView(m, true)),
+        );
   } else pane.hidden = true;
 }
 
@@ -152,7 +188,11 @@ async function refresh() {
 }
 
 async function post(url, body) {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body || {}) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body || {}),
+  });
   return res.json();
 }
 
@@ -166,7 +206,9 @@ document.getElementById('composer').addEventListener('submit', async (e) => {
   await post('/local/command', { text: input.value });
   input.value = '/campaign-stats ';
 });
-document.getElementById('run-digest').addEventListener('click', () => post('/local/run/digest', state.digest ? { date: state.digest.date } : {}));
+document
+  .getElementById('run-digest')
+  .addEventListener('click', () => post('/local/run/digest', state.digest ? { date: state.digest.date } : {}));
 document.getElementById('run-alerts').addEventListener('click', () => post('/local/run/alerts'));
 document.getElementById('replay-incident').addEventListener('click', () => post('/local/run/alerts', { replay: true }));
 document.getElementById('close-thread').addEventListener('click', () => {

@@ -7,13 +7,22 @@ import type { Alert } from './alerts.repository';
 export const ALERT_ACTION = { ack: 'alert_ack', snooze: 'alert_snooze', resolve: 'alert_resolve' } as const;
 
 export function scopeName(a: Pick<Alert, 'scope'>, accountName?: string | null): string {
-  const parts = [a.scope.carrier !== null ? a.scope.carrier || 'Unknown carrier' : 'All carriers', a.scope.type ? a.scope.type.toUpperCase() : null, a.scope.accountId ? `account ${accountName ?? a.scope.accountId}` : null];
+  const parts = [
+    a.scope.carrier !== null ? a.scope.carrier || 'Unknown carrier' : 'All carriers',
+    a.scope.type ? a.scope.type.toUpperCase() : null,
+    a.scope.accountId ? `account ${accountName ?? a.scope.accountId}` : null,
+  ];
   return parts.filter(Boolean).join(' · ');
 }
 
 const at = (d: Date, zone: string) => DateTime.fromJSDate(d, { zone }).toFormat('LLL d HH:mm');
 
-const STATE_EMOJI = { open: ':red_circle:', acknowledged: ':large_orange_circle:', snoozed: ':zzz:', resolved: ':large_green_circle:' } as const;
+const STATE_EMOJI = {
+  open: ':red_circle:',
+  acknowledged: ':large_orange_circle:',
+  snoozed: ':zzz:',
+  resolved: ':large_green_circle:',
+} as const;
 
 /**
  * The alert's state in plain words ("Acknowledged by <@U1> at Nov 16 21:10 (UTC)"): the
@@ -27,7 +36,10 @@ export function stateWords(a: Alert, zone: string): { head: string; rest: string
     case 'acknowledged':
       return { head: 'Acknowledged', rest: `by <@${a.ackedBy}> at ${at(a.ackedAt!, zone)} (${zone})` };
     case 'snoozed':
-      return { head: 'Snoozed', rest: `by <@${a.snoozedBy ?? a.ackedBy}> until ${at(a.snoozedUntil!, zone)} (${zone})${acked}` };
+      return {
+        head: 'Snoozed',
+        rest: `by <@${a.snoozedBy ?? a.ackedBy}> until ${at(a.snoozedUntil!, zone)} (${zone})${acked}`,
+      };
     case 'resolved':
       return {
         head: 'Resolved',
@@ -52,7 +64,12 @@ export function spikeAlertMessage(a: Alert, zone: string, windowMinutes: number)
   const scope = scopeName(a);
   const hours = windowMinutes / 60;
   // the peak keeps its own denominator; the current window may since have emptied
-  const now = a.state === 'resolved' ? '' : a.volume ? ` Now ${fmtPct(a.rate)} of ${fmtInt(a.volume)}.` : ' No settled messages in the window now.';
+  const now =
+    a.state === 'resolved'
+      ? ''
+      : a.volume
+        ? ` Now ${fmtPct(a.rate)} of ${fmtInt(a.volume)}.`
+        : ' No settled messages in the window now.';
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: `${what} rate spike — ${scope}`.slice(0, 150) } },
     {
@@ -64,14 +81,24 @@ export function spikeAlertMessage(a: Alert, zone: string, windowMinutes: number)
           `Threshold ${fmtPct(a.threshold)}; usual for this scope ${fmtPct(a.baseline)} over the last 7 days.`,
       },
     },
-    { type: 'context', elements: [{ type: 'mrkdwn', text: stateLine(a, zone) }, ...(a.state !== 'resolved' && a.ackedBy === null ? [{ type: 'mrkdwn' as const, text: ACK_HINT }] : [])] },
+    {
+      type: 'context',
+      elements: [
+        { type: 'mrkdwn', text: stateLine(a, zone) },
+        ...(a.state !== 'resolved' && a.ackedBy === null ? [{ type: 'mrkdwn' as const, text: ACK_HINT }] : []),
+      ],
+    },
   ];
   if (a.state !== 'resolved') blocks.push(alertActions(a.id, a.ackedBy === null));
-  return { text: `${what} rate spike — ${scope}: ${fmtPct(a.peakRate)} (threshold ${fmtPct(a.threshold)}). ${stateText(a, zone)}.`, blocks };
+  return {
+    text: `${what} rate spike — ${scope}: ${fmtPct(a.peakRate)} (threshold ${fmtPct(a.threshold)}). ${stateText(a, zone)}.`,
+    blocks,
+  };
 }
 
 /** Slack sends thread replies only from channels the app is a member of. */
-export const ACK_HINT = 'Acknowledge with the button, or reply `ack` in this thread (where the app is a member of the channel).';
+export const ACK_HINT =
+  'Acknowledge with the button, or reply `ack` in this thread (where the app is a member of the channel).';
 
 /** Acknowledge (until someone has), Snooze and Resolve. */
 export function alertActions(id: number, canAcknowledge = true): KnownBlock {
@@ -79,18 +106,42 @@ export function alertActions(id: number, canAcknowledge = true): KnownBlock {
     type: 'actions',
     block_id: `alert_actions:${id}`,
     elements: [
-      ...(canAcknowledge ? [{ type: 'button' as const, action_id: ALERT_ACTION.ack, text: { type: 'plain_text' as const, text: 'Acknowledge' }, style: 'primary' as const, value: String(id) }] : []),
+      ...(canAcknowledge
+        ? [
+            {
+              type: 'button' as const,
+              action_id: ALERT_ACTION.ack,
+              text: { type: 'plain_text' as const, text: 'Acknowledge' },
+              style: 'primary' as const,
+              value: String(id),
+            },
+          ]
+        : []),
       {
         type: 'static_select',
         action_id: ALERT_ACTION.snooze,
         placeholder: { type: 'plain_text', text: 'Snooze' },
-        options: (['1h', '4h', '24h'] as const).map((d) => ({ text: { type: 'plain_text' as const, text: `Snooze ${d}` }, value: `${id}:${d}` })),
+        options: (['1h', '4h', '24h'] as const).map((d) => ({
+          text: { type: 'plain_text' as const, text: `Snooze ${d}` },
+          value: `${id}:${d}`,
+        })),
       },
-      { type: 'button', action_id: ALERT_ACTION.resolve, text: { type: 'plain_text', text: 'Resolve' }, style: 'danger', value: String(id) },
+      {
+        type: 'button',
+        action_id: ALERT_ACTION.resolve,
+        text: { type: 'plain_text', text: 'Resolve' },
+        style: 'danger',
+        value: String(id),
+      },
     ],
   };
 }
 
 export function threadNote(text: string): SlackMessage {
-  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(text).replace(/&lt;@(U\w+)&gt;/g, '<@$1>') } }] };
+  return {
+    text,
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(text).replace(/&lt;@(U\w+)&gt;/g, '<@$1>') } },
+    ],
+  };
 }

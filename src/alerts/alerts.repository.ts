@@ -85,7 +85,17 @@ export async function liveAlerts(db: Knex, channelId?: string): Promise<Alert[]>
 /** Opens an alert unless one is already live for the scope (then returns null). */
 export async function openAlert(
   db: Knex,
-  a: { channelId: string; kind: AlertKind; scopeKey: string; scope: AlertScope; rate: number | null; baseline: number | null; threshold: number | null; volume: number | null; detail?: unknown },
+  a: {
+    channelId: string;
+    kind: AlertKind;
+    scopeKey: string;
+    scope: AlertScope;
+    rate: number | null;
+    baseline: number | null;
+    threshold: number | null;
+    volume: number | null;
+    detail?: unknown;
+  },
   now: Date,
 ): Promise<Alert | null> {
   try {
@@ -121,13 +131,27 @@ export async function setMessageTs(db: Knex, id: number, ts: string): Promise<vo
  * acknowledgement racing an auto-resolve, or two clicks at once, end in one state and only
  * the winner reports it. Returns whether this call changed the alert.
  */
-export async function transition(db: Knex, id: number, from: AlertState[], change: Record<string, unknown>): Promise<boolean> {
+export async function transition(
+  db: Knex,
+  id: number,
+  from: AlertState[],
+  change: Record<string, unknown>,
+): Promise<boolean> {
   const n = await db('alerts').where({ id }).whereIn('state', from).update(change);
   return n > 0;
 }
 
-export async function recordObservation(db: Knex, id: number, o: { rate: number | null; volume: number; peakRate?: number; belowSince: Date | null }): Promise<void> {
+export async function recordObservation(
+  db: Knex,
+  id: number,
+  o: { rate: number | null; volume: number; peakRate?: number; belowSince: Date | null },
+): Promise<void> {
   await db('alerts')
     .where({ id })
-    .update({ rate: o.rate, volume: o.volume, ...(o.peakRate !== undefined ? { peak_rate: o.peakRate, peak_volume: o.volume } : {}), below_since: o.belowSince ? toDbTime(o.belowSince) : null });
+    .update({
+      rate: o.rate,
+      volume: o.volume,
+      ...(o.peakRate !== undefined ? { peak_rate: o.peakRate, peak_volume: o.volume } : {}),
+      below_since: o.belowSince ? toDbTime(o.belowSince) : null,
+    });
 }

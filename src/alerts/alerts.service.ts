@@ -1,5 +1,13 @@
 import type { Knex } from 'knex';
-import { DEFAULT_ALERT_PARAMS, isBelowResolveLine, rateOf, shouldFire, threshold, type AlertParams, type Observation } from '../domain/alert-rule';
+import {
+  DEFAULT_ALERT_PARAMS,
+  isBelowResolveLine,
+  rateOf,
+  shouldFire,
+  threshold,
+  type AlertParams,
+  type Observation,
+} from '../domain/alert-rule';
 import type { Config } from '../config';
 import { SETTLED_STATUSES } from '../domain/status';
 import type { Logger } from '../logger';
@@ -11,7 +19,16 @@ import { escapeMrkdwn, fmtPct, fmtInt } from '../messages/mrkdwn';
 import { notice, type SlackMessage } from '../messages/message';
 import { accountNames } from '../db/directory.repository';
 import { scopeName, spikeAlertMessage, threadNote } from './alert.blocks';
-import { getAlert, liveAlerts, openAlert, recordObservation, setMessageTs, transition, type Alert, type AlertScope } from './alerts.repository';
+import {
+  getAlert,
+  liveAlerts,
+  openAlert,
+  recordObservation,
+  setMessageTs,
+  transition,
+  type Alert,
+  type AlertScope,
+} from './alerts.repository';
 import { baselineCounts, windowCounts, type CountRow } from './observations.repository';
 
 export interface AlertDeps {
@@ -35,7 +52,10 @@ export const scopeKey = (s: AlertScope) => `${s.accountId ?? '*'}|${s.carrier ??
 
 /** Sums rows into observations for every scope a channel watches: overall and carrier × type. */
 function observe(rows: CountRow[], baseline: CountRow[], kind: (typeof KINDS)[number], accountId: string | null) {
-  const out = new Map<string, { scope: AlertScope; win: { volume: number; failures: number }; base: { volume: number; failures: number } }>();
+  const out = new Map<
+    string,
+    { scope: AlertScope; win: { volume: number; failures: number }; base: { volume: number; failures: number } }
+  >();
   const add = (r: CountRow, which: 'win' | 'base') => {
     if (!SETTLED.has(r.status)) return;
     if (accountId !== null && r.accountId !== accountId) return;
@@ -54,7 +74,11 @@ function observe(rows: CountRow[], baseline: CountRow[], kind: (typeof KINDS)[nu
   baseline.forEach((r) => add(r, 'base'));
   return [...out.values()].map((o) => ({
     scope: o.scope,
-    obs: { volume: o.win.volume, failures: o.win.failures, baseline: o.base.volume ? o.base.failures / o.base.volume : null } satisfies Observation,
+    obs: {
+      volume: o.win.volume,
+      failures: o.win.failures,
+      baseline: o.base.volume ? o.base.failures / o.base.volume : null,
+    } satisfies Observation,
   }));
 }
 
@@ -63,7 +87,10 @@ function observe(rows: CountRow[], baseline: CountRow[], kind: (typeof KINDS)[nu
  * threshold (one per scope while it lives), posts worsening into the alert's thread, and
  * resolves an alert whose rate has stayed under the resolve line long enough.
  */
-export async function evaluateAlerts(deps: AlertDeps, now: Date): Promise<{ opened: number; resolved: number; updated: number }> {
+export async function evaluateAlerts(
+  deps: AlertDeps,
+  now: Date,
+): Promise<{ opened: number; resolved: number; updated: number }> {
   const channels = (await effectiveChannels(deps.db, deps.config)).filter((c) => c.alertsEnabled);
   const result = { opened: 0, resolved: 0, updated: 0 };
   if (channels.length === 0) return result;
@@ -71,7 +98,11 @@ export async function evaluateAlerts(deps: AlertDeps, now: Date): Promise<{ open
   const from = new Date(now.getTime() - p0.windowMinutes * 60_000);
   const baseFrom = new Date(from.getTime() - p0.baselineDays * 86400_000);
   const byAccount = channels.some((c) => c.accountId !== null);
-  const [win, base, live] = await Promise.all([windowCounts(deps.db, from, now), baselineCounts(deps.db, baseFrom, from, byAccount), liveAlerts(deps.db)]);
+  const [win, base, live] = await Promise.all([
+    windowCounts(deps.db, from, now),
+    baselineCounts(deps.db, baseFrom, from, byAccount),
+    liveAlerts(deps.db),
+  ]);
   for (const ch of channels) {
     const zone = zoneOf(ch, deps.config);
     for (const kind of KINDS) {
@@ -79,7 +110,9 @@ export async function evaluateAlerts(deps: AlertDeps, now: Date): Promise<{ open
       const baseRows = byAccount && ch.accountId === null ? collapseAccounts(base) : base;
       // narrowest scopes first: when a carrier × type scope fires, the overall scope is not
       // alerted as well (the carrier alert already explains it)
-      const scopes = observe(win, baseRows, kind, ch.accountId).sort((a, b) => Number(a.scope.carrier === null) - Number(b.scope.carrier === null));
+      const scopes = observe(win, baseRows, kind, ch.accountId).sort(
+        (a, b) => Number(a.scope.carrier === null) - Number(b.scope.carrier === null),
+      );
       let narrowFiring = live.some((a) => a.channelId === ch.channelId && a.kind === kind && a.scope.carrier !== null);
       for (const { scope, obs } of scopes) {
         const key = scopeKey(scope);
@@ -91,7 +124,20 @@ export async function evaluateAlerts(deps: AlertDeps, now: Date): Promise<{ open
         } else if (shouldFire(obs, p)) {
           if (scope.carrier !== null) narrowFiring = true;
           else if (narrowFiring) continue;
-          const alert = await openAlert(deps.db, { channelId: ch.channelId, kind, scopeKey: key, scope, rate: rateOf(obs), baseline: obs.baseline, threshold: threshold(obs, p), volume: obs.volume }, now);
+          const alert = await openAlert(
+            deps.db,
+            {
+              channelId: ch.channelId,
+              kind,
+              scopeKey: key,
+              scope,
+              rate: rateOf(obs),
+              baseline: obs.baseline,
+              threshold: threshold(obs, p),
+              volume: obs.volume,
+            },
+            now,
+          );
           if (!alert) continue;
           const msg = spikeAlertMessage(alert, zone, p.windowMinutes);
           const ts = await deps.notifier.post({ channel: ch.channelId, ...msg });
@@ -115,23 +161,45 @@ function collapseAccounts(rows: CountRow[]): CountRow[] {
   return rows.map((r) => ({ ...r, accountId: '*' }));
 }
 
-async function followUp(deps: AlertDeps, a: Alert, obs: Observation, p: AlertParams, zone: string, now: Date): Promise<'updated' | 'resolved' | 'none'> {
+async function followUp(
+  deps: AlertDeps,
+  a: Alert,
+  obs: Observation,
+  p: AlertParams,
+  zone: string,
+  now: Date,
+): Promise<'updated' | 'resolved' | 'none'> {
   if (a.state === 'snoozed' && a.snoozedUntil && a.snoozedUntil > now) return 'none';
   if (a.state === 'snoozed') {
     // back to where the snooze found it: acknowledged if someone had, else open
     const back = a.ackedBy ? 'acknowledged' : 'open';
     if (await transition(deps.db, a.id, ['snoozed'], { state: back, snoozed_until: null })) {
       await refreshParent(deps, a.id, zone, p.windowMinutes);
-      await note(deps, a, back === 'open' ? `Snooze ended: the alert is open again.` : `Snooze ended: the alert is live again (acknowledged by <@${a.ackedBy}>).`);
+      await note(
+        deps,
+        a,
+        back === 'open'
+          ? `Snooze ended: the alert is open again.`
+          : `Snooze ended: the alert is live again (acknowledged by <@${a.ackedBy}>).`,
+      );
     }
   }
   const rate = rateOf(obs);
   const fireLine = a.threshold ?? threshold(obs, p);
   if (rate !== null && obs.volume >= p.minVolume && rate >= fireLine) {
     const worse = a.peakRate !== null && rate >= a.peakRate * p.worsenFactor;
-    await recordObservation(deps.db, a.id, { rate, volume: obs.volume, belowSince: null, ...(worse ? { peakRate: rate } : {}) });
+    await recordObservation(deps.db, a.id, {
+      rate,
+      volume: obs.volume,
+      belowSince: null,
+      ...(worse ? { peakRate: rate } : {}),
+    });
     if (worse) {
-      await note(deps, a, `Worse: ${fmtPct(rate)} ${a.kind} over ${fmtInt(obs.volume)} settled messages (was ${fmtPct(a.peakRate)}).`);
+      await note(
+        deps,
+        a,
+        `Worse: ${fmtPct(rate)} ${a.kind} over ${fmtInt(obs.volume)} settled messages (was ${fmtPct(a.peakRate)}).`,
+      );
       await refreshParent(deps, a.id, zone, p.windowMinutes);
       return 'updated';
     }
@@ -140,9 +208,19 @@ async function followUp(deps: AlertDeps, a: Alert, obs: Observation, p: AlertPar
   if (isBelowResolveLine(obs, fireLine, p)) {
     const since = a.belowSince ?? now;
     if (now.getTime() - since.getTime() >= p.resolveAfterMinutes * 60_000) {
-      const won = await transition(deps.db, a.id, ['open', 'acknowledged', 'snoozed'], { state: 'resolved', live_key: null, resolved_by: 'auto', resolved_at: toDbTime(now), rate });
+      const won = await transition(deps.db, a.id, ['open', 'acknowledged', 'snoozed'], {
+        state: 'resolved',
+        live_key: null,
+        resolved_by: 'auto',
+        resolved_at: toDbTime(now),
+        rate,
+      });
       if (won) {
-        await note(deps, a, `Resolved automatically: ${fmtPct(rate)} ${a.kind} over the last ${p.windowMinutes / 60} hours, under ${fmtPct(fireLine * p.resolveRatio)} for ${p.resolveAfterMinutes} minutes.`);
+        await note(
+          deps,
+          a,
+          `Resolved automatically: ${fmtPct(rate)} ${a.kind} over the last ${p.windowMinutes / 60} hours, under ${fmtPct(fireLine * p.resolveRatio)} for ${p.resolveAfterMinutes} minutes.`,
+        );
         await refreshParent(deps, a.id, zone, p.windowMinutes);
         return 'resolved';
       }
@@ -164,7 +242,12 @@ async function note(deps: Pick<AlertDeps, 'notifier'>, a: Alert, text: string): 
  * Redraws the parent from the database. A concurrent change may land between our read and
  * Slack's edit, so the row is read again afterwards and the edit repeated until they agree.
  */
-export async function refreshParent(deps: Pick<AlertDeps, 'db' | 'notifier'>, id: number, zone: string, windowMinutes: number): Promise<void> {
+export async function refreshParent(
+  deps: Pick<AlertDeps, 'db' | 'notifier'>,
+  id: number,
+  zone: string,
+  windowMinutes: number,
+): Promise<void> {
   for (let i = 0; i < 3; i++) {
     const a = await getAlert(deps.db, id);
     if (!a?.messageTs) return;
@@ -176,7 +259,17 @@ export async function refreshParent(deps: Pick<AlertDeps, 'db' | 'notifier'>, id
   }
 }
 
-const fingerprint = (a: Alert) => [a.state, a.ackedBy, a.ackedAt?.getTime(), a.snoozedBy, a.snoozedUntil?.getTime(), a.resolvedAt?.getTime(), a.peakRate, a.volume].join('|');
+const fingerprint = (a: Alert) =>
+  [
+    a.state,
+    a.ackedBy,
+    a.ackedAt?.getTime(),
+    a.snoozedBy,
+    a.snoozedUntil?.getTime(),
+    a.resolvedAt?.getTime(),
+    a.peakRate,
+    a.volume,
+  ].join('|');
 
 export type AlertActionResult = { ok: true } | { ok: false; message: string };
 
@@ -194,14 +287,28 @@ export async function actOnAlert(
   let won = false;
   let text = '';
   if (action.type === 'ack') {
-    won = await transition(deps.db, id, ['open', 'snoozed'], { state: 'acknowledged', acked_by: user, acked_at: toDbTime(now), snoozed_until: null });
+    won = await transition(deps.db, id, ['open', 'snoozed'], {
+      state: 'acknowledged',
+      acked_by: user,
+      acked_at: toDbTime(now),
+      snoozed_until: null,
+    });
     text = `Acknowledged by <@${user}>.`;
   } else if (action.type === 'snooze') {
     const until = new Date(now.getTime() + action.hours * 3600_000);
-    won = await transition(deps.db, id, ['open', 'acknowledged', 'snoozed'], { state: 'snoozed', snoozed_by: user, snoozed_until: toDbTime(until) });
+    won = await transition(deps.db, id, ['open', 'acknowledged', 'snoozed'], {
+      state: 'snoozed',
+      snoozed_by: user,
+      snoozed_until: toDbTime(until),
+    });
     text = `Snoozed for ${action.hours}h by <@${user}>.`;
   } else {
-    won = await transition(deps.db, id, ['open', 'acknowledged', 'snoozed'], { state: 'resolved', live_key: null, resolved_by: user, resolved_at: toDbTime(now) });
+    won = await transition(deps.db, id, ['open', 'acknowledged', 'snoozed'], {
+      state: 'resolved',
+      live_key: null,
+      resolved_by: user,
+      resolved_at: toDbTime(now),
+    });
     text = `Resolved by <@${user}>.`;
   }
   if (!won) {
@@ -219,15 +326,18 @@ export async function actOnAlert(
   return { ok: true };
 }
 
-
 /** `alerts status`: the channel's alert settings, digest, and its open alerts. */
 export async function alertsStatus(db: Knex, s: ChannelSettings, zone: string): Promise<SlackMessage> {
   const live = await liveAlerts(db, s.channelId);
-  const names = await accountNames(db, [...new Set([s.accountId, ...live.map((a) => a.scope.accountId)].filter((x): x is string => x !== null))]);
+  const names = await accountNames(db, [
+    ...new Set([s.accountId, ...live.map((a) => a.scope.accountId)].filter((x): x is string => x !== null)),
+  ]);
   const lines = [
     `Alerts are *${s.alertsEnabled ? 'on' : 'off'}* here · undelivered floor ${fmtPct(s.undeliveredFloor ?? DEFAULT_ALERT_PARAMS.undelivered.floor)} · unreachable floor ${fmtPct(s.unreachableFloor ?? DEFAULT_ALERT_PARAMS.unreachable.floor)}${s.accountId ? ` · account ${escapeMrkdwn(names.get(s.accountId) ?? s.accountId)}` : ''}`,
     `Digest *${s.digestEnabled ? `on at ${s.digestTime}` : 'off'}* (${zone})`,
-    live.length ? `*Open alerts (${live.length})*\n${live.map((a) => `• ${a.kind} · ${escapeMrkdwn(scopeName(a, a.scope.accountId ? names.get(a.scope.accountId) : null))} · ${a.state} · ${fmtPct(a.rate)}`).join('\n')}` : 'No open alerts.',
+    live.length
+      ? `*Open alerts (${live.length})*\n${live.map((a) => `• ${a.kind} · ${escapeMrkdwn(scopeName(a, a.scope.accountId ? names.get(a.scope.accountId) : null))} · ${a.state} · ${fmtPct(a.rate)}`).join('\n')}`
+      : 'No open alerts.',
   ];
   return notice(lines.join('\n'));
 }

@@ -24,7 +24,13 @@ export async function windowCounts(db: Knex, from: Date, to: Date): Promise<Coun
     .andWhere('attempted', true)
     .andWhere((q) => q.whereNull('error_code').orWhereNot('error_code', RECIPIENT_UNSUBSCRIBED))
     .groupBy('account_id', 'carrier', 'type', 'status');
-  return rows.map((r: Record<string, unknown>) => ({ accountId: String(r.account_id), carrier: String(r.carrier), type: r.type as 'sms' | 'mms', status: String(r.status), messages: Number(r.messages) }));
+  return rows.map((r: Record<string, unknown>) => ({
+    accountId: String(r.account_id),
+    carrier: String(r.carrier),
+    type: r.type as 'sms' | 'mms',
+    status: String(r.status),
+    messages: Number(r.messages),
+  }));
 }
 
 /** The trailing baseline, from the pre-aggregated counts, whole hours. */
@@ -40,5 +46,11 @@ export async function baselineCounts(db: Knex, from: Date, to: Date, byAccount: 
     .where('hour', '>=', toDbTime(f))
     .andWhere('hour', '<', toDbTime(t))
     .groupBy(...cols);
-  return rows.map((r: Record<string, unknown>) => ({ accountId: byAccount ? String(r.account_id) : '*', carrier: String(r.carrier), type: r.type as 'sms' | 'mms', status: String(r.status), messages: Number(r.messages) }));
+  return rows.map((r: Record<string, unknown>) => ({
+    accountId: byAccount ? String(r.account_id) : '*',
+    carrier: String(r.carrier),
+    type: r.type as 'sms' | 'mms',
+    status: String(r.status),
+    messages: Number(r.messages),
+  }));
 }

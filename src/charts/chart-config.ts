@@ -18,7 +18,15 @@ export const STATUS_COLOURS: Readonly<Record<Status, string>> = {
 };
 
 /** Bottom to top in the stack: deliveries at the base, problems on top where the eye lands. */
-const STACK_ORDER: readonly Status[] = ['delivered_confirmed', 'delivered_unconfirmed', 'undelivered', 'unreachable', 'failed', 'ignored', 'queued'];
+const STACK_ORDER: readonly Status[] = [
+  'delivered_confirmed',
+  'delivered_unconfirmed',
+  'undelivered',
+  'unreachable',
+  'failed',
+  'ignored',
+  'queued',
+];
 
 export type ChartKind = 'daily' | 'carriers';
 
@@ -34,12 +42,18 @@ const pct = (n: number, d: number) => (d === 0 ? '0%' : `${((n / d) * 100).toFix
 
 /** Groups the per-day series into weeks when a period is too long for readable daily bars. */
 function buckets(stats: StatsResult, maxBars: number): Array<{ label: string; values: Record<Status, number> }> {
-  const days = stats.series.map((d) => ({ label: d.date.slice(5), values: Object.fromEntries(STATUSES.map((s) => [s, d.statuses[s].segments])) as Record<Status, number> }));
+  const days = stats.series.map((d) => ({
+    label: d.date.slice(5),
+    values: Object.fromEntries(STATUSES.map((s) => [s, d.statuses[s].segments])) as Record<Status, number>,
+  }));
   if (days.length <= maxBars) return days;
   const out: typeof days = [];
   for (let i = 0; i < days.length; i += 7) {
     const week = days.slice(i, i + 7);
-    const values = Object.fromEntries(STATUSES.map((s) => [s, week.reduce((a, d) => a + d.values[s], 0)])) as Record<Status, number>;
+    const values = Object.fromEntries(STATUSES.map((s) => [s, week.reduce((a, d) => a + d.values[s], 0)])) as Record<
+      Status,
+      number
+    >;
     out.push({ label: `${week[0]!.label}+`, values });
   }
   return out;
@@ -52,12 +66,22 @@ export function dailyChart(stats: StatsResult, opts: { maxBars?: number; compact
     type: 'bar',
     data: {
       labels: bars.map((b) => b.label),
-      datasets: used.map((s) => ({ label: STATUS_LABELS[s], data: bars.map((b) => b.values[s]), backgroundColor: STATUS_COLOURS[s] })),
+      datasets: used.map((s) => ({
+        label: STATUS_LABELS[s],
+        data: bars.map((b) => b.values[s]),
+        backgroundColor: STATUS_COLOURS[s],
+      })),
     },
     options: opts.compact
       ? { scales: { x: { stacked: true }, y: { stacked: true } } }
       : {
-          plugins: { title: { display: true, text: `Segments per ${bars.length === stats.series.length ? 'day' : 'week'} by status (${stats.period.timezone})` }, legend: { position: 'bottom' } },
+          plugins: {
+            title: {
+              display: true,
+              text: `Segments per ${bars.length === stats.series.length ? 'day' : 'week'} by status (${stats.period.timezone})`,
+            },
+            legend: { position: 'bottom' },
+          },
           scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } },
         },
   };
@@ -71,7 +95,11 @@ export function carrierChart(stats: StatsResult, top = 6): ChartSpec {
     type: 'bar',
     data: {
       labels: carriers.map((c) => c.carrier || 'Unknown'),
-      datasets: used.map((s) => ({ label: STATUS_LABELS[s], data: carriers.map((c) => c.statuses[s].segments), backgroundColor: STATUS_COLOURS[s] })),
+      datasets: used.map((s) => ({
+        label: STATUS_LABELS[s],
+        data: carriers.map((c) => c.statuses[s].segments),
+        backgroundColor: STATUS_COLOURS[s],
+      })),
     },
     options: {
       indexAxis: 'y',
@@ -86,11 +114,15 @@ export function carrierChart(stats: StatsResult, top = 6): ChartSpec {
 /** Alt text that states the numbers, so the message reads fully without the picture. */
 export function describe(stats: StatsResult): string {
   const total = stats.totals.segments;
-  const parts = STATUSES.filter((s) => stats.statuses[s].segments > 0).map((s) => `${STATUS_LABELS[s]} ${fmt(stats.statuses[s].segments)} (${pct(stats.statuses[s].segments, total)})`);
+  const parts = STATUSES.filter((s) => stats.statuses[s].segments > 0).map(
+    (s) => `${STATUS_LABELS[s]} ${fmt(stats.statuses[s].segments)} (${pct(stats.statuses[s].segments, total)})`,
+  );
   const busiest = [...stats.series].sort((a, b) => b.totals.segments - a.totals.segments)[0];
   const text =
     `Stacked bars of segments per day by status, ${stats.series[0]?.date ?? ''} to ${stats.series.at(-1)?.date ?? ''} (${stats.period.timezone}). ` +
     `Total ${fmt(total)} segments: ${parts.join(', ') || 'none'}.` +
-    (busiest && busiest.totals.segments > 0 ? ` Busiest day ${busiest.date} with ${fmt(busiest.totals.segments)} segments.` : '');
+    (busiest && busiest.totals.segments > 0
+      ? ` Busiest day ${busiest.date} with ${fmt(busiest.totals.segments)} segments.`
+      : '');
   return text.slice(0, 2000);
 }

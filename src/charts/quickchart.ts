@@ -8,7 +8,15 @@ export const MAX_IMAGE_URL = 3000;
 function urlFor(spec: ChartSpec, host: string): string {
   const u = new URL(host);
   const chart = new QuickChart();
-  chart.setConfig(spec.config as never).setHost(u.host).setScheme(u.protocol.replace(':', '')).setVersion('4').setWidth(700).setHeight(360).setFormat('png').setBackgroundColor('white');
+  chart
+    .setConfig(spec.config as never)
+    .setHost(u.host)
+    .setScheme(u.protocol.replace(':', ''))
+    .setVersion('4')
+    .setWidth(700)
+    .setHeight(360)
+    .setFormat('png')
+    .setBackgroundColor('white');
   return chart.getUrl();
 }
 
@@ -16,11 +24,20 @@ function urlFor(spec: ChartSpec, host: string): string {
  * A QuickChart image URL within Slack's limit: the full chart, else the same data with a
  * compact config, else weekly bars, else nothing (the alt text still states the numbers).
  */
-export function quickChartUrl(stats: StatsResult, kind: ChartKind, host: string): { url: string; spec: ChartSpec } | null {
+export function quickChartUrl(
+  stats: StatsResult,
+  kind: ChartKind,
+  host: string,
+): { url: string; spec: ChartSpec } | null {
   const candidates: ChartSpec[] =
     kind === 'carriers'
       ? [carrierChart(stats), carrierChart(stats, 4)]
-      : [dailyChart(stats), dailyChart(stats, { compact: true }), dailyChart(stats, { compact: true, maxBars: 14 }), dailyChart(stats, { compact: true, maxBars: 7 })];
+      : [
+          dailyChart(stats),
+          dailyChart(stats, { compact: true }),
+          dailyChart(stats, { compact: true, maxBars: 14 }),
+          dailyChart(stats, { compact: true, maxBars: 7 }),
+        ];
   for (const spec of candidates) {
     const url = urlFor(spec, host);
     if (url.length <= MAX_IMAGE_URL) return { url, spec };

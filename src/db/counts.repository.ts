@@ -22,18 +22,43 @@ export const dayOfDate = (d: Date) => new Date(Math.floor(d.getTime() / DAY) * D
  * adds to. Each status change bumps every grain in the same transaction (ADR 1).
  */
 const GRAINS: ReadonlyArray<{ table: string; pk: string[]; row: (k: CountKey) => Record<string, string> }> = [
-  { table: 'counts_hourly', pk: ['hour', 'type', 'carrier', 'status'], row: (k) => ({ hour: toDbTime(k.hour), type: k.type, carrier: k.carrier, status: k.status }) },
+  {
+    table: 'counts_hourly',
+    pk: ['hour', 'type', 'carrier', 'status'],
+    row: (k) => ({ hour: toDbTime(k.hour), type: k.type, carrier: k.carrier, status: k.status }),
+  },
   {
     table: 'counts_campaign_hourly',
     pk: ['campaign_id', 'hour', 'type', 'carrier', 'status'],
-    row: (k) => ({ campaign_id: k.campaignId, hour: toDbTime(k.hour), type: k.type, carrier: k.carrier, status: k.status, account_id: k.accountId }),
+    row: (k) => ({
+      campaign_id: k.campaignId,
+      hour: toDbTime(k.hour),
+      type: k.type,
+      carrier: k.carrier,
+      status: k.status,
+      account_id: k.accountId,
+    }),
   },
-  { table: 'counts_series_hourly', pk: ['hour', 'type', 'status'], row: (k) => ({ hour: toDbTime(k.hour), type: k.type, status: k.status }) },
-  { table: 'counts_daily', pk: ['day', 'type', 'carrier', 'status'], row: (k) => ({ day: toDbTime(dayOfDate(k.hour)), type: k.type, carrier: k.carrier, status: k.status }) },
+  {
+    table: 'counts_series_hourly',
+    pk: ['hour', 'type', 'status'],
+    row: (k) => ({ hour: toDbTime(k.hour), type: k.type, status: k.status }),
+  },
+  {
+    table: 'counts_daily',
+    pk: ['day', 'type', 'carrier', 'status'],
+    row: (k) => ({ day: toDbTime(dayOfDate(k.hour)), type: k.type, carrier: k.carrier, status: k.status }),
+  },
   {
     table: 'counts_campaign_daily',
     pk: ['day', 'campaign_id', 'type', 'status'],
-    row: (k) => ({ day: toDbTime(dayOfDate(k.hour)), campaign_id: k.campaignId, type: k.type, status: k.status, account_id: k.accountId }),
+    row: (k) => ({
+      day: toDbTime(dayOfDate(k.hour)),
+      campaign_id: k.campaignId,
+      type: k.type,
+      status: k.status,
+      account_id: k.accountId,
+    }),
   },
 ];
 

@@ -26,7 +26,9 @@ export function fromDbTime(value: unknown): Date {
 
 /** SQL for "the column incremented by the value this upsert row carries". */
 export function incremented(db: Knex, column: string): Knex.Raw {
-  return dialectOf(db) === 'mysql' ? db.raw('?? + VALUES(??)', [column, column]) : db.raw('?? + excluded.??', [column, column]);
+  return dialectOf(db) === 'mysql'
+    ? db.raw('?? + VALUES(??)', [column, column])
+    : db.raw('?? + excluded.??', [column, column]);
 }
 
 /** SQL truncating a timestamp column to its UTC hour, in the column's own storage format. */
@@ -53,7 +55,11 @@ export function isRetryable(err: unknown): boolean {
  * Runs `work` in a transaction, retrying it whole when the database chose it as a deadlock
  * victim (MySQL 1213) rather than losing it. `work` must be safe to run again.
  */
-export async function inTransaction<T>(db: Knex, work: (trx: Knex.Transaction) => Promise<T>, attempts = 6): Promise<T> {
+export async function inTransaction<T>(
+  db: Knex,
+  work: (trx: Knex.Transaction) => Promise<T>,
+  attempts = 6,
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await db.transaction(work);

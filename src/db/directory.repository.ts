@@ -9,7 +9,11 @@ export interface CampaignRef {
   name: string | null;
 }
 
-export async function ensureAccounts(trx: Knex.Transaction, accounts: Array<{ id: string; name: string | null }>, now: Date): Promise<void> {
+export async function ensureAccounts(
+  trx: Knex.Transaction,
+  accounts: Array<{ id: string; name: string | null }>,
+  now: Date,
+): Promise<void> {
   if (accounts.length === 0) return;
   const sorted = [...accounts].sort((a, b) => (a.id < b.id ? -1 : 1));
   await trx('accounts')
@@ -17,20 +21,31 @@ export async function ensureAccounts(trx: Knex.Transaction, accounts: Array<{ id
     .onConflict('id')
     .ignore();
   for (const a of sorted) {
-    if (a.name !== null) await trx('accounts').where({ id: a.id }).whereNot({ name: a.name }).orWhere({ id: a.id, name: null }).update({ name: a.name });
+    if (a.name !== null)
+      await trx('accounts')
+        .where({ id: a.id })
+        .whereNot({ name: a.name })
+        .orWhere({ id: a.id, name: null })
+        .update({ name: a.name });
   }
 }
 
 export async function findCampaigns(db: Knex | Knex.Transaction, ids: string[]): Promise<Map<string, CampaignRef>> {
   const out = new Map<string, CampaignRef>();
   for (let i = 0; i < ids.length; i += 500) {
-    const rows = await db('campaigns').select('id', 'account_id', 'name').whereIn('id', ids.slice(i, i + 500));
+    const rows = await db('campaigns')
+      .select('id', 'account_id', 'name')
+      .whereIn('id', ids.slice(i, i + 500));
     for (const r of rows) out.set(r.id, { id: r.id, accountId: r.account_id, name: r.name });
   }
   return out;
 }
 
-export async function ensureCampaigns(trx: Knex.Transaction, campaigns: Array<{ id: string; accountId: string; name: string | null }>, now: Date): Promise<void> {
+export async function ensureCampaigns(
+  trx: Knex.Transaction,
+  campaigns: Array<{ id: string; accountId: string; name: string | null }>,
+  now: Date,
+): Promise<void> {
   if (campaigns.length === 0) return;
   const sorted = [...campaigns].sort((a, b) => (a.id < b.id ? -1 : 1));
   await trx('campaigns')
@@ -38,7 +53,12 @@ export async function ensureCampaigns(trx: Knex.Transaction, campaigns: Array<{ 
     .onConflict('id')
     .ignore();
   for (const c of sorted) {
-    if (c.name !== null) await trx('campaigns').where({ id: c.id }).whereNot({ name: c.name }).orWhere({ id: c.id, name: null }).update({ name: c.name });
+    if (c.name !== null)
+      await trx('campaigns')
+        .where({ id: c.id })
+        .whereNot({ name: c.name })
+        .orWhere({ id: c.id, name: null })
+        .update({ name: c.name });
   }
 }
 
@@ -50,23 +70,41 @@ export async function ensureSubscribers(
 ): Promise<Map<string, number>> {
   const key = (a: string, p: string) => `${a}\u0000${p}`;
   const unique = new Map<string, { accountId: string; phone: string; carrier: string | null }>();
-  for (const s of subs) if (!unique.has(key(s.accountId, s.phone)) || s.carrier) unique.set(key(s.accountId, s.phone), s);
+  for (const s of subs)
+    if (!unique.has(key(s.accountId, s.phone)) || s.carrier) unique.set(key(s.accountId, s.phone), s);
   const sorted = [...unique.values()].sort((a, b) => (key(a.accountId, a.phone) < key(b.accountId, b.phone) ? -1 : 1));
   const out = new Map<string, number>();
   for (let i = 0; i < sorted.length; i += 500) {
     const chunk = sorted.slice(i, i + 500);
     await trx('subscribers')
-      .insert(chunk.map((s) => ({ account_id: s.accountId, phone: s.phone, carrier: s.carrier, subscribed: true, created_at: toDbTime(now) })))
+      .insert(
+        chunk.map((s) => ({
+          account_id: s.accountId,
+          phone: s.phone,
+          carrier: s.carrier,
+          subscribed: true,
+          created_at: toDbTime(now),
+        })),
+      )
       .onConflict(['account_id', 'phone'])
       .ignore();
     const rows = await trx('subscribers')
       .select('id', 'account_id', 'phone', 'carrier')
-      .whereIn(['account_id', 'phone'], chunk.map((s) => [s.accountId, s.phone]));
-    const byKey = new Map(rows.map((r: { id: unknown; account_id: string; phone: string; carrier: string | null }) => [key(r.account_id, r.phone), r]));
+      .whereIn(
+        ['account_id', 'phone'],
+        chunk.map((s) => [s.accountId, s.phone]),
+      );
+    const byKey = new Map(
+      rows.map((r: { id: unknown; account_id: string; phone: string; carrier: string | null }) => [
+        key(r.account_id, r.phone),
+        r,
+      ]),
+    );
     for (const [k, r] of byKey) out.set(k, Number(r.id));
     for (const s of chunk) {
       const row = byKey.get(key(s.accountId, s.phone));
-      if (s.carrier && row && row.carrier !== s.carrier) await trx('subscribers').where({ id: row.id }).update({ carrier: s.carrier });
+      if (s.carrier && row && row.carrier !== s.carrier)
+        await trx('subscribers').where({ id: row.id }).update({ carrier: s.carrier });
     }
   }
   return out;
@@ -102,7 +140,11 @@ export async function loadDirectory(db: Knex, opts: { names?: boolean } = {}): P
   ]);
   return {
     carriers,
-    campaigns: campaigns.map((r: { id: string; name: string | null; account_id: string }) => ({ id: r.id, name: r.name, accountId: r.account_id })),
+    campaigns: campaigns.map((r: { id: string; name: string | null; account_id: string }) => ({
+      id: r.id,
+      name: r.name,
+      accountId: r.account_id,
+    })),
     accounts: accounts.map((r: { id: string; name: string | null }) => ({ id: r.id, name: r.name })),
   };
 }
@@ -111,7 +153,9 @@ export async function loadDirectory(db: Knex, opts: { names?: boolean } = {}): P
 export async function accountNames(db: Knex, ids: string[]): Promise<Map<string, string>> {
   const out = new Map(ids.map((id) => [id, id]));
   for (let i = 0; i < ids.length; i += 500) {
-    const rows = await db('accounts').select('id', 'name').whereIn('id', ids.slice(i, i + 500));
+    const rows = await db('accounts')
+      .select('id', 'name')
+      .whereIn('id', ids.slice(i, i + 500));
     for (const r of rows as Array<{ id: string; name: string | null }>) if (r.name) out.set(r.id, r.name);
   }
   return out;
@@ -119,6 +163,10 @@ export async function accountNames(db: Knex, ids: string[]): Promise<Map<string,
 
 /** A campaign's first and last send (index on campaign_id), or null when it sent nothing. */
 export async function campaignSpan(db: Knex, campaignId: string): Promise<{ first: Date; last: Date } | null> {
-  const r = (await db('messages').min({ first: 'sent_at' }).max({ last: 'sent_at' }).where({ campaign_id: campaignId }).first()) as { first: unknown; last: unknown } | undefined;
+  const r = (await db('messages')
+    .min({ first: 'sent_at' })
+    .max({ last: 'sent_at' })
+    .where({ campaign_id: campaignId })
+    .first()) as { first: unknown; last: unknown } | undefined;
   return r?.first && r.last ? { first: fromDbTime(r.first), last: fromDbTime(r.last) } : null;
 }

@@ -9,7 +9,10 @@ export type Db = Knex;
  * Both speak UTC: mysql2 reads and writes DATETIME as UTC and the session time zone is
  * pinned to +00:00; SQLite stores our own UTC text (see dialect.ts).
  */
-export function createDb(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'sqliteFile'>, opts: { poolMax?: number } = {}): Db {
+export function createDb(
+  config: Pick<Config, 'databaseUrl' | 'dataDir' | 'sqliteFile'>,
+  opts: { poolMax?: number } = {},
+): Db {
   if (config.databaseUrl) {
     const url = new URL(config.databaseUrl.replace(/^mysql2:/, 'mysql:'));
     return knexFactory({
@@ -29,7 +32,10 @@ export function createDb(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'sqlit
       pool: {
         min: 0,
         max: opts.poolMax ?? 10,
-        afterCreate: (conn: { query: (sql: string, cb: (err: Error | null) => void) => void }, done: (err: Error | null, conn: unknown) => void) => {
+        afterCreate: (
+          conn: { query: (sql: string, cb: (err: Error | null) => void) => void },
+          done: (err: Error | null, conn: unknown) => void,
+        ) => {
           conn.query("SET time_zone = '+00:00'", (err) => done(err, conn));
         },
       },

@@ -53,11 +53,21 @@ function locking<T extends Knex.QueryBuilder>(db: Knex | Knex.Transaction, qb: T
 }
 
 /** Messages by provider id, locked for update, in provider-id order. */
-export async function findMessagesForUpdate(trx: Knex.Transaction, providerIds: string[]): Promise<Map<string, MessageRow>> {
+export async function findMessagesForUpdate(
+  trx: Knex.Transaction,
+  providerIds: string[],
+): Promise<Map<string, MessageRow>> {
   const out = new Map<string, MessageRow>();
   const sorted = [...new Set(providerIds)].sort();
   for (let i = 0; i < sorted.length; i += 500) {
-    const rows = await locking(trx, trx('messages').select('*').whereIn('provider_message_id', sorted.slice(i, i + 500)).orderBy('provider_message_id'), 'update');
+    const rows = await locking(
+      trx,
+      trx('messages')
+        .select('*')
+        .whereIn('provider_message_id', sorted.slice(i, i + 500))
+        .orderBy('provider_message_id'),
+      'update',
+    );
     for (const r of rows) out.set(r.provider_message_id, toMessage(r));
   }
   return out;
@@ -120,7 +130,10 @@ export async function updateMessageStates(trx: Knex.Transaction, changes: StateC
 }
 
 /** Callbacks already received for these provider ids (read with a lock, see ingest.service). */
-export async function findCallbacks(trx: Knex.Transaction, providerIds: string[]): Promise<Map<string, StoredCallback[]>> {
+export async function findCallbacks(
+  trx: Knex.Transaction,
+  providerIds: string[],
+): Promise<Map<string, StoredCallback[]>> {
   const out = new Map<string, StoredCallback[]>();
   const sorted = [...new Set(providerIds)].sort();
   for (let i = 0; i < sorted.length; i += 500) {

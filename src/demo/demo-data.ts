@@ -46,7 +46,11 @@ export function mulberry32(seed: number): () => number {
   };
 }
 
-const CARRIERS: Array<{ name: string; share: number; sms: { delivered: number; undelivered: number; unreachable: number } }> = [
+const CARRIERS: Array<{
+  name: string;
+  share: number;
+  sms: { delivered: number; undelivered: number; unreachable: number };
+}> = [
   { name: 'Verizon', share: 0.35, sms: { delivered: 0.955, undelivered: 0.015, unreachable: 0.005 } },
   { name: 'AT&T', share: 0.3, sms: { delivered: 0.8, undelivered: 0.025, unreachable: 0.005 } },
   { name: 'T-Mobile', share: 0.25, sms: { delivered: 0.93, undelivered: 0.02, unreachable: 0.005 } },
@@ -57,9 +61,33 @@ const CARRIERS: Array<{ name: string; share: number; sms: { delivered: number; u
 const MMS = { delivered: 0.15, undelivered: 0.03, unreachable: 0.02 };
 
 const ACCOUNTS = [
-  { id: 'acct_greenleaf', name: 'Green Leaf Denver', subscribers: 900, weekdays: [2, 5], hourUtc: 17, mmsEvery: 3, lapsedDaysAgo: null },
-  { id: 'acct_milehigh', name: 'Mile High Goods', subscribers: 600, weekdays: [1, 4], hourUtc: 18, mmsEvery: 2, lapsedDaysAgo: null },
-  { id: 'acct_sunset', name: 'Sunset Dispensary', subscribers: 400, weekdays: [3], hourUtc: 16, mmsEvery: 4, lapsedDaysAgo: 20 },
+  {
+    id: 'acct_greenleaf',
+    name: 'Green Leaf Denver',
+    subscribers: 900,
+    weekdays: [2, 5],
+    hourUtc: 17,
+    mmsEvery: 3,
+    lapsedDaysAgo: null,
+  },
+  {
+    id: 'acct_milehigh',
+    name: 'Mile High Goods',
+    subscribers: 600,
+    weekdays: [1, 4],
+    hourUtc: 18,
+    mmsEvery: 2,
+    lapsedDaysAgo: null,
+  },
+  {
+    id: 'acct_sunset',
+    name: 'Sunset Dispensary',
+    subscribers: 400,
+    weekdays: [3],
+    hourUtc: 16,
+    mmsEvery: 4,
+    lapsedDaysAgo: 20,
+  },
 ] as const;
 
 const BODIES = [
@@ -76,7 +104,9 @@ export async function loadDemoData(db: Knex, opts: DemoOptions): Promise<DemoSum
   const rand = mulberry32(opts.seed);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
   const end = opts.now;
-  const startDay = DateTime.fromJSDate(end, { zone: 'UTC' }).startOf('day').minus({ days: opts.days - 1 });
+  const startDay = DateTime.fromJSDate(end, { zone: 'UTC' })
+    .startOf('day')
+    .minus({ days: opts.days - 1 });
   const incidentDay = DateTime.fromJSDate(end, { zone: 'UTC' }).startOf('day').minus({ days: 12 });
   let campaigns = 0;
   let messages = 0;
@@ -120,14 +150,16 @@ export async function loadDemoData(db: Knex, opts: DemoOptions): Promise<DemoSum
     const type: 'sms' | 'mms' = !flash && plan.n % account.mmsEvery === 0 ? 'mms' : 'sms';
     const campaignId = `cmp_${account.id.slice(5)}_${String(plan.n).padStart(3, '0')}`;
     const campaignName = `${account.name.split(' ')[0]} ${plan.at.toFormat('LLL d')}${flash ? ' flash sale' : ''} ${type.toUpperCase()}`;
-    const lapsed = account.lapsedDaysAgo !== null && plan.at.toMillis() > end.getTime() - account.lapsedDaysAgo * 86400_000;
+    const lapsed =
+      account.lapsedDaysAgo !== null && plan.at.toMillis() > end.getTime() - account.lapsedDaysAgo * 86400_000;
     const isIncident = flash; // T-Mobile starts filtering during the flash sale
     const ageHours = (end.getTime() - plan.at.toMillis()) / 3600_000;
     const body = pick(BODIES);
     const records: MessageRecord[] = [];
     const cbs: CallbackInput[] = [];
     const early: CallbackInput[] = [];
-    const stopEvents: Array<{ account_id: string; phone: string; event: 'unsubscribed'; reason: 'stop'; at: string }> = [];
+    const stopEvents: Array<{ account_id: string; phone: string; event: 'unsubscribed'; reason: 'stop'; at: string }> =
+      [];
     const list = lists[plan.listIndex]!;
 
     list.forEach((sub, i) => {
@@ -167,7 +199,11 @@ export async function loadDemoData(db: Knex, opts: DemoOptions): Promise<DemoSum
         mappedStatus: mapProviderStatus(status, code) ?? null,
         errorCode: code,
         numSegments: null,
-        payload: JSON.stringify({ MessageSid: sid, MessageStatus: status, ...(code ? { ErrorCode: String(code) } : {}) }),
+        payload: JSON.stringify({
+          MessageSid: sid,
+          MessageStatus: status,
+          ...(code ? { ErrorCode: String(code) } : {}),
+        }),
         receivedAt,
       });
       // the latest hour's messages are still waiting; younger ones may lack their final receipt
@@ -179,18 +215,26 @@ export async function loadDemoData(db: Knex, opts: DemoOptions): Promise<DemoSum
       if (sub.dead) final = cb('undelivered', pick([30003, 30005]));
       else if (isIncident && sub.carrier === 'T-Mobile' && type === 'sms' && r < 0.45) final = cb('undelivered', 30007);
       else if (r < p.undelivered) final = cb('undelivered', pick([30007, 30008, 30004]));
-      else if (r < p.undelivered + p.unreachable) final = cb('undelivered', type === 'mms' ? 30011 : pick([30003, 30006]));
+      else if (r < p.undelivered + p.unreachable)
+        final = cb('undelivered', type === 'mms' ? 30011 : pick([30003, 30006]));
       else if (r < p.undelivered + p.unreachable + p.delivered) final = cb('delivered', null);
       else final = null; // never confirmed: stays Delivery (Unconfirmed)
       if (final && ageHours < 48 && rand() < 0.3) final = null; // receipts still arriving
       const seq = [sent, ...(final ? [final] : [])];
       if (rand() < 0.05) seq.reverse(); // out of order
       if (final && rand() < 0.05) seq.push(final); // twice
-      if (rand() < 0.01) early.push(...seq); // before the message record
+      if (rand() < 0.01)
+        early.push(...seq); // before the message record
       else cbs.push(...seq);
       if (!sub.dead && rand() < 0.002) {
         sub.stoppedAt = new Date(sentAt.getTime() + 3600_000);
-        stopEvents.push({ account_id: account.id, phone: sub.phone, event: 'unsubscribed', reason: 'stop', at: sub.stoppedAt.toISOString() });
+        stopEvents.push({
+          account_id: account.id,
+          phone: sub.phone,
+          event: 'unsubscribed',
+          reason: 'stop',
+          at: sub.stoppedAt.toISOString(),
+        });
       }
     });
 
@@ -209,10 +253,17 @@ export async function loadDemoData(db: Knex, opts: DemoOptions): Promise<DemoSum
     opts.onProgress?.(pi + 1, total);
   }
   for (const a of ACCOUNTS) if (a.lapsedDaysAgo !== null) await setAccountMessagingActive(db, a.id, false);
-  return { accounts: ACCOUNTS.length, campaigns, messages, callbacks, stops, incidentDay: incidentDay.toISODate()!, incidentAt: incidentDay.set({ hour: 21 }).toISO()! };
+  return {
+    accounts: ACCOUNTS.length,
+    campaigns,
+    messages,
+    callbacks,
+    stops,
+    incidentDay: incidentDay.toISODate()!,
+    incidentAt: incidentDay.set({ hour: 21 }).toISO()!,
+  };
 }
 
 export async function hasAnyMessages(db: Knex): Promise<boolean> {
   return Boolean(await db('messages').first('id'));
 }
-

@@ -18,7 +18,18 @@ export function digestMessages(d: DigestData, chart: ChartImage): { parent: Slac
   const s = d.day;
   if (s.totals.messages === 0) {
     const text = `Daily digest · ${dayName}: no campaigns were sent (${d.zone}).`;
-    return { parent: { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `:sunrise: *Daily digest · ${dayName}*: no campaigns were sent.` } }] }, thread: [] };
+    return {
+      parent: {
+        text,
+        blocks: [
+          {
+            type: 'section',
+            text: { type: 'mrkdwn', text: `:sunrise: *Daily digest · ${dayName}*: no campaigns were sent.` },
+          },
+        ],
+      },
+      thread: [],
+    };
   }
   const total = s.totals.segments;
   const moved = deliveryChange(s.rates.delivery, d.trailingDeliveryRate);
@@ -28,7 +39,10 @@ export function digestMessages(d: DigestData, chart: ChartImage): { parent: Slac
     .slice(0, 3);
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: `Daily digest · ${dayName}` } },
-    { type: 'context', elements: [{ type: 'mrkdwn', text: `${d.zone}${d.accountId ? ` · account ${escapeMrkdwn(d.accountId)}` : ''}` }] },
+    {
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: `${d.zone}${d.accountId ? ` · account ${escapeMrkdwn(d.accountId)}` : ''}` }],
+    },
     {
       type: 'section',
       text: {
@@ -42,10 +56,15 @@ export function digestMessages(d: DigestData, chart: ChartImage): { parent: Slac
     },
     {
       type: 'section',
-      fields: STATUSES.map((st) => ({ type: 'mrkdwn' as const, text: `*${STATUS_LABELS[st]}*\n${fmtInt(s.statuses[st].segments)} seg · ${fmtPct(total ? s.statuses[st].segments / total : null)}` })),
+      fields: STATUSES.map((st) => ({
+        type: 'mrkdwn' as const,
+        text: `*${STATUS_LABELS[st]}*\n${fmtInt(s.statuses[st].segments)} seg · ${fmtPct(total ? s.statuses[st].segments / total : null)}`,
+      })),
     },
   ];
-  const campaignLines = s.campaigns.map((c) => campaignLine({ id: c.id, name: c.name, segments: c.totals.segments, delivery: c.rates.delivery }));
+  const campaignLines = s.campaigns.map((c) =>
+    campaignLine({ id: c.id, name: c.name, segments: c.totals.segments, delivery: c.rates.delivery }),
+  );
   blocks.push({
     type: 'section',
     text: {
@@ -54,7 +73,9 @@ export function digestMessages(d: DigestData, chart: ChartImage): { parent: Slac
         `*Campaigns sent (${s.campaigns.length})*`,
         ...campaignLines.slice(0, 5),
         ...(campaignLines.length > 5 ? [`_…and ${campaignLines.length - 5} more in the thread_`] : []),
-        worst.length ? `*Worst carriers*\n${worst.map((c) => `• ${escapeMrkdwn(c.carrier || 'Unknown')} — ${fmtPct(c.rates.delivery)} delivered, ${fmtPct(c.rates.undelivered)} undelivered, ${fmtPct(c.rates.unreachable)} unreachable`).join('\n')}` : null,
+        worst.length
+          ? `*Worst carriers*\n${worst.map((c) => `• ${escapeMrkdwn(c.carrier || 'Unknown')} — ${fmtPct(c.rates.delivery)} delivered, ${fmtPct(c.rates.undelivered)} undelivered, ${fmtPct(c.rates.unreachable)} unreachable`).join('\n')}`
+          : null,
       ]
         .filter(Boolean)
         .join('\n')
@@ -63,14 +84,24 @@ export function digestMessages(d: DigestData, chart: ChartImage): { parent: Slac
   });
   blocks.push({
     type: 'section',
-    text: { type: 'mrkdwn', text: `*Numbers:* ${fmtInt(d.autoUnsubscribed)} auto-unsubscribed · ${fmtInt(d.atRisk)} at risk · *Open alerts:* ${fmtInt(d.openAlerts)}` },
+    text: {
+      type: 'mrkdwn',
+      text: `*Numbers:* ${fmtInt(d.autoUnsubscribed)} auto-unsubscribed · ${fmtInt(d.atRisk)} at risk · *Open alerts:* ${fmtInt(d.openAlerts)}`,
+    },
   });
   if (chart) blocks.push(imageBlock(chart));
-  if (s.provisional_note) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `:hourglass_flowing_sand: ${s.provisional_note}` }] });
+  if (s.provisional_note)
+    blocks.push({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: `:hourglass_flowing_sand: ${s.provisional_note}` }],
+    });
   const thread: SlackMessage[] = [];
   for (let i = 5; i < campaignLines.length; i += 40) {
     const lines = campaignLines.slice(i, i + 40);
-    thread.push({ text: `Campaigns ${i + 1}–${i + lines.length}`, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: lines.join('\n').slice(0, 3000) } }] });
+    thread.push({
+      text: `Campaigns ${i + 1}–${i + lines.length}`,
+      blocks: [{ type: 'section', text: { type: 'mrkdwn', text: lines.join('\n').slice(0, 3000) } }],
+    });
   }
   const text = `Daily digest · ${dayName}: ${fmtInt(total)} segments, delivery rate ${fmtPct(s.rates.delivery)}, ${money(d.undeliveredCost)} spent on undelivered segments.`;
   return { parent: { text, blocks }, thread };

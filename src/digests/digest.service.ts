@@ -31,11 +31,21 @@ export interface DigestData {
 }
 
 /** Everything the digest for a channel's local day `date` says. */
-export async function buildDigest(db: Knex, config: Config, s: ChannelSettings, date: string, now: Date): Promise<DigestData> {
+export async function buildDigest(
+  db: Knex,
+  config: Config,
+  s: ChannelSettings,
+  date: string,
+  now: Date,
+): Promise<DigestData> {
   const zone = zoneOf(s, config);
   const account = s.accountId ? { id: s.accountId, name: null } : null;
   const day = resolvePeriod(date, zone, now) as Period;
-  const trailing = resolvePeriod(`${DateTime.fromISO(date).minus({ days: 7 }).toISODate()}..${DateTime.fromISO(date).minus({ days: 1 }).toISODate()}`, zone, now) as Period;
+  const trailing = resolvePeriod(
+    `${DateTime.fromISO(date).minus({ days: 7 }).toISODate()}..${DateTime.fromISO(date).minus({ days: 1 }).toISODate()}`,
+    zone,
+    now,
+  ) as Period;
   const week = resolvePeriod(`${DateTime.fromISO(date).minus({ days: 6 }).toISODate()}..${date}`, zone, now) as Period;
   const q = (period: Period) => ({ period, type: null, carrier: null, campaign: null, account });
   const [dayStats, trailingStats, weekStats, autos, atRisk, alerts] = await Promise.all([
@@ -43,7 +53,13 @@ export async function buildDigest(db: Knex, config: Config, s: ChannelSettings, 
     getStats(db, q(trailing), now, { totalsOnly: true }),
     getStats(db, q(week), now),
     autoUnsubscribesBetween(db, day.start, day.end, s.accountId),
-    atRiskSubscribers(db, atRiskBand(config.autoUnsubscribeAfter).min, atRiskBand(config.autoUnsubscribeAfter).max, s.accountId, 100_000),
+    atRiskSubscribers(
+      db,
+      atRiskBand(config.autoUnsubscribeAfter).min,
+      atRiskBand(config.autoUnsubscribeAfter).max,
+      s.accountId,
+      100_000,
+    ),
     liveAlerts(db, s.channelId),
   ]);
   return {
@@ -69,10 +85,21 @@ export interface DigestDeps {
 }
 
 /** Builds and posts one channel's digest for its local `date`. */
-export async function postDigest(deps: DigestDeps, s: ChannelSettings, date: string, now: Date): Promise<{ posted: boolean; ts?: string }> {
+export async function postDigest(
+  deps: DigestDeps,
+  s: ChannelSettings,
+  date: string,
+  now: Date,
+): Promise<{ posted: boolean; ts?: string }> {
   const data = await buildDigest(deps.db, deps.config, s, date, now);
   if (data.day.totals.messages === 0 && !s.digestWhenEmpty) return { posted: false };
-  const chart: ChartImage = data.day.totals.messages > 0 ? await chartFor(data.week, deps.config, deps.notifier.uploadPng, { title: 'Last 7 days', filename: `digest-${date}.png` }) : null;
+  const chart: ChartImage =
+    data.day.totals.messages > 0
+      ? await chartFor(data.week, deps.config, deps.notifier.uploadPng, {
+          title: 'Last 7 days',
+          filename: `digest-${date}.png`,
+        })
+      : null;
   const { parent, thread } = digestMessages(data, chart);
   let ts: string;
   try {
@@ -115,9 +142,18 @@ export async function latestDigestDate(db: Knex, zone: string, now: Date): Promi
   return (last ? DateTime.fromJSDate(last, { zone }) : today.minus({ days: 1 })).toISODate()!;
 }
 
-
 /** `digest preview [DATE]`: the digest for a local day (yesterday by default), shown privately. */
-export async function previewDigest(db: Knex, config: Config, s: ChannelSettings, date: string | null, now: Date): Promise<SlackMessage> {
-  const day = date ?? DateTime.fromJSDate(now, { zone: zoneOf(s, config) }).minus({ days: 1 }).toISODate()!;
+export async function previewDigest(
+  db: Knex,
+  config: Config,
+  s: ChannelSettings,
+  date: string | null,
+  now: Date,
+): Promise<SlackMessage> {
+  const day =
+    date ??
+    DateTime.fromJSDate(now, { zone: zoneOf(s, config) })
+      .minus({ days: 1 })
+      .toISODate()!;
   return digestMessages(await buildDigest(db, config, s, day, now), null).parent;
 }

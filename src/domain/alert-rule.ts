@@ -21,8 +21,26 @@ export interface AlertParams {
 }
 
 export const DEFAULT_ALERT_PARAMS: Readonly<Record<'undelivered' | 'unreachable', AlertParams>> = {
-  undelivered: { windowMinutes: 120, baselineDays: 7, minVolume: 200, floor: 0.05, multiple: 2, resolveRatio: 0.8, resolveAfterMinutes: 60, worsenFactor: 1.25 },
-  unreachable: { windowMinutes: 120, baselineDays: 7, minVolume: 200, floor: 0.05, multiple: 2, resolveRatio: 0.8, resolveAfterMinutes: 60, worsenFactor: 1.25 },
+  undelivered: {
+    windowMinutes: 120,
+    baselineDays: 7,
+    minVolume: 200,
+    floor: 0.05,
+    multiple: 2,
+    resolveRatio: 0.8,
+    resolveAfterMinutes: 60,
+    worsenFactor: 1.25,
+  },
+  unreachable: {
+    windowMinutes: 120,
+    baselineDays: 7,
+    minVolume: 200,
+    floor: 0.05,
+    multiple: 2,
+    resolveRatio: 0.8,
+    resolveAfterMinutes: 60,
+    worsenFactor: 1.25,
+  },
 };
 
 export interface Observation {

@@ -1,4 +1,9 @@
-import { DELIVERY_STATUSES as DELIVERIES, FAILURE_STATUSES as FAILURES, RECIPIENT_UNSUBSCRIBED, type Status } from './status';
+import {
+  DELIVERY_STATUSES as DELIVERIES,
+  FAILURE_STATUSES as FAILURES,
+  RECIPIENT_UNSUBSCRIBED,
+  type Status,
+} from './status';
 
 /**
  * The auto-unsubscribe rule (DESIGN §3). A number's run of failed campaigns, newest first:
@@ -14,13 +19,15 @@ export interface SentToNumber {
   errorCode: number | null;
 }
 
-
 export function counts(m: SentToNumber): boolean {
   return m.attempted && m.errorCode !== RECIPIENT_UNSUBSCRIBED && (FAILURES.has(m.status) || DELIVERIES.has(m.status));
 }
 
 /** `newestFirst` may hold several messages per campaign; campaigns are judged as a whole. */
-export function failedRun(newestFirst: readonly SentToNumber[], cap = Infinity): { streak: number; campaigns: string[] } {
+export function failedRun(
+  newestFirst: readonly SentToNumber[],
+  cap = Infinity,
+): { streak: number; campaigns: string[] } {
   const order: string[] = [];
   const delivered = new Map<string, boolean>();
   for (const m of newestFirst) {

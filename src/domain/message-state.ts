@@ -46,5 +46,10 @@ export function applyReports(state: MessageState, reports: readonly Report[]): M
 }
 
 export function sameState(a: MessageState, b: MessageState): boolean {
-  return a.status === b.status && a.errorCode === b.errorCode && a.segments === b.segments && a.segmentsSource === b.segmentsSource;
+  return (
+    a.status === b.status &&
+    a.errorCode === b.errorCode &&
+    a.segments === b.segments &&
+    a.segmentsSource === b.segmentsSource
+  );
 }

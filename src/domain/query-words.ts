@@ -69,7 +69,10 @@ export function closest(typed: string, names: readonly string[]): string[] {
 const didYouMean = (names: string[]) => (names.length ? ` Did you mean ${names.map((n) => `"${n}"`).join(', ')}?` : '');
 
 function findNamed<T extends { id: string; name: string | null }>(list: readonly T[], typed: string): T | undefined {
-  return list.find((x) => x.id === typed) ?? list.find((x) => x.name !== null && norm(x.name) === norm(typed) && norm(typed) !== '');
+  return (
+    list.find((x) => x.id === typed) ??
+    list.find((x) => x.name !== null && norm(x.name) === norm(typed) && norm(typed) !== '')
+  );
 }
 
 export function parseQueryWords(text: string, known: KnownNames, defaultZone: string, now: Date): ParseResult {
@@ -91,7 +94,10 @@ export function parseQueryWords(text: string, known: KnownNames, defaultZone: st
     const key = colon > 0 ? word.slice(0, colon).toLowerCase() : null;
     const value = colon > 0 ? word.slice(colon + 1) : word;
     if (key !== null && !['carrier', 'campaign', 'account', 'tz', 'type', 'period'].includes(key)) {
-      errors.push({ word, message: `"${key}:" is not a filter I know (try carrier:, campaign:, account:, type:, period:, tz:)` });
+      errors.push({
+        word,
+        message: `"${key}:" is not a filter I know (try carrier:, campaign:, account:, type:, period:, tz:)`,
+      });
       continue;
     }
     if (key !== null && value === '') {
@@ -109,13 +115,18 @@ export function parseQueryWords(text: string, known: KnownNames, defaultZone: st
     }
     const lower = value.toLowerCase();
     if (key === 'type' || (key === null && (lower === 'sms' || lower === 'mms'))) {
-      if (lower !== 'sms' && lower !== 'mms') errors.push({ word, message: `"${value}" is not a message type (sms or mms)` });
+      if (lower !== 'sms' && lower !== 'mms')
+        errors.push({ word, message: `"${value}" is not a message type (sms or mms)` });
       else if (once(word, 'message type', type)) type = lower;
       continue;
     }
     if (key === 'carrier' || (key === null && known.carriers.some((c) => norm(c) === norm(value)))) {
       const match = known.carriers.find((c) => norm(c) === norm(value));
-      if (!match) errors.push({ word, message: `no carrier called "${value}" has sent us anything.${didYouMean(closest(value, known.carriers))}` });
+      if (!match)
+        errors.push({
+          word,
+          message: `no carrier called "${value}" has sent us anything.${didYouMean(closest(value, known.carriers))}`,
+        });
       else if (once(word, 'carrier', carrier)) carrier = match;
       continue;
     }
@@ -135,7 +146,18 @@ export function parseQueryWords(text: string, known: KnownNames, defaultZone: st
       } else if (once(word, 'account', account)) account = { id: match.id, name: match.name };
       continue;
     }
-    const suggestions = closest(value, [...known.carriers, ...known.campaigns.map((c) => c.name ?? c.id), 'sms', 'mms', 'today', 'yesterday', 'this-week', 'last-week', 'this-month', 'last-month']);
+    const suggestions = closest(value, [
+      ...known.carriers,
+      ...known.campaigns.map((c) => c.name ?? c.id),
+      'sms',
+      'mms',
+      'today',
+      'yesterday',
+      'this-week',
+      'last-week',
+      'this-month',
+      'last-month',
+    ]);
     errors.push({ word, message: `I don't understand "${word}".${didYouMean(suggestions)}` });
   }
 

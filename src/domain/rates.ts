@@ -38,7 +38,10 @@ export function computeRates(c: StatusCounts, unit: 'segments' | 'messages' = 's
  * How a delivery rate moved against an earlier one, in percentage points: ▲ up, ▼ down, →
  * when it moved by less than 0.05 points (shown as 0.0). Null when either rate is unknown.
  */
-export function deliveryChange(now: number | null, before: number | null): { arrow: '▲' | '▼' | '→'; points: number } | null {
+export function deliveryChange(
+  now: number | null,
+  before: number | null,
+): { arrow: '▲' | '▼' | '→'; points: number } | null {
   if (now === null || before === null) return null;
   const pts = (now - before) * 100;
   return { arrow: Math.abs(pts) < 0.05 ? '→' : pts > 0 ? '▲' : '▼', points: Math.abs(pts) };

@@ -81,7 +81,13 @@ export const RECIPIENT_UNSUBSCRIBED = 21610;
 const OVERRIDING_ERROR_CODES: ReadonlySet<number> = new Set([RECIPIENT_UNSUBSCRIBED]);
 
 /** Statuses with an outcome: every status but Queued (none yet) and Ignored (never sent). */
-export const SETTLED_STATUSES: readonly Status[] = ['failed', 'unreachable', 'undelivered', 'delivered_unconfirmed', 'delivered_confirmed'];
+export const SETTLED_STATUSES: readonly Status[] = [
+  'failed',
+  'unreachable',
+  'undelivered',
+  'delivered_unconfirmed',
+  'delivered_confirmed',
+];
 export const FAILURE_STATUSES: ReadonlySet<Status> = new Set(['failed', 'undelivered', 'unreachable']);
 export const DELIVERY_STATUSES: ReadonlySet<Status> = new Set(['delivered_confirmed', 'delivered_unconfirmed']);
 

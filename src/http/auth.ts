@@ -17,7 +17,10 @@ export function bearerAuth(token: string | undefined) {
     const header = req.get('authorization') ?? '';
     const m = /^Bearer\s+(.+)$/i.exec(header);
     if (!m) {
-      res.status(401).set('WWW-Authenticate', 'Bearer').json({ error: 'missing bearer token: send Authorization: Bearer <INGEST_API_TOKEN>' });
+      res
+        .status(401)
+        .set('WWW-Authenticate', 'Bearer')
+        .json({ error: 'missing bearer token: send Authorization: Bearer <INGEST_API_TOKEN>' });
       return;
     }
     if (!safeEqual(m[1]!.trim(), token)) {

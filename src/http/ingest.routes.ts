@@ -16,8 +16,17 @@ export interface IngestDeps {
 }
 
 export function badRequest(res: Response, errors: Array<{ path: string; message: string }>) {
-  const records = [...new Set(errors.map((e) => /^\w+\[(\d+)\]/.exec(e.path)?.[1]).filter((x) => x !== undefined).map(Number))];
-  res.status(400).json({ error: 'invalid request: nothing was written', ...(records.length ? { records } : {}), details: errors });
+  const records = [
+    ...new Set(
+      errors
+        .map((e) => /^\w+\[(\d+)\]/.exec(e.path)?.[1])
+        .filter((x) => x !== undefined)
+        .map(Number),
+    ),
+  ];
+  res
+    .status(400)
+    .json({ error: 'invalid request: nothing was written', ...(records.length ? { records } : {}), details: errors });
 }
 
 export function apiRouter(deps: IngestDeps): Router {
@@ -33,7 +42,10 @@ export function apiRouter(deps: IngestDeps): Router {
   r.post('/messages', requireJson, async (req: Request, res: Response) => {
     const parsed = messageBatchSchema.safeParse(req.body);
     if (!parsed.success) return badRequest(res, fieldErrors(parsed.error));
-    const result = await ingestMessages(deps.db, parsed.data.messages, { now: deps.clock.now(), mmsSegments: deps.config.mmsSegments });
+    const result = await ingestMessages(deps.db, parsed.data.messages, {
+      now: deps.clock.now(),
+      mmsSegments: deps.config.mmsSegments,
+    });
     if (!result.ok) return badRequest(res, result.errors);
     res.status(200).json(result.summary);
   });
@@ -49,7 +61,8 @@ export function apiRouter(deps: IngestDeps): Router {
     if (typeof since !== 'number') return badRequest(res, [{ path: 'since', message: since.message }]);
     const limitRaw = req.query.limit;
     const limit = limitRaw === undefined ? 500 : Number(limitRaw);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) return badRequest(res, [{ path: 'limit', message: 'must be a whole number from 1 to 1000' }]);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+      return badRequest(res, [{ path: 'limit', message: 'must be a whole number from 1 to 1000' }]);
     res.json(await unsubscribeFeed(deps.db, since, limit));
   });
   return r;

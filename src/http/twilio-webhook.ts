@@ -26,12 +26,20 @@ export function twilioStatusHandler(deps: IngestDeps, logger: Logger) {
       if (res.headersSent) return;
       res.setHeader('X-Request-Id', id);
       if (reply.body === undefined) res.writeHead(reply.status).end();
-      else res.writeHead(reply.status, { 'Content-Type': 'application/json; charset=utf-8' }).end(JSON.stringify(reply.body));
+      else
+        res
+          .writeHead(reply.status, { 'Content-Type': 'application/json; charset=utf-8' })
+          .end(JSON.stringify(reply.body));
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      if (reply.status >= 500) logger.error({ request_id: id, method: 'POST', path: TWILIO_STATUS_PATH, status: reply.status, ms }, 'request');
-      else if (logger.isLevelEnabled('debug')) logger.debug({ request_id: id, method: 'POST', path: TWILIO_STATUS_PATH, status: reply.status, ms }, 'request');
+      if (reply.status >= 500)
+        logger.error({ request_id: id, method: 'POST', path: TWILIO_STATUS_PATH, status: reply.status, ms }, 'request');
+      else if (logger.isLevelEnabled('debug'))
+        logger.debug({ request_id: id, method: 'POST', path: TWILIO_STATUS_PATH, status: reply.status, ms }, 'request');
     };
-    const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    const type = String(req.headers['content-type'] ?? '')
+      .split(';')[0]!
+      .trim()
+      .toLowerCase();
     if (type !== 'application/x-www-form-urlencoded') {
       req.resume();
       send({ status: 415, body: { error: 'send the callback form-encoded (application/x-www-form-urlencoded)' } });
@@ -48,7 +56,13 @@ export function twilioStatusHandler(deps: IngestDeps, logger: Logger) {
       if (size > MAX_BODY) return send({ status: 413, body: { error: 'the body is too large' } });
       const params = Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
       const signature = req.headers['x-twilio-signature'];
-      handle(deps, logger.child({ request_id: id }), typeof signature === 'string' ? signature : undefined, req.url ?? TWILIO_STATUS_PATH, params).then(send, (err: unknown) => {
+      handle(
+        deps,
+        logger.child({ request_id: id }),
+        typeof signature === 'string' ? signature : undefined,
+        req.url ?? TWILIO_STATUS_PATH,
+        params,
+      ).then(send, (err: unknown) => {
         logger.error({ request_id: id, err }, 'callback failed');
         send({ status: 500, body: { error: 'internal error: the callback was not stored; retry' } });
       });
@@ -56,19 +70,31 @@ export function twilioStatusHandler(deps: IngestDeps, logger: Logger) {
   };
 }
 
-async function handle(deps: IngestDeps, log: Logger, signature: string | undefined, path: string, params: Record<string, string>): Promise<Reply> {
+async function handle(
+  deps: IngestDeps,
+  log: Logger,
+  signature: string | undefined,
+  path: string,
+  params: Record<string, string>,
+): Promise<Reply> {
   const token = deps.config.twilioAuthToken;
-  if (!token) return { status: 403, body: { error: 'Twilio callbacks are disabled: TWILIO_AUTH_TOKEN is not set on the server' } };
+  if (!token)
+    return {
+      status: 403,
+      body: { error: 'Twilio callbacks are disabled: TWILIO_AUTH_TOKEN is not set on the server' },
+    };
   if (!signature) return { status: 403, body: { error: 'missing X-Twilio-Signature' } };
   if (!validateRequest(token, signature, deps.config.publicBaseUrl + path, params)) {
     return { status: 403, body: { error: 'X-Twilio-Signature does not match this request' } };
   }
   const parsed = twilioCallbackSchema.safeParse(params);
-  if (!parsed.success) return { status: 400, body: { error: 'invalid request: nothing was written', details: fieldErrors(parsed.error) } };
+  if (!parsed.success)
+    return { status: 400, body: { error: 'invalid request: nothing was written', details: fieldErrors(parsed.error) } };
   const p = parsed.data;
   const errorCode = p.ErrorCode ? Number(p.ErrorCode) : null;
   const mapped = mapProviderStatus(p.MessageStatus, errorCode);
-  if (mapped === undefined) log.warn({ status: p.MessageStatus, sid: p.MessageSid }, 'unknown provider status: kept raw, status unchanged');
+  if (mapped === undefined)
+    log.warn({ status: p.MessageStatus, sid: p.MessageSid }, 'unknown provider status: kept raw, status unchanged');
   await deps.callbacks.submit({
     provider: 'twilio',
     providerMessageId: p.MessageSid,
@@ -81,4 +107,3 @@ async function handle(deps: IngestDeps, log: Logger, signature: string | undefin
   });
   return { status: 204 };
 }
-

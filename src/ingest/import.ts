@@ -42,7 +42,10 @@ function fromCsvRow(row: Record<string, string>): { value: Record<string, unknow
   return { value };
 }
 
-async function* readRecords(file: string, format: ImportFormat): AsyncGenerator<{ line: number; value: unknown } | { line: number; error: FieldError }> {
+async function* readRecords(
+  file: string,
+  format: ImportFormat,
+): AsyncGenerator<{ line: number; value: unknown } | { line: number; error: FieldError }> {
   if (format === 'ndjson') {
     const rl = readline.createInterface({ input: fs.createReadStream(file, 'utf8'), crlfDelay: Infinity });
     let line = 0;
@@ -61,7 +64,13 @@ async function* readRecords(file: string, format: ImportFormat): AsyncGenerator<
   // every bad line of the file is named in one run.
   const skipped: FieldError[] = [];
   const skippedLines: number[] = [];
-  const parser = parse({ columns: true, skip_empty_lines: true, trim: true, info: true, skip_records_with_error: true });
+  const parser = parse({
+    columns: true,
+    skip_empty_lines: true,
+    trim: true,
+    info: true,
+    skip_records_with_error: true,
+  });
   parser.on('skip', (err: { lines?: number; message: string }) => {
     skippedLines.push(err.lines ?? 0);
     skipped.push({ path: '(line)', message: `malformed CSV: ${err.message}` });
@@ -79,8 +88,19 @@ export async function importFile(
   opts: { format?: ImportFormat; now: Date; mmsSegments: number; progress?: boolean },
 ): Promise<ImportResult> {
   const format = opts.format ?? detectFormat(file);
-  if (!format) return { ok: false, errors: [{ line: 0, path: '(file)', message: `cannot tell the format of ${file}: name it .csv or .ndjson, or pass --format` }] };
-  if (!fs.existsSync(file)) return { ok: false, errors: [{ line: 0, path: '(file)', message: `${file} does not exist` }] };
+  if (!format)
+    return {
+      ok: false,
+      errors: [
+        {
+          line: 0,
+          path: '(file)',
+          message: `cannot tell the format of ${file}: name it .csv or .ndjson, or pass --format`,
+        },
+      ],
+    };
+  if (!fs.existsSync(file))
+    return { ok: false, errors: [{ line: 0, path: '(file)', message: `${file} does not exist` }] };
 
   const records: Array<{ line: number; record: MessageRecord }> = [];
   const errors: LineError[] = [];
@@ -94,9 +114,15 @@ export async function importFile(
     else records.push({ line: item.line, record: parsed.data });
   }
   if (errors.length) return { ok: false, errors: errors.sort((a, b) => a.line - b.line) };
-  if (records.length === 0) return { ok: false, errors: [{ line: 0, path: '(file)', message: 'the file holds no records' }] };
+  if (records.length === 0)
+    return { ok: false, errors: [{ line: 0, path: '(file)', message: 'the file holds no records' }] };
 
-  const bar = opts.progress ? new SingleBar({ format: 'importing [{bar}] {percentage}% | {value}/{total} records | ETA {eta}s', stream: process.stderr }, Presets.shades_classic) : null;
+  const bar = opts.progress
+    ? new SingleBar(
+        { format: 'importing [{bar}] {percentage}% | {value}/{total} records | ETA {eta}s', stream: process.stderr },
+        Presets.shades_classic,
+      )
+    : null;
   const summary: IngestSummary = { received: 0, inserted: 0, updated: 0, unchanged: 0 };
   const lineErrors: LineError[] = [];
   bar?.start(records.length, 0);
@@ -112,7 +138,12 @@ export async function importFile(
           { now: opts.now, mmsSegments: opts.mmsSegments, pathPrefix: (j) => `line ${chunk[j]!.line}` },
         );
         if (!result.ok) {
-          for (const e of result.errors) lineErrors.push({ line: Number(/line (\d+)/.exec(e.path)?.[1] ?? 0), path: e.path.replace(/^line \d+\./, ''), message: e.message });
+          for (const e of result.errors)
+            lineErrors.push({
+              line: Number(/line (\d+)/.exec(e.path)?.[1] ?? 0),
+              path: e.path.replace(/^line \d+\./, ''),
+              message: e.message,
+            });
           throw new Error('rollback');
         }
         for (const k of ['received', 'inserted', 'updated', 'unchanged'] as const) summary[k] += result.summary[k];

@@ -4,7 +4,13 @@ import { resolveSegments } from '../domain/segments';
 import { wasAttempted } from '../domain/status';
 import { CountDeltas, hourOfDate, type CountKey } from '../db/counts.repository';
 import { inTransaction } from '../db/dialect';
-import { ensureAccounts, ensureCampaigns, ensureSubscribers, findCampaigns, subscriberKey } from '../db/directory.repository';
+import {
+  ensureAccounts,
+  ensureCampaigns,
+  ensureSubscribers,
+  findCampaigns,
+  subscriberKey,
+} from '../db/directory.repository';
 import {
   findCallbacks,
   findMessagesForUpdate,
@@ -27,7 +33,9 @@ export interface IngestSummary {
 
 export type IngestResult = { ok: true; summary: IngestSummary } | { ok: false; errors: FieldError[] };
 
-const countKey = (m: Pick<MessageRow, 'sentAt' | 'type' | 'carrier' | 'status' | 'campaignId' | 'accountId'>): CountKey => ({
+const countKey = (
+  m: Pick<MessageRow, 'sentAt' | 'type' | 'carrier' | 'status' | 'campaignId' | 'accountId'>,
+): CountKey => ({
   hour: hourOfDate(m.sentAt),
   type: m.type,
   carrier: m.carrier,
@@ -36,7 +44,11 @@ const countKey = (m: Pick<MessageRow, 'sentAt' | 'type' | 'carrier' | 'status' |
   accountId: m.accountId,
 });
 
-function toReport(cb: { mappedStatus: Report['status']; errorCode: number | null; numSegments: number | null }): Report {
+function toReport(cb: {
+  mappedStatus: Report['status'];
+  errorCode: number | null;
+  numSegments: number | null;
+}): Report {
   return { status: cb.mappedStatus, errorCode: cb.errorCode, numSegments: cb.numSegments };
 }
 
@@ -62,17 +74,26 @@ export async function ingestMessagesInTrx(
     const o = owner.get(r.campaign_id);
     if (o === undefined) owner.set(r.campaign_id, r.account_id);
     else if (o !== r.account_id) {
-      errors.push({ path: `${prefix(i)}.campaign_id`, message: `campaign ${r.campaign_id} belongs to account ${o}, not ${r.account_id}` });
+      errors.push({
+        path: `${prefix(i)}.campaign_id`,
+        message: `campaign ${r.campaign_id} belongs to account ${o}, not ${r.account_id}`,
+      });
     }
   });
   if (errors.length) return { ok: false, errors };
 
   const accounts = new Map<string, string | null>();
-  for (const r of records) if (!accounts.has(r.account_id) || r.account_name) accounts.set(r.account_id, r.account_name ?? null);
-  await ensureAccounts(trx, [...accounts].map(([id, name]) => ({ id, name })), now);
+  for (const r of records)
+    if (!accounts.has(r.account_id) || r.account_name) accounts.set(r.account_id, r.account_name ?? null);
+  await ensureAccounts(
+    trx,
+    [...accounts].map(([id, name]) => ({ id, name })),
+    now,
+  );
   const campaigns = new Map<string, { id: string; accountId: string; name: string | null }>();
   for (const r of records) {
-    if (!campaigns.has(r.campaign_id) || r.campaign_name) campaigns.set(r.campaign_id, { id: r.campaign_id, accountId: r.account_id, name: r.campaign_name ?? null });
+    if (!campaigns.has(r.campaign_id) || r.campaign_name)
+      campaigns.set(r.campaign_id, { id: r.campaign_id, accountId: r.account_id, name: r.campaign_name ?? null });
   }
   await ensureCampaigns(trx, [...campaigns.values()], now);
   const subscribers = await ensureSubscribers(
@@ -83,7 +104,10 @@ export async function ingestMessagesInTrx(
 
   const ids = records.map((r) => r.provider_message_id);
   const existing = await findMessagesForUpdate(trx, ids);
-  const pending = await findCallbacks(trx, ids.filter((id) => !existing.has(id)));
+  const pending = await findCallbacks(
+    trx,
+    ids.filter((id) => !existing.has(id)),
+  );
   const deltas = new CountDeltas();
   const changes: StateChange[] = [];
   const fresh = new Map<string, NewMessage>();
@@ -99,7 +123,10 @@ export async function ingestMessagesInTrx(
       if (sameState(stored, next)) unchanged++;
       else {
         changes.push({ id: stored.id, ...next });
-        deltas.move({ ...countKey(stored), segments: stored.segments }, { ...countKey({ ...stored, ...next }), segments: next.segments });
+        deltas.move(
+          { ...countKey(stored), segments: stored.segments },
+          { ...countKey({ ...stored, ...next }), segments: next.segments },
+        );
         existing.set(r.provider_message_id, { ...stored, ...next });
         updated++;
       }
@@ -141,7 +168,11 @@ export async function ingestMessagesInTrx(
   return { ok: true, summary: { received: records.length, inserted, updated, unchanged } };
 }
 
-export async function ingestMessages(db: Knex, records: readonly MessageRecord[], opts: { now: Date; mmsSegments: number }): Promise<IngestResult> {
+export async function ingestMessages(
+  db: Knex,
+  records: readonly MessageRecord[],
+  opts: { now: Date; mmsSegments: number },
+): Promise<IngestResult> {
   return inTransaction(db, async (trx) => {
     const result = await ingestMessagesInTrx(trx, records, opts);
     if (!result.ok) throw new ValidationRollback(result.errors); // rolls back everything
@@ -184,8 +215,15 @@ export interface CallbackSummary {
  * Stores raw callbacks (always) and moves their messages' statuses, in one transaction.
  * Callbacks for messages not stored yet wait in status_callbacks for their message.
  */
-export async function applyCallbacksInTrx(trx: Knex.Transaction, callbacks: readonly CallbackInput[], now: Date): Promise<CallbackSummary> {
-  const messages = await findMessagesForUpdate(trx, callbacks.map((c) => c.providerMessageId));
+export async function applyCallbacksInTrx(
+  trx: Knex.Transaction,
+  callbacks: readonly CallbackInput[],
+  now: Date,
+): Promise<CallbackSummary> {
+  const messages = await findMessagesForUpdate(
+    trx,
+    callbacks.map((c) => c.providerMessageId),
+  );
   await insertCallbacks(trx, callbacks as NewCallback[]);
   const byMessage = new Map<string, Report[]>();
   let waiting = 0;
@@ -205,13 +243,20 @@ export async function applyCallbacksInTrx(trx: Knex.Transaction, callbacks: read
     const next = applyReports(stored, reports);
     if (sameState(stored, next)) continue;
     changes.push({ id: stored.id, ...next });
-    deltas.move({ ...countKey(stored), segments: stored.segments }, { ...countKey({ ...stored, ...next }), segments: next.segments });
+    deltas.move(
+      { ...countKey(stored), segments: stored.segments },
+      { ...countKey({ ...stored, ...next }), segments: next.segments },
+    );
   }
   await updateMessageStates(trx, changes, now);
   await deltas.apply(trx);
   return { stored: callbacks.length, applied: callbacks.length - waiting, waitingForMessage: waiting };
 }
 
-export async function applyCallbacks(db: Knex, callbacks: readonly CallbackInput[], now: Date): Promise<CallbackSummary> {
+export async function applyCallbacks(
+  db: Knex,
+  callbacks: readonly CallbackInput[],
+  now: Date,
+): Promise<CallbackSummary> {
   return inTransaction(db, (trx) => applyCallbacksInTrx(trx, callbacks, now));
 }

@@ -3,9 +3,18 @@ import { STATUSES } from '../domain/status';
 
 /** Input contracts of DESIGN §5, shared by the HTTP API and the file import. */
 
-const id = z.string().trim().min(1, { message: 'must not be empty' }).max(64, { message: 'must be at most 64 characters' });
-export const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, { message: 'must be an E.164 phone number like +13035550123' });
-const timestamp = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 timestamp with a zone, like 2026-11-27T15:00:00Z' });
+const id = z
+  .string()
+  .trim()
+  .min(1, { message: 'must not be empty' })
+  .max(64, { message: 'must be at most 64 characters' });
+export const e164 = z
+  .string()
+  .regex(/^\+[1-9]\d{6,14}$/, { message: 'must be an E.164 phone number like +13035550123' });
+const timestamp = z.iso.datetime({
+  offset: true,
+  message: 'must be an ISO 8601 timestamp with a zone, like 2026-11-27T15:00:00Z',
+});
 
 export const messageRecordSchema = z.strictObject({
   provider_message_id: id,
@@ -74,12 +83,6 @@ export function fieldErrors(error: z.ZodError): FieldError[] {
 export const twilioCallbackSchema = z.object({
   MessageSid: z.string().regex(/^(SM|MM)[0-9a-f]{32}$/i, { message: 'must be a Twilio message SID' }),
   MessageStatus: z.string().min(1),
-  ErrorCode: z
-    .string()
-    .regex(/^\d*$/, { message: 'must be a number' })
-    .optional(),
-  NumSegments: z
-    .string()
-    .regex(/^\d+$/, { message: 'must be a number' })
-    .optional(),
+  ErrorCode: z.string().regex(/^\d*$/, { message: 'must be a number' }).optional(),
+  NumSegments: z.string().regex(/^\d+$/, { message: 'must be a number' }).optional(),
 });

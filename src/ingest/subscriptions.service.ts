@@ -5,13 +5,33 @@ import { appendSubscriptionEvents, applySubscriberState, listSubscriptionEvents 
 import type { SubscriptionEventInput } from './schemas';
 
 /** STOP / re-subscribe events from the sending platform: recorded, and the subscriber's state moved. */
-export async function recordSubscriptionEvents(db: Knex, events: readonly SubscriptionEventInput[], now: Date): Promise<{ received: number; recorded: number }> {
+export async function recordSubscriptionEvents(
+  db: Knex,
+  events: readonly SubscriptionEventInput[],
+  now: Date,
+): Promise<{ received: number; recorded: number }> {
   return inTransaction(db, async (trx) => {
-    await ensureAccounts(trx, [...new Set(events.map((e) => e.account_id))].map((id) => ({ id, name: null })), now);
-    const subs = await ensureSubscribers(trx, events.map((e) => ({ accountId: e.account_id, phone: e.phone, carrier: null })), now);
+    await ensureAccounts(
+      trx,
+      [...new Set(events.map((e) => e.account_id))].map((id) => ({ id, name: null })),
+      now,
+    );
+    const subs = await ensureSubscribers(
+      trx,
+      events.map((e) => ({ accountId: e.account_id, phone: e.phone, carrier: null })),
+      now,
+    );
     const recorded = await appendSubscriptionEvents(
       trx,
-      events.map((e) => ({ accountId: e.account_id, phone: e.phone, event: e.event, reason: e.reason, at: new Date(e.at), source: 'ingest', detail: null })),
+      events.map((e) => ({
+        accountId: e.account_id,
+        phone: e.phone,
+        event: e.event,
+        reason: e.reason,
+        at: new Date(e.at),
+        source: 'ingest',
+        detail: null,
+      })),
       now,
     );
     const ordered = [...events].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
@@ -31,7 +51,10 @@ export type CursorError = { type: 'invalid-cursor'; message: string };
 export function parseCursor(value: unknown): number | CursorError {
   if (value === undefined || value === '') return 0;
   if (typeof value !== 'string' || !/^\d{1,15}$/.test(value)) {
-    return { type: 'invalid-cursor', message: 'since: must be a cursor returned as next_cursor (or absent to start from the beginning)' };
+    return {
+      type: 'invalid-cursor',
+      message: 'since: must be a cursor returned as next_cursor (or absent to start from the beginning)',
+    };
   }
   return Number(value);
 }
@@ -41,7 +64,13 @@ export async function unsubscribeFeed(db: Knex, since: number, limit: number) {
   const events = await listSubscriptionEvents(db, since, limit);
   const last = events.at(-1);
   return {
-    unsubscribes: events.map((e) => ({ account_id: e.accountId, phone: e.phone, event: e.event, reason: e.reason, at: e.at.toISOString() })),
+    unsubscribes: events.map((e) => ({
+      account_id: e.accountId,
+      phone: e.phone,
+      event: e.event,
+      reason: e.reason,
+      at: e.at.toISOString(),
+    })),
     next_cursor: String(last ? last.id : since),
     has_more: events.length === limit,
   };

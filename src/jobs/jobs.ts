@@ -50,9 +50,18 @@ export function jobTable(deps: JobDeps): JobDefinition[] {
       slotsDue: async (now) => [minuteSlot(now)],
       run: async (slot, now) => {
         const last = await lastDoneRun(db, JOB.autoUnsubscribe);
-        const detail = last ? ((await db('job_runs').first('detail').where({ job: JOB.autoUnsubscribe, slot: last.slot }))?.detail as string | null) : null;
+        const detail = last
+          ? ((await db('job_runs').first('detail').where({ job: JOB.autoUnsubscribe, slot: last.slot }))?.detail as
+              | string
+              | null)
+          : null;
         const prev = detail ? (JSON.parse(detail) as { at?: string; settledBefore?: string }) : null;
-        const since = prev?.at && prev.settledBefore ? { at: new Date(prev.at), settledBefore: new Date(prev.settledBefore) } : last ? { at: fromDbTime(last.claimedAt), settledBefore: fromDbTime(last.claimedAt) } : null;
+        const since =
+          prev?.at && prev.settledBefore
+            ? { at: new Date(prev.at), settledBefore: new Date(prev.settledBefore) }
+            : last
+              ? { at: fromDbTime(last.claimedAt), settledBefore: fromDbTime(last.claimedAt) }
+              : null;
         return runAutoUnsubscribe({ db, config, notifier: deps.notifier, log }, slot, now, since);
       },
     },

@@ -58,10 +58,18 @@ export class Scheduler {
     const now = this.clock.now();
     const dueSlots = await job.slotsDue(now);
     const claimed = dueSlots.length
-      ? ((await this.db('job_runs').select('slot', 'status', 'claimed_at').where({ job: job.name }).whereIn('slot', dueSlots.map((d) => d.slot))) as Array<{ slot: string; status: string; claimed_at: unknown }>)
+      ? ((await this.db('job_runs')
+          .select('slot', 'status', 'claimed_at')
+          .where({ job: job.name })
+          .whereIn(
+            'slot',
+            dueSlots.map((d) => d.slot),
+          )) as Array<{ slot: string; status: string; claimed_at: unknown }>)
       : [];
     const staleBefore = new Date(now.getTime() - STALE_RUN_MINUTES * 60_000);
-    const stale = new Set(claimed.filter((r) => r.status === 'running' && fromDbTime(r.claimed_at) < staleBefore).map((r) => r.slot));
+    const stale = new Set(
+      claimed.filter((r) => r.status === 'running' && fromDbTime(r.claimed_at) < staleBefore).map((r) => r.slot),
+    );
     const taken = new Set(claimed.filter((r) => !stale.has(r.slot)).map((r) => r.slot));
     for (const due of dueSlots.filter((d) => !taken.has(d.slot))) {
       if (stale.has(due.slot)) {
@@ -72,7 +80,17 @@ export class Scheduler {
       }
       const late = now.getTime() - due.dueAt.getTime() > job.graceMinutes * 60_000;
       if (late) {
-        if (await claimRun(this.db, job.name, due.slot, this.instance, now, 'skipped', `found ${Math.round((now.getTime() - due.dueAt.getTime()) / 60000)} min late`)) {
+        if (
+          await claimRun(
+            this.db,
+            job.name,
+            due.slot,
+            this.instance,
+            now,
+            'skipped',
+            `found ${Math.round((now.getTime() - due.dueAt.getTime()) / 60000)} min late`,
+          )
+        ) {
           this.log.warn({ job: job.name, slot: due.slot }, 'slot missed beyond its grace period: skipped');
         }
         continue;
@@ -97,10 +115,14 @@ export class Scheduler {
   start(): void {
     for (const job of this.jobs) {
       this.tasks.push(
-        cron.schedule(job.cron, () => void this.tick(job.name).catch((err) => this.log.error({ err, job: job.name }, 'tick failed')), {
-          timezone: job.timezone,
-          name: job.name,
-        }),
+        cron.schedule(
+          job.cron,
+          () => void this.tick(job.name).catch((err) => this.log.error({ err, job: job.name }, 'tick failed')),
+          {
+            timezone: job.timezone,
+            name: job.name,
+          },
+        ),
       );
     }
     void this.tickAll().catch((err) => this.log.error({ err }, 'catch-up failed'));

@@ -21,7 +21,9 @@ export function isLocalMode(config: Config): boolean {
  * app talks to, exactly as it would talk to Slack. Digests and alerts go to its channel and
  * charts are rendered here (nothing leaves the machine). Its messages survive restarts.
  */
-export async function startLocalWorkspace(config: Config): Promise<{ standIn: SlackStandIn; config: Config; signingSecret: string }> {
+export async function startLocalWorkspace(
+  config: Config,
+): Promise<{ standIn: SlackStandIn; config: Config; signingSecret: string }> {
   fs.mkdirSync(config.dataDir, { recursive: true });
   const secretFile = path.join(config.dataDir, 'local-signing-secret');
   if (!fs.existsSync(secretFile)) fs.writeFileSync(secretFile, crypto.randomBytes(24).toString('hex'), { mode: 0o600 });

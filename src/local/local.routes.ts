@@ -26,7 +26,15 @@ function webRoot(): string {
  * The local page and its API. Commands and clicks from the page are turned into the same
  * signed requests Slack sends to /slack/events, so they take the app's real path.
  */
-export function localRouter(deps: { config: Config; db: Knex; clock: Clock; log: Logger; standIn: SlackStandIn; signingSecret: string; appUrl: () => string }): Router {
+export function localRouter(deps: {
+  config: Config;
+  db: Knex;
+  clock: Clock;
+  log: Logger;
+  standIn: SlackStandIn;
+  signingSecret: string;
+  appUrl: () => string;
+}): Router {
   const r = Router();
   const { standIn } = deps;
   r.use(express.json({ limit: '256kb' }));
@@ -40,7 +48,12 @@ export function localRouter(deps: { config: Config; db: Knex; clock: Clock; log:
       channel: LOCAL.channel,
       user: LOCAL.user,
       messages: standIn.messages.filter((m) => !m.deleted && (m.visibleTo === null || m.visibleTo === LOCAL.user.id)),
-      files: Object.fromEntries([...standIn.files.values()].map((f) => [f.id, { id: f.id, title: f.title, altText: f.altText, url: `/local/files/${f.id}` }])),
+      files: Object.fromEntries(
+        [...standIn.files.values()].map((f) => [
+          f.id,
+          { id: f.id, title: f.title, altText: f.altText, url: `/local/files/${f.id}` },
+        ]),
+      ),
     });
   });
 
@@ -67,7 +80,11 @@ export function localRouter(deps: { config: Config; db: Knex; clock: Clock; log:
     const sig = `v0=${crypto.createHmac('sha256', deps.signingSecret).update(`v0:${ts}:${body}`).digest('hex')}`;
     const res = await fetch(`${deps.appUrl()}/slack/events`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sig },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-slack-request-timestamp': String(ts),
+        'x-slack-signature': sig,
+      },
       body,
     });
     return res.status;
@@ -77,9 +94,18 @@ export function localRouter(deps: { config: Config; db: Knex; clock: Clock; log:
     const text = typeof req.body?.text === 'string' ? req.body.text : '';
     const cleaned = text.replace(/^\s*\/campaign-stats\b/, '').trim();
     const body = new URLSearchParams({
-      token: 'local', team_id: LOCAL.teamId, team_domain: 'local', channel_id: LOCAL.channel.id, channel_name: LOCAL.channel.name,
-      user_id: LOCAL.user.id, user_name: LOCAL.user.name, command: '/campaign-stats', text: cleaned,
-      response_url: standIn.commandResponseUrl(LOCAL.channel.id, LOCAL.user.id), trigger_id: `local.${Date.now()}`, api_app_id: 'ALOCAL',
+      token: 'local',
+      team_id: LOCAL.teamId,
+      team_domain: 'local',
+      channel_id: LOCAL.channel.id,
+      channel_name: LOCAL.channel.name,
+      user_id: LOCAL.user.id,
+      user_name: LOCAL.user.name,
+      command: '/campaign-stats',
+      text: cleaned,
+      response_url: standIn.commandResponseUrl(LOCAL.channel.id, LOCAL.user.id),
+      trigger_id: `local.${Date.now()}`,
+      api_app_id: 'ALOCAL',
     }).toString();
     res.status((await signedPost(body)) === 200 ? 202 : 502).json({ ok: true });
   });
@@ -87,22 +113,43 @@ export function localRouter(deps: { config: Config; db: Knex; clock: Clock; log:
   r.post('/local/action', async (req: Request, res: Response) => {
     const { ts, action } = (req.body ?? {}) as { ts?: string; action?: Record<string, unknown> };
     const msg = ts ? standIn.find(ts) : undefined;
-    if (!msg || !action || typeof action.action_id !== 'string') return void res.status(400).json({ error: 'ts and action are required' });
+    if (!msg || !action || typeof action.action_id !== 'string')
+      return void res.status(400).json({ error: 'ts and action are required' });
     const payload = {
       type: 'block_actions',
       user: { id: LOCAL.user.id, username: LOCAL.user.name, name: LOCAL.user.name, team_id: LOCAL.teamId },
       api_app_id: 'ALOCAL',
       token: 'local',
-      container: { type: 'message', message_ts: msg.ts, channel_id: msg.channel, is_ephemeral: msg.visibleTo !== null, ...(msg.threadTs ? { thread_ts: msg.threadTs } : {}) },
+      container: {
+        type: 'message',
+        message_ts: msg.ts,
+        channel_id: msg.channel,
+        is_ephemeral: msg.visibleTo !== null,
+        ...(msg.threadTs ? { thread_ts: msg.threadTs } : {}),
+      },
       trigger_id: `local.${Date.now()}`,
       team: { id: LOCAL.teamId, domain: 'local' },
       channel: { id: msg.channel, name: LOCAL.channel.name },
-      ...(msg.visibleTo === null ? { message: { type: 'message', ts: msg.ts, text: msg.text, blocks: msg.blocks, ...(msg.threadTs ? { thread_ts: msg.threadTs } : {}) } } : {}),
+      ...(msg.visibleTo === null
+        ? {
+            message: {
+              type: 'message',
+              ts: msg.ts,
+              text: msg.text,
+              blocks: msg.blocks,
+              ...(msg.threadTs ? { thread_ts: msg.threadTs } : {}),
+            },
+          }
+        : {}),
       state: { values: {} },
       response_url: standIn.messageResponseUrl(msg.channel, LOCAL.user.id, msg.ts),
       actions: [{ ...action, action_ts: `${Math.floor(Date.now() / 1000)}.000001` }],
     };
-    res.status((await signedPost(new URLSearchParams({ payload: JSON.stringify(payload) }).toString())) === 200 ? 202 : 502).json({ ok: true });
+    res
+      .status(
+        (await signedPost(new URLSearchParams({ payload: JSON.stringify(payload) }).toString())) === 200 ? 202 : 502,
+      )
+      .json({ ok: true });
   });
 
   const notifier = webClientNotifier(new WebClient(LOCAL.token, { slackApiUrl: standIn.apiUrl }));
@@ -111,15 +158,25 @@ export function localRouter(deps: { config: Config; db: Knex; clock: Clock; log:
   r.post('/local/run/digest', async (req, res) => {
     const now = deps.clock.now();
     const asked = typeof req.body?.date === 'string' ? req.body.date : null;
-    if (asked !== null && !DateTime.fromISO(asked).isValid) return void res.status(400).json({ error: `date: "${asked}" is not a date like 2026-11-20` });
-    const channels = (await effectiveChannels(deps.db, deps.config)).filter((c) => c.digestEnabled && c.channelId === LOCAL.channel.id);
+    if (asked !== null && !DateTime.fromISO(asked).isValid)
+      return void res.status(400).json({ error: `date: "${asked}" is not a date like 2026-11-20` });
+    const channels = (await effectiveChannels(deps.db, deps.config)).filter(
+      (c) => c.digestEnabled && c.channelId === LOCAL.channel.id,
+    );
     const dates: string[] = [];
     for (const s of channels) {
       const date = asked ?? (await latestDigestDate(deps.db, zoneOf(s, deps.config), now));
       await postDigest({ db: deps.db, config: deps.config, notifier }, s, date, now);
       dates.push(date);
     }
-    res.json({ ok: true, posted: channels.length, dates, message: channels.length ? `Posted the digest for ${dates.map(digestDayName).join(', ')}.` : 'No channel has the digest on.' });
+    res.json({
+      ok: true,
+      posted: channels.length,
+      dates,
+      message: channels.length
+        ? `Posted the digest for ${dates.map(digestDayName).join(', ')}.`
+        : 'No channel has the digest on.',
+    });
   });
 
   r.post('/local/run/alerts', async (req, res) => {

@@ -6,7 +6,8 @@
 
 type Json = Record<string, unknown>;
 
-const textOf = (o: unknown): string => (o && typeof o === 'object' && typeof (o as Json).text === 'string' ? ((o as Json).text as string) : '');
+const textOf = (o: unknown): string =>
+  o && typeof o === 'object' && typeof (o as Json).text === 'string' ? ((o as Json).text as string) : '';
 
 export function blockKitProblems(blocks: unknown, where = 'blocks'): string[] {
   const problems: string[] = [];
@@ -24,7 +25,8 @@ export function blockKitProblems(blocks: unknown, where = 'blocks'): string[] {
     }
     switch (b.type) {
       case 'header':
-        if (textOf(b.text).length > 150) p(`${at}.text`, `header text longer than 150 characters (${textOf(b.text).length})`);
+        if (textOf(b.text).length > 150)
+          p(`${at}.text`, `header text longer than 150 characters (${textOf(b.text).length})`);
         if ((b.text as Json | undefined)?.type !== 'plain_text') p(`${at}.text`, 'header text must be plain_text');
         break;
       case 'section': {
@@ -61,17 +63,20 @@ export function blockKitProblems(blocks: unknown, where = 'blocks'): string[] {
         if (els.length === 0 || els.length > 25) p(`${at}.elements`, `must hold 1 to 25 elements (${els.length})`);
         els.forEach((e, j) => {
           const ea = `${at}.elements[${j}]`;
-          if (typeof e.action_id === 'string' && e.action_id.length > 255) p(`${ea}.action_id`, 'longer than 255 characters');
+          if (typeof e.action_id === 'string' && e.action_id.length > 255)
+            p(`${ea}.action_id`, 'longer than 255 characters');
           if (e.type === 'button') {
             if (textOf(e.text).length > 75) p(`${ea}.text`, 'button text longer than 75 characters');
             if (typeof e.value === 'string' && e.value.length > 2000) p(`${ea}.value`, 'longer than 2000 characters');
           }
           if (e.type === 'static_select') {
             const opts = (e.options as Json[]) ?? [];
-            if (opts.length === 0 || opts.length > 100) p(`${ea}.options`, `must hold 1 to 100 options (${opts.length})`);
+            if (opts.length === 0 || opts.length > 100)
+              p(`${ea}.options`, `must hold 1 to 100 options (${opts.length})`);
             opts.forEach((o, k) => {
               if (textOf(o.text).length > 75) p(`${ea}.options[${k}].text`, 'longer than 75 characters');
-              if (typeof o.value === 'string' && o.value.length > 150) p(`${ea}.options[${k}].value`, 'longer than 150 characters');
+              if (typeof o.value === 'string' && o.value.length > 150)
+                p(`${ea}.options[${k}].value`, 'longer than 150 characters');
             });
           }
         });
@@ -89,7 +94,8 @@ export function blockKitProblems(blocks: unknown, where = 'blocks'): string[] {
 /** A message as chat.postMessage / chat.update / a response URL takes it. */
 export function messageProblems(msg: { text?: unknown; blocks?: unknown }): string[] {
   const problems: string[] = [];
-  if (typeof msg.text !== 'string' || msg.text.trim() === '') problems.push('text: a plain-text fallback is required (notifications and screen readers use it)');
+  if (typeof msg.text !== 'string' || msg.text.trim() === '')
+    problems.push('text: a plain-text fallback is required (notifications and screen readers use it)');
   else if (msg.text.length > 40_000) problems.push('text: longer than 40,000 characters');
   if (msg.blocks !== undefined) problems.push(...blockKitProblems(msg.blocks));
   return problems;

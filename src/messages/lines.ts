@@ -2,7 +2,12 @@ import { fmtInt, fmtPct } from './format';
 import { escapeMrkdwn } from './mrkdwn';
 
 /** One campaign in a list (the answer's top campaigns, the digest's campaigns sent). */
-export function campaignLine(c: { id: string; name: string | null; segments: number; delivery: number | null }): string {
+export function campaignLine(c: {
+  id: string;
+  name: string | null;
+  segments: number;
+  delivery: number | null;
+}): string {
   return `• ${escapeMrkdwn(c.name ?? c.id)} — ${fmtInt(c.segments)} seg, ${fmtPct(c.delivery)} delivered`;
 }
 

@@ -7,7 +7,10 @@ export interface SlackMessage {
 }
 
 /** Where the chart image comes from, if there is one. */
-export type ChartImage = { imageUrl: string; altText: string; title: string } | { fileId: string; altText: string; title: string } | null;
+export type ChartImage =
+  | { imageUrl: string; altText: string; title: string }
+  | { fileId: string; altText: string; title: string }
+  | null;
 
 /** A chart as an image block: a public URL (QuickChart) or a file uploaded to Slack. */
 export function imageBlock(chart: NonNullable<ChartImage>): ImageBlock {
@@ -16,7 +19,6 @@ export function imageBlock(chart: NonNullable<ChartImage>): ImageBlock {
     ? { type: 'image', image_url: chart.imageUrl, alt_text: chart.altText, title }
     : { type: 'image', slack_file: { id: chart.fileId }, alt_text: chart.altText, title };
 }
-
 
 /** A one-section reply: confirmations, refusals, short lists. */
 export function notice(text: string): SlackMessage {

@@ -11,14 +11,22 @@ export interface Notifier {
 export function webClientNotifier(client: WebClient): Notifier {
   return {
     async post({ channel, text, blocks, threadTs }) {
-      const res = await client.chat.postMessage({ channel, text, ...(blocks ? { blocks } : {}), ...(threadTs ? { thread_ts: threadTs } : {}), unfurl_links: false });
+      const res = await client.chat.postMessage({
+        channel,
+        text,
+        ...(blocks ? { blocks } : {}),
+        ...(threadTs ? { thread_ts: threadTs } : {}),
+        unfurl_links: false,
+      });
       return res.ts as string;
     },
     async update({ channel, ts, text, blocks }) {
       await client.chat.update({ channel, ts, text, ...(blocks ? { blocks } : {}) });
     },
     async uploadPng(png, filename, altText, title) {
-      const res = (await client.filesUploadV2({ file: png, filename, alt_text: altText, title })) as unknown as { files: Array<{ files?: Array<{ id: string }> }> };
+      const res = (await client.filesUploadV2({ file: png, filename, alt_text: altText, title })) as unknown as {
+        files: Array<{ files?: Array<{ id: string }> }>;
+      };
       const id = res.files[0]?.files?.[0]?.id;
       if (!id) throw new Error('files.uploadV2 returned no file id');
       return id;

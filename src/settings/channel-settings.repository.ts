@@ -26,7 +26,17 @@ const toSettings = (r: Record<string, unknown>): ChannelSettings => ({
 });
 
 export function defaultSettings(channelId: string): ChannelSettings {
-  return { channelId, digestEnabled: false, digestTime: '09:00', timezone: null, digestWhenEmpty: true, alertsEnabled: false, undeliveredFloor: null, unreachableFloor: null, accountId: null };
+  return {
+    channelId,
+    digestEnabled: false,
+    digestTime: '09:00',
+    timezone: null,
+    digestWhenEmpty: true,
+    alertsEnabled: false,
+    undeliveredFloor: null,
+    unreachableFloor: null,
+    accountId: null,
+  };
 }
 
 export async function getChannelSettings(db: Knex, channelId: string): Promise<ChannelSettings | null> {

@@ -1,6 +1,11 @@
 import type { Knex } from 'knex';
 import type { Config } from '../config';
-import { defaultSettings, getChannelSettings, listChannelSettings, type ChannelSettings } from './channel-settings.repository';
+import {
+  defaultSettings,
+  getChannelSettings,
+  listChannelSettings,
+  type ChannelSettings,
+} from './channel-settings.repository';
 
 /**
  * The channels that get digests and alerts: those set up from Slack, plus DIGEST_CHANNEL and
@@ -10,7 +15,8 @@ import { defaultSettings, getChannelSettings, listChannelSettings, type ChannelS
 export async function effectiveChannels(db: Knex, config: Config): Promise<ChannelSettings[]> {
   const saved = await listChannelSettings(db);
   const byId = new Map(saved.map((s) => [s.channelId, s]));
-  if (config.digestChannel && !byId.has(config.digestChannel)) byId.set(config.digestChannel, { ...defaultSettings(config.digestChannel), digestEnabled: true });
+  if (config.digestChannel && !byId.has(config.digestChannel))
+    byId.set(config.digestChannel, { ...defaultSettings(config.digestChannel), digestEnabled: true });
   if (config.alertChannel) {
     const existing = byId.get(config.alertChannel);
     if (!existing) byId.set(config.alertChannel, { ...defaultSettings(config.alertChannel), alertsEnabled: true });
@@ -20,7 +26,11 @@ export async function effectiveChannels(db: Knex, config: Config): Promise<Chann
 }
 
 export async function settingsFor(db: Knex, config: Config, channelId: string): Promise<ChannelSettings> {
-  return (await getChannelSettings(db, channelId)) ?? (await effectiveChannels(db, config)).find((c) => c.channelId === channelId) ?? defaultSettings(channelId);
+  return (
+    (await getChannelSettings(db, channelId)) ??
+    (await effectiveChannels(db, config)).find((c) => c.channelId === channelId) ??
+    defaultSettings(channelId)
+  );
 }
 
 export function zoneOf(s: ChannelSettings, config: Config): string {

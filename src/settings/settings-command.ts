@@ -32,10 +32,12 @@ export function parseSettingsCommand(text: string): SettingsParse {
       if (sub === 'off' && rest.length === 1) return { ok: true, command: { type: 'digest-off' } };
       if (sub === 'preview' && rest.length <= 2) {
         const date = rest[1] ?? null;
-        if (date !== null && !(/^\d{4}-\d{2}-\d{2}$/.test(date) && DateTime.fromISO(date).isValid)) return bad(`"${date}" is not a date like 2026-11-20.`);
+        if (date !== null && !(/^\d{4}-\d{2}-\d{2}$/.test(date) && DateTime.fromISO(date).isValid))
+          return bad(`"${date}" is not a date like 2026-11-20.`);
         return { ok: true, command: { type: 'digest-preview', date } };
       }
-      if (sub === 'empty' && (rest[1] === 'on' || rest[1] === 'off') && rest.length === 2) return { ok: true, command: { type: 'digest-empty', post: rest[1] === 'on' } };
+      if (sub === 'empty' && (rest[1] === 'on' || rest[1] === 'off') && rest.length === 2)
+        return { ok: true, command: { type: 'digest-empty', post: rest[1] === 'on' } };
       if (sub === 'on') {
         let time: string | null = null;
         let zone: string | null = null;
@@ -47,7 +49,9 @@ export function parseSettingsCommand(text: string): SettingsParse {
         }
         return { ok: true, command: { type: 'digest-on', time, zone } };
       }
-      return bad('Use `digest on [09:00] [America/Denver]`, `digest off`, `digest preview [2026-11-20]` or `digest empty on|off`.');
+      return bad(
+        'Use `digest on [09:00] [America/Denver]`, `digest off`, `digest preview [2026-11-20]` or `digest empty on|off`.',
+      );
     }
     case 'alerts': {
       const sub = rest[0]?.toLowerCase();
@@ -57,21 +61,27 @@ export function parseSettingsCommand(text: string): SettingsParse {
       if ((sub === 'undelivered' || sub === 'unreachable') && rest.length === 2) {
         const m = /^(\d{1,2}(?:\.\d+)?)%$/.exec(rest[1]!);
         const floor = m ? Number(m[1]) / 100 : NaN;
-        if (!m || floor <= 0 || floor >= 1) return bad(`"${rest[1]}" is not a percentage between 0% and 100% (like 8%).`);
+        if (!m || floor <= 0 || floor >= 1)
+          return bad(`"${rest[1]}" is not a percentage between 0% and 100% (like 8%).`);
         return { ok: true, command: { type: 'alerts-floor', kind: sub, floor } };
       }
       return bad('Use `alerts on`, `alerts off`, `alerts status`, `alerts undelivered 8%` or `alerts unreachable 6%`.');
     }
     case 'scope': {
-      if (rest.length === 1 && rest[0]!.toLowerCase() === 'all') return { ok: true, command: { type: 'scope', account: null } };
+      if (rest.length === 1 && rest[0]!.toLowerCase() === 'all')
+        return { ok: true, command: { type: 'scope', account: null } };
       const m = /^account:(.+)$/i.exec(rest.join(' '));
       if (m) return { ok: true, command: { type: 'scope', account: m[1]!.replace(/^"|"$/g, '') } };
       return bad('Use `scope account:ID` to limit this channel to one account, or `scope all`.');
     }
     case 'at-risk':
-      return rest.length ? bad(`\`at-risk\` takes no words (got "${rest.join(' ')}").`) : { ok: true, command: { type: 'at-risk' } };
+      return rest.length
+        ? bad(`\`at-risk\` takes no words (got "${rest.join(' ')}").`)
+        : { ok: true, command: { type: 'at-risk' } };
     case 'unsubscribed':
-      return rest.length > 1 ? bad('Use `unsubscribed [period]`, e.g. `unsubscribed 7d`.') : { ok: true, command: { type: 'unsubscribed', period: rest[0] ?? null } };
+      return rest.length > 1
+        ? bad('Use `unsubscribed [period]`, e.g. `unsubscribed 7d`.')
+        : { ok: true, command: { type: 'unsubscribed', period: rest[0] ?? null } };
   }
   return null;
 }

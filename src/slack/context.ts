@@ -5,7 +5,11 @@ import { settingsFor, zoneOf } from '../settings/channels';
 import type { SlackDeps } from './slack-deps';
 
 /** The one place a listener learns its context: workspace, channel, zone, scope, user, admin. */
-export async function resolveContext(deps: SlackDeps, client: WebClient, ids: { teamId: string; channelId: string; userId: string }): Promise<RequestContext> {
+export async function resolveContext(
+  deps: SlackDeps,
+  client: WebClient,
+  ids: { teamId: string; channelId: string; userId: string },
+): Promise<RequestContext> {
   const settings = await settingsFor(deps.db, deps.config, ids.channelId);
   let admin: Promise<boolean> | null = null;
   return {
@@ -13,13 +17,20 @@ export async function resolveContext(deps: SlackDeps, client: WebClient, ids: { 
     settings,
     zone: zoneOf(settings, deps.config),
     isAdmin: () =>
-      (admin ??= deps.config.settingsEditors === 'everyone'
-        ? Promise.resolve(true)
-        : client.users.info({ user: ids.userId }).then((info) => Boolean(info.user?.is_admin || info.user?.is_owner))),
+      (admin ??=
+        deps.config.settingsEditors === 'everyone'
+          ? Promise.resolve(true)
+          : client.users
+              .info({ user: ids.userId })
+              .then((info) => Boolean(info.user?.is_admin || info.user?.is_owner))),
   };
 }
 
 /** The context of a button or select: the team, channel and user of the click. */
 export function actionContext(deps: SlackDeps, client: WebClient, body: BlockAction): Promise<RequestContext> {
-  return resolveContext(deps, client, { teamId: body.team?.id ?? body.user.team_id ?? '', channelId: body.channel?.id ?? body.container?.channel_id ?? '', userId: body.user.id });
+  return resolveContext(deps, client, {
+    teamId: body.team?.id ?? body.user.team_id ?? '',
+    channelId: body.channel?.id ?? body.container?.channel_id ?? '',
+    userId: body.user.id,
+  });
 }

@@ -39,14 +39,26 @@ export interface SlackRuntime {
 export function createSlack(deps: SlackDeps, expressApp: Express): SlackRuntime | null {
   const { slack } = deps.config;
   if (!slack.botToken) return null;
-  const clientOptions = slack.apiUrl ? { slackApiUrl: slack.apiUrl.endsWith('/') ? slack.apiUrl : `${slack.apiUrl}/` } : {};
+  const clientOptions = slack.apiUrl
+    ? { slackApiUrl: slack.apiUrl.endsWith('/') ? slack.apiUrl : `${slack.apiUrl}/` }
+    : {};
   const logger = boltLogger(deps.log);
   if (slack.appToken) {
     const app = new App({ token: slack.botToken, appToken: slack.appToken, socketMode: true, clientOptions, logger });
     registerListeners(app, deps);
-    return { app, mode: 'socket', start: async () => void (await app.start()), stop: () => app.stop().then(() => undefined) };
+    return {
+      app,
+      mode: 'socket',
+      start: async () => void (await app.start()),
+      stop: () => app.stop().then(() => undefined),
+    };
   }
-  const receiver = new ExpressReceiver({ signingSecret: slack.signingSecret!, app: expressApp, endpoints: '/slack/events', logger });
+  const receiver = new ExpressReceiver({
+    signingSecret: slack.signingSecret!,
+    app: expressApp,
+    endpoints: '/slack/events',
+    logger,
+  });
   const app = new App({ token: slack.botToken, receiver, clientOptions, logger });
   registerListeners(app, deps);
   return { app, mode: 'http', start: async () => undefined, stop: async () => undefined };

@@ -24,7 +24,10 @@ export async function sendStats(
     logger.warn(`chart not rendered: ${(err as Error).message}`);
     return null;
   });
-  const options = how.mode === 'share' ? { shared: { by: how.sharedBy ?? '' } } : { version: Math.floor(deps.clock.now().getTime() / 1000) % 1_000_000 };
+  const options =
+    how.mode === 'share'
+      ? { shared: { by: how.sharedBy ?? '' } }
+      : { version: Math.floor(deps.clock.now().getTime() / 1000) % 1_000_000 };
   const routing =
     how.mode === 'share'
       ? { response_type: 'in_channel' as const, replace_original: false }
@@ -35,7 +38,10 @@ export async function sendStats(
     await respond({ ...routing, ...statsMessage(view, chart, options) });
   } catch (err) {
     if (!chart) throw err;
-    deps.log.warn({ err: (err as Error).message }, 'Slack refused the answer with its chart: sending it without the image');
+    deps.log.warn(
+      { err: (err as Error).message },
+      'Slack refused the answer with its chart: sending it without the image',
+    );
     await respond({ ...routing, ...statsMessage(view, null, options) });
   }
 }

@@ -7,7 +7,12 @@ import { fmtInt as int, fmtPct as percent } from '../messages/format';
 export function formatStatsTable(r: StatsResult): string {
   const lines: string[] = [];
   const f = r.filters;
-  const filters = [f.type ?? 'sms+mms', f.carrier ? `carrier ${f.carrier}` : 'all carriers', f.campaign ? `campaign ${f.campaign}` : null, f.account ? `account ${f.account}` : null]
+  const filters = [
+    f.type ?? 'sms+mms',
+    f.carrier ? `carrier ${f.carrier}` : 'all carriers',
+    f.campaign ? `campaign ${f.campaign}` : null,
+    f.account ? `account ${f.account}` : null,
+  ]
     .filter(Boolean)
     .join(', ');
   lines.push(`Period   ${r.period.start} → ${r.period.end} (${r.period.timezone}, ${r.period.label})`);
@@ -22,7 +27,8 @@ export function formatStatsTable(r: StatsResult): string {
   rows.push(['Total Segments', int(r.totals.segments), r.totals.segments ? '100.0%' : '—', int(r.totals.messages)]);
   const head = ['Status', 'Segments', 'Share', 'Messages'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const fmt = (row: string[]) => row.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const fmt = (row: string[]) =>
+    row.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   lines.push(fmt(head), widths.map((w) => '-'.repeat(w)).join('  '));
   rows.forEach((row, i) => {
     if (i === rows.length - 1) lines.push(widths.map((w) => '-'.repeat(w)).join('  '));
@@ -33,10 +39,23 @@ export function formatStatsTable(r: StatsResult): string {
     `Delivery ${percent(r.rates.delivery)} · Undelivered ${percent(r.rates.undelivered)} · Unreachable ${percent(r.rates.unreachable)} · Failed ${percent(r.rates.failed)} (of settled segments)`,
   );
   if (r.carriers.length) {
-    lines.push('', 'Top carriers: ' + r.carriers.slice(0, 5).map((c) => `${c.carrier || 'Unknown'} ${int(c.totals.segments)} seg, ${percent(c.rates.delivery)} delivered`).join('; '));
+    lines.push(
+      '',
+      'Top carriers: ' +
+        r.carriers
+          .slice(0, 5)
+          .map((c) => `${c.carrier || 'Unknown'} ${int(c.totals.segments)} seg, ${percent(c.rates.delivery)} delivered`)
+          .join('; '),
+    );
   }
   if (r.campaigns.length) {
-    lines.push('Top campaigns: ' + r.campaigns.slice(0, 5).map((c) => `${c.name ?? c.id} ${int(c.totals.segments)} seg, ${percent(c.rates.delivery)} delivered`).join('; '));
+    lines.push(
+      'Top campaigns: ' +
+        r.campaigns
+          .slice(0, 5)
+          .map((c) => `${c.name ?? c.id} ${int(c.totals.segments)} seg, ${percent(c.rates.delivery)} delivered`)
+          .join('; '),
+    );
   }
   if (r.provisional_note) lines.push('', r.provisional_note);
   return lines.join('\n');

@@ -42,14 +42,21 @@ export type QueryResult = { ok: true; query: ParsedQuery; directory: Directory }
  */
 export async function resolveQuery(db: Knex, text: string, zone: string, now: Date): Promise<QueryResult> {
   // campaign and account names are loaded only when a word may name one
-  const needsNames = tokenize(text).some((w) => !/^(carrier|tz|type|period):/i.test(w) && !looksLikePeriod(w) && !/^(sms|mms)$/i.test(w));
+  const needsNames = tokenize(text).some(
+    (w) => !/^(carrier|tz|type|period):/i.test(w) && !looksLikePeriod(w) && !/^(sms|mms)$/i.test(w),
+  );
   const directory = await loadDirectory(db, { names: needsNames });
   const parsed = parseQueryWords(text, directory, zone, now);
   if (!parsed.ok) return parsed;
   if (parsed.query.campaign && !parsed.periodGiven) {
     const span = await campaignSpan(db, parsed.query.campaign.id);
     if (span) {
-      const again = parseQueryWords(`${text} ${lifeWord(span.first, span.last, parsed.query.period.timezone)}`, directory, zone, now);
+      const again = parseQueryWords(
+        `${text} ${lifeWord(span.first, span.last, parsed.query.period.timezone)}`,
+        directory,
+        zone,
+        now,
+      );
       if (again.ok) return { ok: true, query: again.query, directory };
     }
   }
@@ -60,7 +67,10 @@ export async function buildStatsView(db: Knex, text: string, zone: string, now: 
   const resolved = await resolveQuery(db, text, zone, now);
   if (!resolved.ok) return resolved;
   const { query: q, directory } = resolved;
-  const [stats, previous] = await Promise.all([getStats(db, q, now), getStats(db, { ...q, period: previousPeriod(q.period) }, now, { totalsOnly: true })]);
+  const [stats, previous] = await Promise.all([
+    getStats(db, q, now),
+    getStats(db, { ...q, period: previousPeriod(q.period) }, now, { totalsOnly: true }),
+  ]);
   return {
     ok: true,
     view: {

@@ -7,9 +7,9 @@ import { STATUS_LABELS, STATUSES } from '../domain/status';
 import type { StatsView } from './stats-view.service';
 import { escapeMrkdwn, fmtInt, fmtPct, plural } from '../messages/mrkdwn';
 
-
 /** Each figure's denominator, said where the figures are shown. */
-export const SHARES_NOTE = 'Shares by status are of all segments; the delivery rate is of settled segments (everything but Queued and Ignored).';
+export const SHARES_NOTE =
+  'Shares by status are of all segments; the delivery rate is of settled segments (everything but Queued and Ignored).';
 
 export const ACTION = {
   period: 'stats_period',
@@ -50,7 +50,9 @@ export function periodRange(startIso: string, endIso: string, zone: string): str
   const onDays = s.equals(s.startOf('day')) && e.equals(e.startOf('day'));
   if (onDays) {
     const last = e.minus({ days: 1 });
-    return last.hasSame(s, 'day') ? s.toFormat('ccc LLL d, yyyy') : `${s.toFormat('LLL d')} – ${last.toFormat('LLL d, yyyy')}`;
+    return last.hasSame(s, 'day')
+      ? s.toFormat('ccc LLL d, yyyy')
+      : `${s.toFormat('LLL d')} – ${last.toFormat('LLL d, yyyy')}`;
   }
   return `${s.toFormat('LLL d HH:mm')} – ${e.toFormat('LLL d HH:mm')}`;
 }
@@ -74,7 +76,11 @@ function deliveryLine(view: StatsView): string {
   const moved = deliveryChange(now, before);
   if (moved) {
     const rolling = /^\d+[dhw]$/.test(view.query.period.label);
-    const against = rolling ? `the previous ${periodTitle(view.query.period.label).toLowerCase().replace(/^last /, '')}` : 'the period before';
+    const against = rolling
+      ? `the previous ${periodTitle(view.query.period.label)
+          .toLowerCase()
+          .replace(/^last /, '')}`
+      : 'the period before';
     change = ` ${changeText(moved, against)}`;
   } else if (now !== null) change = ' (nothing to compare with in the previous period)';
   return `Delivery rate *${fmtPct(now)}*${change}`;
@@ -86,19 +92,29 @@ function topLines(view: StatsView): string[] {
   if (!view.query.campaign && s.campaigns.length) {
     lines.push(
       '*Top campaigns*',
-      ...s.campaigns.slice(0, 5).map((c) => campaignLine({ id: c.id, name: c.name, segments: c.totals.segments, delivery: c.rates.delivery })),
+      ...s.campaigns
+        .slice(0, 5)
+        .map((c) => campaignLine({ id: c.id, name: c.name, segments: c.totals.segments, delivery: c.rates.delivery })),
     );
   }
   if (view.query.carrier === null && s.carriers.length) {
     lines.push(
       '*Carriers*',
-      ...s.carriers.slice(0, 5).map((c) => `• ${escapeMrkdwn(c.carrier || 'Unknown')} — ${fmtInt(c.totals.segments)} seg, ${fmtPct(c.rates.delivery)} delivered, ${fmtPct(c.rates.undelivered)} undelivered`),
+      ...s.carriers
+        .slice(0, 5)
+        .map(
+          (c) =>
+            `• ${escapeMrkdwn(c.carrier || 'Unknown')} — ${fmtInt(c.totals.segments)} seg, ${fmtPct(c.rates.delivery)} delivered, ${fmtPct(c.rates.undelivered)} undelivered`,
+        ),
     );
   }
   return lines;
 }
 
-const option = (text: string, value: string): PlainTextOption => ({ text: { type: 'plain_text', text: text.slice(0, 75) }, value });
+const option = (text: string, value: string): PlainTextOption => ({
+  text: { type: 'plain_text', text: text.slice(0, 75) },
+  value,
+});
 
 function controls(view: StatsView, version: number): ActionsBlock {
   const q = view.query;
@@ -111,10 +127,33 @@ function controls(view: StatsView, version: number): ActionsBlock {
     type: 'actions',
     block_id: `${CONTROLS_BLOCK_PREFIX}${version.toString(36)}:${view.words}`.slice(0, 255),
     elements: [
-      { type: 'static_select', action_id: ACTION.period, placeholder: { type: 'plain_text', text: 'Period' }, options: periods, ...(periodInitial ? { initial_option: periodInitial } : {}) },
-      { type: 'static_select', action_id: ACTION.type, placeholder: { type: 'plain_text', text: 'Type' }, options: types, initial_option: types.find((o) => o.value === (q.type ?? 'all'))! },
-      { type: 'static_select', action_id: ACTION.carrier, placeholder: { type: 'plain_text', text: 'Carrier' }, options: carriers, ...(carrierInitial ? { initial_option: carrierInitial } : {}) },
-      { type: 'button', action_id: ACTION.share, text: { type: 'plain_text', text: 'Share in channel' }, value: view.words || '7d' },
+      {
+        type: 'static_select',
+        action_id: ACTION.period,
+        placeholder: { type: 'plain_text', text: 'Period' },
+        options: periods,
+        ...(periodInitial ? { initial_option: periodInitial } : {}),
+      },
+      {
+        type: 'static_select',
+        action_id: ACTION.type,
+        placeholder: { type: 'plain_text', text: 'Type' },
+        options: types,
+        initial_option: types.find((o) => o.value === (q.type ?? 'all'))!,
+      },
+      {
+        type: 'static_select',
+        action_id: ACTION.carrier,
+        placeholder: { type: 'plain_text', text: 'Carrier' },
+        options: carriers,
+        ...(carrierInitial ? { initial_option: carrierInitial } : {}),
+      },
+      {
+        type: 'button',
+        action_id: ACTION.share,
+        text: { type: 'plain_text', text: 'Share in channel' },
+        value: view.words || '7d',
+      },
     ],
   };
 }
@@ -125,21 +164,34 @@ function controls(view: StatsView, version: number): ActionsBlock {
  * words, the provisional note, what is behind the numbers, a chart, and the controls.
  * `shared` renders the copy posted for everyone (no controls, who shared it).
  */
-export function statsMessage(view: StatsView, chart: ChartImage, opts: { shared?: { by: string }; version?: number } = {}): SlackMessage {
+export function statsMessage(
+  view: StatsView,
+  chart: ChartImage,
+  opts: { shared?: { by: string }; version?: number } = {},
+): SlackMessage {
   const s = view.stats;
   const title = periodTitle(view.query.period.label);
   const range = periodRange(s.period.start, s.period.end, s.period.timezone);
   const total = s.totals.segments;
   const blocks: KnownBlock[] = [];
   blocks.push({ type: 'header', text: { type: 'plain_text', text: `Campaign stats · ${title}`.slice(0, 150) } });
-  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `${range} · ${s.period.timezone} · ${filtersText(view)}` }] });
+  blocks.push({
+    type: 'context',
+    elements: [{ type: 'mrkdwn', text: `${range} · ${s.period.timezone} · ${filtersText(view)}` }],
+  });
 
   if (s.totals.messages === 0) {
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: 'No messages were sent in this period with these filters.' } });
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: 'No messages were sent in this period with these filters.' },
+    });
   } else {
     blocks.push({
       type: 'section',
-      text: { type: 'mrkdwn', text: `*Total Segments: ${fmtInt(total)}* · ${plural(s.totals.messages, 'message')}\n${deliveryLine(view)}` },
+      text: {
+        type: 'mrkdwn',
+        text: `*Total Segments: ${fmtInt(total)}* · ${plural(s.totals.messages, 'message')}\n${deliveryLine(view)}`,
+      },
     });
     const fields: SectionBlock['fields'] = STATUSES.map((st) => ({
       type: 'mrkdwn' as const,
@@ -153,7 +205,11 @@ export function statsMessage(view: StatsView, chart: ChartImage, opts: { shared?
   const notes: ContextBlock['elements'] = [];
   if (s.provisional_note) notes.push({ type: 'mrkdwn', text: `:hourglass_flowing_sand: ${s.provisional_note}` });
   notes.push({ type: 'mrkdwn', text: SHARES_NOTE });
-  if (opts.shared) notes.push({ type: 'mrkdwn', text: `Shared by <@${opts.shared.by}> · \`/campaign-stats ${escapeMrkdwn(view.words)}\`` });
+  if (opts.shared)
+    notes.push({
+      type: 'mrkdwn',
+      text: `Shared by <@${opts.shared.by}> · \`/campaign-stats ${escapeMrkdwn(view.words)}\``,
+    });
   blocks.push({ type: 'context', elements: notes });
   if (!opts.shared) blocks.push(controls(view, opts.version ?? 0));
 

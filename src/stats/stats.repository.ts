@@ -50,10 +50,22 @@ function tally(r: Record<string, unknown>): Tally | null {
   return { status, segments: Number(r.segments), messages: Number(r.messages) };
 }
 
-export async function countsByHour(db: Knex, scope: Scope, hourly: NonNullable<ReadPlan['hourly']>): Promise<Array<Tally & { hour: Date }>> {
+export async function countsByHour(
+  db: Knex,
+  scope: Scope,
+  hourly: NonNullable<ReadPlan['hourly']>,
+): Promise<Array<Tally & { hour: Date }>> {
   const table = seriesTable(scope);
   // the series grains hold few rows per hour: summed here, not by a GROUP BY's temporary table
-  const qb = table === 'counts_campaign_hourly' ? unsorted(db, db(table).select('hour', 'status', ...sums(db)).groupBy('hour', 'status')) : db(table).select('hour', 'status', 'segments', 'messages');
+  const qb =
+    table === 'counts_campaign_hourly'
+      ? unsorted(
+          db,
+          db(table)
+            .select('hour', 'status', ...sums(db))
+            .groupBy('hour', 'status'),
+        )
+      : db(table).select('hour', 'status', 'segments', 'messages');
   const rows = await inHours(narrow(qb, scope), hourly);
   return rows.flatMap((r: Record<string, unknown>) => {
     const t = tally(r);
@@ -76,11 +88,17 @@ export function planSplits(start: Date, end: Date): SplitPlan {
   const hs = Math.ceil(s / H) * H;
   const he = Math.floor(e / H) * H;
   if (hs >= he) return { days: null, hours: [], raw: [{ from: start, to: end }] };
-  const raw = [...(s < hs ? [{ from: start, to: new Date(hs) }] : []), ...(he < e ? [{ from: new Date(he), to: end }] : [])];
+  const raw = [
+    ...(s < hs ? [{ from: start, to: new Date(hs) }] : []),
+    ...(he < e ? [{ from: new Date(he), to: end }] : []),
+  ];
   const ds = Math.ceil(hs / D) * D;
   const de = Math.floor(he / D) * D;
   if (ds >= de) return { days: null, hours: [{ from: new Date(hs), to: new Date(he) }], raw };
-  const hours = [...(hs < ds ? [{ from: new Date(hs), to: new Date(ds) }] : []), ...(de < he ? [{ from: new Date(de), to: new Date(he) }] : [])];
+  const hours = [
+    ...(hs < ds ? [{ from: new Date(hs), to: new Date(ds) }] : []),
+    ...(de < he ? [{ from: new Date(de), to: new Date(he) }] : []),
+  ];
   return { days: { from: new Date(ds), to: new Date(de) }, hours, raw };
 }
 
@@ -94,7 +112,12 @@ function inRanges(qb: Knex.QueryBuilder, col: string, ranges: Array<{ from: Date
  * Counts grouped by `by` (carrier or campaign) over a split plan's days and hours, each read
  * from the smallest grain that carries the filters: the daily grains when they can, else hourly.
  */
-export async function countsBy(db: Knex, by: 'carrier' | 'campaign_id', scope: Scope, plan: SplitPlan): Promise<Array<Tally & { key: string }>> {
+export async function countsBy(
+  db: Knex,
+  by: 'carrier' | 'campaign_id',
+  scope: Scope,
+  plan: SplitPlan,
+): Promise<Array<Tally & { key: string }>> {
   const campaignish = Boolean(scope.campaignId || scope.accountId) || by === 'campaign_id';
   const dailyOk = by === 'carrier' ? !campaignish : scope.carrier === null;
   const hourlyTable = campaignish ? 'counts_campaign_hourly' : 'counts_hourly';
@@ -104,9 +127,26 @@ export async function countsBy(db: Knex, by: 'carrier' | 'campaign_id', scope: S
   if (plan.days && dailyOk) {
     // daily rows are few and already near the answer's grain: summing them here is cheaper than
     // a GROUP BY's temporary table (measured at 10 M messages: 50 ms → 20 ms)
-    reads.push(inRanges(narrow(db(dailyTable).select(by, 'status', 'segments', 'messages'), scope), 'day', [plan.days]));
+    reads.push(
+      inRanges(narrow(db(dailyTable).select(by, 'status', 'segments', 'messages'), scope), 'day', [plan.days]),
+    );
   } else if (plan.days) hourRanges.push(plan.days);
-  if (hourRanges.length) reads.push(unsorted(db, inRanges(narrow(db(hourlyTable).select(by, 'status', ...sums(db)).groupBy(by, 'status'), scope), 'hour', hourRanges)));
+  if (hourRanges.length)
+    reads.push(
+      unsorted(
+        db,
+        inRanges(
+          narrow(
+            db(hourlyTable)
+              .select(by, 'status', ...sums(db))
+              .groupBy(by, 'status'),
+            scope,
+          ),
+          'hour',
+          hourRanges,
+        ),
+      ),
+    );
   const rows = (await Promise.all(reads)).flat();
   return rows.flatMap((r) => {
     const t = tally(r);
@@ -115,7 +155,12 @@ export async function countsBy(db: Knex, by: 'carrier' | 'campaign_id', scope: S
 }
 
 /** Exact counts for a partial hour, straight from the messages table. */
-export async function rawCounts(db: Knex, scope: Scope, from: Date, to: Date): Promise<Array<Tally & { carrier: string; campaignId: string }>> {
+export async function rawCounts(
+  db: Knex,
+  scope: Scope,
+  from: Date,
+  to: Date,
+): Promise<Array<Tally & { carrier: string; campaignId: string }>> {
   const qb = db('messages')
     .select('carrier', 'campaign_id', 'status', db.raw('SUM(segments) AS segments'), db.raw('COUNT(*) AS messages'))
     .where('sent_at', '>=', toDbTime(from))
@@ -139,10 +184,15 @@ export async function recount(db: Knex, scope: Scope, from: Date, to: Date): Pro
   return rows.flatMap((r: Record<string, unknown>) => tally(r) ?? []);
 }
 
-export async function campaignNames(db: Knex, ids: string[]): Promise<Map<string, { name: string | null; accountId: string }>> {
+export async function campaignNames(
+  db: Knex,
+  ids: string[],
+): Promise<Map<string, { name: string | null; accountId: string }>> {
   const out = new Map<string, { name: string | null; accountId: string }>();
   for (let i = 0; i < ids.length; i += 500) {
-    const rows = await db('campaigns').select('id', 'name', 'account_id').whereIn('id', ids.slice(i, i + 500));
+    const rows = await db('campaigns')
+      .select('id', 'name', 'account_id')
+      .whereIn('id', ids.slice(i, i + 500));
     for (const r of rows) out.set(r.id, { name: r.name, accountId: r.account_id });
   }
   return out;

@@ -3,7 +3,15 @@ import { formatInZone, isProvisional, PROVISIONAL_HOURS, type Period } from '../
 import { computeRates, type Rates } from '../domain/rates';
 import { emptyStatusCounts, STATUSES, type StatusCounts } from '../domain/status';
 import { dayIndex, planReads } from './plan';
-import { campaignNames, countsBy, countsByHour, planSplits, rawCounts, type Scope, type Tally } from './stats.repository';
+import {
+  campaignNames,
+  countsBy,
+  countsByHour,
+  planSplits,
+  rawCounts,
+  type Scope,
+  type Tally,
+} from './stats.repository';
 
 export interface StatsQuery {
   period: Period;
@@ -46,7 +54,12 @@ export function breakdown(statuses: StatusCounts): Breakdown {
     segments += statuses[s].segments;
     messages += statuses[s].messages;
   }
-  return { totals: { segments, messages }, statuses, rates: computeRates(statuses, 'segments'), message_rates: computeRates(statuses, 'messages') };
+  return {
+    totals: { segments, messages },
+    statuses,
+    rates: computeRates(statuses, 'segments'),
+    message_rates: computeRates(statuses, 'messages'),
+  };
 }
 
 function group<K extends string>(map: Map<K, StatusCounts>, key: K, t: Tally): void {
@@ -61,8 +74,18 @@ const bySegmentsDesc = (a: Breakdown, b: Breakdown) => b.totals.segments - a.tot
  * The stats engine: one answer for any period and filters, read from the pre-aggregated
  * counts (whole hours) and the raw messages (partial hours), so it is exact.
  */
-export async function getStats(db: Knex, q: StatsQuery, now: Date, opts: { totalsOnly?: boolean } = {}): Promise<StatsResult> {
-  const scope: Scope = { type: q.type, carrier: q.carrier, campaignId: q.campaign?.id ?? null, accountId: q.account?.id ?? null };
+export async function getStats(
+  db: Knex,
+  q: StatsQuery,
+  now: Date,
+  opts: { totalsOnly?: boolean } = {},
+): Promise<StatsResult> {
+  const scope: Scope = {
+    type: q.type,
+    carrier: q.carrier,
+    campaignId: q.campaign?.id ?? null,
+    accountId: q.account?.id ?? null,
+  };
   const plan = planReads(q.period.start, q.period.end, q.period.timezone);
   const splits = planSplits(q.period.start, q.period.end);
   const h = plan.hourly;
@@ -106,7 +129,10 @@ export async function getStats(db: Knex, q: StatsQuery, now: Date, opts: { total
     .filter((c) => c.totals.messages > 0)
     .sort(bySegmentsDesc);
   const listed = topCampaigns.slice(0, MAX_CAMPAIGNS);
-  const names = await campaignNames(db, listed.map((c) => c.id));
+  const names = await campaignNames(
+    db,
+    listed.map((c) => c.id),
+  );
   const provisional = isProvisional(q.period, now);
   return {
     period: {
@@ -122,8 +148,15 @@ export async function getStats(db: Knex, q: StatsQuery, now: Date, opts: { total
       ? `Provisional: this period includes the last ${PROVISIONAL_HOURS} hours, and delivery receipts are still arriving.`
       : null,
     series: [...days].map(([date, statuses]) => ({ date, statuses, totals: breakdown(statuses).totals })),
-    carriers: [...carriers].map(([carrier, s]) => ({ carrier, ...breakdown(s) })).filter((c) => c.totals.messages > 0).sort(bySegmentsDesc),
-    campaigns: listed.map((c) => ({ ...c, name: names.get(c.id)?.name ?? null, account_id: names.get(c.id)?.accountId ?? '' })),
+    carriers: [...carriers]
+      .map(([carrier, s]) => ({ carrier, ...breakdown(s) }))
+      .filter((c) => c.totals.messages > 0)
+      .sort(bySegmentsDesc),
+    campaigns: listed.map((c) => ({
+      ...c,
+      name: names.get(c.id)?.name ?? null,
+      account_id: names.get(c.id)?.accountId ?? '',
+    })),
     campaigns_count: topCampaigns.length,
   };
 }

@@ -8,37 +8,76 @@ export const RESTORE_ACTION = 'unsub_restore';
 function tally(list: AutoUnsubscribe[], key: (a: AutoUnsubscribe) => string): string {
   const m = new Map<string, number>();
   for (const a of list) m.set(key(a), (m.get(key(a)) ?? 0) + 1);
-  return [...m].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${escapeMrkdwn(k)} ${fmtInt(n)}`).join(' · ');
+  return [...m]
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, n]) => `${escapeMrkdwn(k)} ${fmtInt(n)}`)
+    .join(' · ');
 }
 
-export function autoUnsubscribeSummary(list: AutoUnsubscribe[], threshold: number, accountName: (id: string) => string = (id) => id): SlackMessage {
+export function autoUnsubscribeSummary(
+  list: AutoUnsubscribe[],
+  threshold: number,
+  accountName: (id: string) => string = (id) => id,
+): SlackMessage {
   const n = list.length;
   const restored = list.filter((a) => a.restoredAt !== null).length;
   const since = restored ? ` · ${fmtInt(restored)} restored since` : '';
   return {
     text: `${fmtInt(n)} number${n === 1 ? ' was' : 's were'} auto-unsubscribed after ${threshold} failed campaigns in a row${restored ? `; ${fmtInt(restored)} restored since` : ''}.`,
     blocks: [
-      { type: 'header', text: { type: 'plain_text', text: `${fmtInt(n)} number${n === 1 ? '' : 's'} auto-unsubscribed${since}` } },
-      { type: 'section', text: { type: 'mrkdwn', text: `Each failed ${threshold} campaigns in a row; they get no more messages until restored.\n*By carrier:* ${tally(list, (a) => a.carrier ?? 'Unknown')}\n*By account:* ${tally(list, (a) => accountName(a.accountId))}`.slice(0, 3000) } },
-      { type: 'context', elements: [{ type: 'mrkdwn', text: 'The numbers are in the thread, each with a Restore button. Restore undoes an auto-unsubscribe only, never a customer’s STOP.' }] },
+      {
+        type: 'header',
+        text: { type: 'plain_text', text: `${fmtInt(n)} number${n === 1 ? '' : 's'} auto-unsubscribed${since}` },
+      },
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: `Each failed ${threshold} campaigns in a row; they get no more messages until restored.\n*By carrier:* ${tally(list, (a) => a.carrier ?? 'Unknown')}\n*By account:* ${tally(list, (a) => accountName(a.accountId))}`.slice(
+            0,
+            3000,
+          ),
+        },
+      },
+      {
+        type: 'context',
+        elements: [
+          {
+            type: 'mrkdwn',
+            text: 'The numbers are in the thread, each with a Restore button. Restore undoes an auto-unsubscribe only, never a customer’s STOP.',
+          },
+        ],
+      },
     ],
   };
 }
 
 /** Thread messages listing the numbers, 40 to a message (Slack allows 50 blocks). */
-export function restoreLists(list: AutoUnsubscribe[], accountName: (id: string) => string = (id) => id): SlackMessage[] {
+export function restoreLists(
+  list: AutoUnsubscribe[],
+  accountName: (id: string) => string = (id) => id,
+): SlackMessage[] {
   const out: SlackMessage[] = [];
   for (let i = 0; i < list.length; i += 40) {
     const chunk = list.slice(i, i + 40);
     const blocks: KnownBlock[] = chunk.map((a) => {
       const row = `${maskPhone(a.phone)} · ${escapeMrkdwn(a.carrier ?? 'Unknown')} · ${escapeMrkdwn(accountName(a.accountId))} · ${a.campaigns.length} failed campaigns`;
       return a.restoredAt
-        ? { type: 'section', block_id: `unsub:${a.id}`, text: { type: 'mrkdwn', text: `~${row}~ · :leftwards_arrow_with_hook: restored by <@${a.restoredBy}>` } }
+        ? {
+            type: 'section',
+            block_id: `unsub:${a.id}`,
+            text: { type: 'mrkdwn', text: `~${row}~ · :leftwards_arrow_with_hook: restored by <@${a.restoredBy}>` },
+          }
         : {
             type: 'section',
             block_id: `unsub:${a.id}`,
             text: { type: 'mrkdwn', text: row },
-            accessory: { type: 'button', action_id: RESTORE_ACTION, text: { type: 'plain_text', text: 'Restore' }, value: String(a.id) },
+            accessory: {
+              type: 'button',
+              action_id: RESTORE_ACTION,
+              text: { type: 'plain_text', text: 'Restore' },
+              value: String(a.id),
+            },
           };
     });
     out.push({ text: `Auto-unsubscribed numbers ${i + 1}–${i + chunk.length} of ${list.length}`, blocks });

@@ -11,19 +11,40 @@ const FAILED = ['failed', 'undelivered', 'unreachable'];
  * run already under way (a delivery may have ended it). Numbers whose new messages were all
  * delivered and had no run are left alone: their run is still 0.
  */
-export async function candidateSubscribers(db: Knex, since: { at: Date; settledBefore: Date } | null, settledBefore: Date): Promise<number[]> {
-  const failed = db('messages').distinct('subscriber_id').whereIn('status', FAILED).andWhere('sent_at', '<', toDbTime(settledBefore));
+export async function candidateSubscribers(
+  db: Knex,
+  since: { at: Date; settledBefore: Date } | null,
+  settledBefore: Date,
+): Promise<number[]> {
+  const failed = db('messages')
+    .distinct('subscriber_id')
+    .whereIn('status', FAILED)
+    .andWhere('sent_at', '<', toDbTime(settledBefore));
   if (since) {
     failed.andWhere((q) =>
-      q.where('status_changed_at', '>=', toDbTime(since.at)).orWhere((w) => w.where('sent_at', '>=', toDbTime(since.settledBefore)).andWhere('sent_at', '<', toDbTime(settledBefore))),
+      q
+        .where('status_changed_at', '>=', toDbTime(since.at))
+        .orWhere((w) =>
+          w.where('sent_at', '>=', toDbTime(since.settledBefore)).andWhere('sent_at', '<', toDbTime(settledBefore)),
+        ),
     );
   }
   const [a, b] = await Promise.all([failed, db('subscribers').select('id').where('fail_streak', '>', 0)]);
-  return [...new Set([...a.map((r: { subscriber_id: unknown }) => Number(r.subscriber_id)), ...b.map((r: { id: unknown }) => Number(r.id))])];
+  return [
+    ...new Set([
+      ...a.map((r: { subscriber_id: unknown }) => Number(r.subscriber_id)),
+      ...b.map((r: { id: unknown }) => Number(r.id)),
+    ]),
+  ];
 }
 
 /** Each subscriber's settled messages, newest first, at most `limit` campaigns back. */
-export async function recentMessages(db: Knex, subscriberIds: number[], settledBefore: Date, limit: number): Promise<Map<number, SentToNumber[]>> {
+export async function recentMessages(
+  db: Knex,
+  subscriberIds: number[],
+  settledBefore: Date,
+  limit: number,
+): Promise<Map<number, SentToNumber[]>> {
   const out = new Map<number, SentToNumber[]>();
   if (subscriberIds.length === 0) return out;
   const rows = await db('messages')
@@ -36,7 +57,12 @@ export async function recentMessages(db: Knex, subscriberIds: number[], settledB
     let list = out.get(id);
     if (!list) out.set(id, (list = []));
     if (list.length < limit * 3) {
-      list.push({ campaignId: r.campaign_id, status: r.status as Status, attempted: Boolean(r.attempted), errorCode: r.error_code === null ? null : Number(r.error_code) });
+      list.push({
+        campaignId: r.campaign_id,
+        status: r.status as Status,
+        attempted: Boolean(r.attempted),
+        errorCode: r.error_code === null ? null : Number(r.error_code),
+      });
     }
   }
   return out;
@@ -64,18 +90,41 @@ const toSub = (r: Record<string, unknown>): SubscriberRow => ({
 
 export async function getSubscribers(db: Knex, ids: number[]): Promise<SubscriberRow[]> {
   const out: SubscriberRow[] = [];
-  for (let i = 0; i < ids.length; i += 5000) out.push(...(await db('subscribers').select('*').whereIn('id', ids.slice(i, i + 5000))).map(toSub));
+  for (let i = 0; i < ids.length; i += 5000)
+    out.push(
+      ...(
+        await db('subscribers')
+          .select('*')
+          .whereIn('id', ids.slice(i, i + 5000))
+      ).map(toSub),
+    );
   return out;
 }
 
 export async function setFailStreaks(db: Knex, streaks: Array<{ id: number; streak: number }>): Promise<void> {
   const byValue = new Map<number, number[]>();
   for (const s of streaks) byValue.set(s.streak, [...(byValue.get(s.streak) ?? []), s.id]);
-  for (const [streak, ids] of byValue) for (let i = 0; i < ids.length; i += 1000) await db('subscribers').whereIn('id', ids.slice(i, i + 1000)).update({ fail_streak: streak });
+  for (const [streak, ids] of byValue)
+    for (let i = 0; i < ids.length; i += 1000)
+      await db('subscribers')
+        .whereIn('id', ids.slice(i, i + 1000))
+        .update({ fail_streak: streak });
 }
 
-export async function atRiskSubscribers(db: Knex, min: number, max: number, accountId: string | null, limit = 200): Promise<SubscriberRow[]> {
-  const q = db('subscribers').select('*').where('subscribed', true).andWhere('fail_streak', '>=', min).andWhere('fail_streak', '<=', max).orderBy([{ column: 'fail_streak', order: 'desc' }, { column: 'id' }]).limit(limit);
+export async function atRiskSubscribers(
+  db: Knex,
+  min: number,
+  max: number,
+  accountId: string | null,
+  limit = 200,
+): Promise<SubscriberRow[]> {
+  const q = db('subscribers')
+    .select('*')
+    .where('subscribed', true)
+    .andWhere('fail_streak', '>=', min)
+    .andWhere('fail_streak', '<=', max)
+    .orderBy([{ column: 'fail_streak', order: 'desc' }, { column: 'id' }])
+    .limit(limit);
   if (accountId) q.where('account_id', accountId);
   return (await q).map(toSub);
 }
@@ -107,8 +156,20 @@ const toAuto = (r: Record<string, unknown>): AutoUnsubscribe => ({
   slot: (r.job_slot as string | null) ?? undefined,
 });
 
-export async function insertAutoUnsubscribe(trx: Knex.Transaction, a: Omit<AutoUnsubscribe, 'id' | 'restoredAt' | 'restoredBy'>, slot: string): Promise<number> {
-  const [id] = await trx('auto_unsubscribes').insert({ subscriber_id: a.subscriberId, account_id: a.accountId, phone: a.phone, carrier: a.carrier, at: toDbTime(a.at), campaigns: JSON.stringify(a.campaigns), job_slot: slot });
+export async function insertAutoUnsubscribe(
+  trx: Knex.Transaction,
+  a: Omit<AutoUnsubscribe, 'id' | 'restoredAt' | 'restoredBy'>,
+  slot: string,
+): Promise<number> {
+  const [id] = await trx('auto_unsubscribes').insert({
+    subscriber_id: a.subscriberId,
+    account_id: a.accountId,
+    phone: a.phone,
+    carrier: a.carrier,
+    at: toDbTime(a.at),
+    campaigns: JSON.stringify(a.campaigns),
+    job_slot: slot,
+  });
   return Number(id);
 }
 
@@ -117,8 +178,17 @@ export async function getAutoUnsubscribe(db: Knex, id: number): Promise<AutoUnsu
   return r ? toAuto(r) : null;
 }
 
-export async function autoUnsubscribesBetween(db: Knex, from: Date, to: Date, accountId: string | null): Promise<AutoUnsubscribe[]> {
-  const q = db('auto_unsubscribes').select('*').where('at', '>=', toDbTime(from)).andWhere('at', '<', toDbTime(to)).orderBy('id');
+export async function autoUnsubscribesBetween(
+  db: Knex,
+  from: Date,
+  to: Date,
+  accountId: string | null,
+): Promise<AutoUnsubscribe[]> {
+  const q = db('auto_unsubscribes')
+    .select('*')
+    .where('at', '>=', toDbTime(from))
+    .andWhere('at', '<', toDbTime(to))
+    .orderBy('id');
   if (accountId) q.where('account_id', accountId);
   return (await q).map(toAuto);
 }

@@ -41,24 +41,59 @@ export interface UnsubDeps {
  * that settled or changed status since its last run, recomputes their run of failed
  * campaigns, records the streak (for "at risk"), and unsubscribes those at the threshold.
  */
-export async function runAutoUnsubscribe(deps: UnsubDeps, slot: string, now: Date, since: { at: Date; settledBefore: Date } | null) {
+export async function runAutoUnsubscribe(
+  deps: UnsubDeps,
+  slot: string,
+  now: Date,
+  since: { at: Date; settledBefore: Date } | null,
+) {
   const threshold = deps.config.autoUnsubscribeAfter;
   const settledBefore = new Date(now.getTime() - SETTLE_HOURS * 3600_000);
   const ids = (await candidateSubscribers(deps.db, since, settledBefore)).sort((a, b) => a - b);
   let unsubscribed = 0;
   for (let i = 0; i < ids.length; i += CHUNK) {
     const chunk = ids.slice(i, i + CHUNK);
-    const [msgs, subs] = await Promise.all([recentMessages(deps.db, chunk, settledBefore, threshold), getSubscribers(deps.db, chunk)]);
+    const [msgs, subs] = await Promise.all([
+      recentMessages(deps.db, chunk, settledBefore, threshold),
+      getSubscribers(deps.db, chunk),
+    ]);
     const streaks: Array<{ id: number; streak: number }> = [];
     for (const s of subs) {
       const run = failedRun(msgs.get(s.id) ?? [], threshold);
       if (run.streak !== s.failStreak) streaks.push({ id: s.id, streak: run.streak });
       if (verdict(run.streak, threshold) !== 'unsubscribe' || !s.subscribed) continue;
       const done = await inTransaction(deps.db, async (trx) => {
-        const n = await trx('subscribers').where({ id: s.id, subscribed: true }).update({ subscribed: false, unsubscribe_reason: 'auto', state_changed_at: toDbTime(now) });
+        const n = await trx('subscribers')
+          .where({ id: s.id, subscribed: true })
+          .update({ subscribed: false, unsubscribe_reason: 'auto', state_changed_at: toDbTime(now) });
         if (n === 0) return false;
-        await insertAutoUnsubscribe(trx, { subscriberId: s.id, accountId: s.accountId, phone: s.phone, carrier: s.carrier, at: now, campaigns: run.campaigns }, slot);
-        await appendSubscriptionEvents(trx, [{ accountId: s.accountId, phone: s.phone, event: 'unsubscribed', reason: 'auto', at: now, source: 'auto-unsubscribe', detail: { campaigns: run.campaigns } }], now);
+        await insertAutoUnsubscribe(
+          trx,
+          {
+            subscriberId: s.id,
+            accountId: s.accountId,
+            phone: s.phone,
+            carrier: s.carrier,
+            at: now,
+            campaigns: run.campaigns,
+          },
+          slot,
+        );
+        await appendSubscriptionEvents(
+          trx,
+          [
+            {
+              accountId: s.accountId,
+              phone: s.phone,
+              event: 'unsubscribed',
+              reason: 'auto',
+              at: now,
+              source: 'auto-unsubscribe',
+              detail: { campaigns: run.campaigns },
+            },
+          ],
+          now,
+        );
         return true;
       });
       if (done) unsubscribed++;
@@ -80,7 +115,8 @@ async function announce(deps: UnsubDeps, slot: string): Promise<void> {
     if (mine.length === 0) continue;
     const parent = autoUnsubscribeSummary(mine, deps.config.autoUnsubscribeAfter, name);
     const ts = await deps.notifier!.post({ channel: ch.channelId, ...parent });
-    for (const part of restoreLists(mine, name)) await deps.notifier!.post({ channel: ch.channelId, threadTs: ts, ...part });
+    for (const part of restoreLists(mine, name))
+      await deps.notifier!.post({ channel: ch.channelId, threadTs: ts, ...part });
   }
 }
 
@@ -89,7 +125,12 @@ async function announce(deps: UnsubDeps, slot: string): Promise<void> {
  * `accountId` sees it now: its parent (counts, restores included) and the thread message that
  * lists `id`. Used to redraw both after a Restore.
  */
-export async function announcementAfterRestore(db: Knex, config: Config, id: number, accountId: string | null): Promise<{ parent: SlackMessage; row: SlackMessage | null } | null> {
+export async function announcementAfterRestore(
+  db: Knex,
+  config: Config,
+  id: number,
+  accountId: string | null,
+): Promise<{ parent: SlackMessage; row: SlackMessage | null } | null> {
   const rec = await getAutoUnsubscribe(db, id);
   if (!rec?.slot) return null;
   const all = await autoUnsubscribesOfRun(db, rec.slot);
@@ -97,7 +138,10 @@ export async function announcementAfterRestore(db: Knex, config: Config, id: num
   const names = await accountNames(db, [...new Set(mine.map((a) => a.accountId))]);
   const name = (x: string) => names.get(x) ?? x;
   const index = mine.findIndex((a) => a.id === id);
-  return { parent: autoUnsubscribeSummary(mine, config.autoUnsubscribeAfter, name), row: index < 0 ? null : (restoreLists(mine, name)[Math.floor(index / 40)] ?? null) };
+  return {
+    parent: autoUnsubscribeSummary(mine, config.autoUnsubscribeAfter, name),
+    row: index < 0 ? null : (restoreLists(mine, name)[Math.floor(index / 40)] ?? null),
+  };
 }
 
 export type RestoreResult = { ok: true; phone: string } | { ok: false; message: string };
@@ -110,11 +154,32 @@ export async function restoreAutoUnsubscribe(db: Knex, id: number, by: string, n
     const sub = await trx('subscribers').first('subscribed', 'unsubscribe_reason').where({ id: rec.subscriberId });
     if (sub?.subscribed) return { ok: false as const, message: `${maskPhone(rec.phone)} is already subscribed.` };
     if (sub?.unsubscribe_reason !== 'auto') {
-      return { ok: false as const, message: `${maskPhone(rec.phone)} can't be restored: the customer unsubscribed themselves (${sub?.unsubscribe_reason === 'stop' ? 'replied STOP' : sub?.unsubscribe_reason}) after the auto-unsubscribe.` };
+      return {
+        ok: false as const,
+        message: `${maskPhone(rec.phone)} can't be restored: the customer unsubscribed themselves (${sub?.unsubscribe_reason === 'stop' ? 'replied STOP' : sub?.unsubscribe_reason}) after the auto-unsubscribe.`,
+      };
     }
-    await trx('subscribers').where({ id: rec.subscriberId, unsubscribe_reason: 'auto' }).update({ subscribed: true, unsubscribe_reason: null, fail_streak: 0, state_changed_at: toDbTime(now) });
-    await trx('auto_unsubscribes').where({ id }).update({ restored_at: toDbTime(now), restored_by: by });
-    await appendSubscriptionEvents(trx, [{ accountId: rec.accountId, phone: rec.phone, event: 'restored', reason: 'auto', at: now, source: 'slack', detail: { by } }], now);
+    await trx('subscribers')
+      .where({ id: rec.subscriberId, unsubscribe_reason: 'auto' })
+      .update({ subscribed: true, unsubscribe_reason: null, fail_streak: 0, state_changed_at: toDbTime(now) });
+    await trx('auto_unsubscribes')
+      .where({ id })
+      .update({ restored_at: toDbTime(now), restored_by: by });
+    await appendSubscriptionEvents(
+      trx,
+      [
+        {
+          accountId: rec.accountId,
+          phone: rec.phone,
+          event: 'restored',
+          reason: 'auto',
+          at: now,
+          source: 'slack',
+          detail: { by },
+        },
+      ],
+      now,
+    );
     return { ok: true as const, phone: rec.phone };
   });
 }
@@ -132,7 +197,13 @@ export async function atRiskList(db: Knex, config: Config, accountId: string | n
 }
 
 /** `unsubscribed [period]`: numbers auto-unsubscribed in the period, masked, with restores. */
-export async function unsubscribedList(db: Knex, accountId: string | null, periodWord: string | null, zone: string, now: Date): Promise<SlackMessage> {
+export async function unsubscribedList(
+  db: Knex,
+  accountId: string | null,
+  periodWord: string | null,
+  zone: string,
+  now: Date,
+): Promise<SlackMessage> {
   const p = resolvePeriod(periodWord ?? '7d', zone, now);
   if (isPeriodError(p)) return notice(`:warning: ${p.message}`);
   const list = await autoUnsubscribesBetween(db, p.start, p.end, accountId);
@@ -141,7 +212,10 @@ export async function unsubscribedList(db: Knex, accountId: string | null, perio
   return notice(
     `*Auto-unsubscribed in ${p.label}* (${list.length}):\n${list
       .slice(0, 60)
-      .map((x) => `• ${maskPhone(x.phone)} · ${escapeMrkdwn(x.carrier ?? 'Unknown')} · ${escapeMrkdwn(names.get(x.accountId) ?? x.accountId)} · ${x.restoredAt ? `restored by <@${x.restoredBy}>` : `${x.campaigns.length} failed campaigns`}`)
+      .map(
+        (x) =>
+          `• ${maskPhone(x.phone)} · ${escapeMrkdwn(x.carrier ?? 'Unknown')} · ${escapeMrkdwn(names.get(x.accountId) ?? x.accountId)} · ${x.restoredAt ? `restored by <@${x.restoredBy}>` : `${x.campaigns.length} failed campaigns`}`,
+      )
       .join('\n')}${list.length > 60 ? `\n…and ${list.length - 60} more` : ''}`,
   );
 }

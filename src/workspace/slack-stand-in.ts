@@ -79,7 +79,10 @@ export class SlackStandIn extends EventEmitter {
     this.refuseImages = opts.refuseImages ?? false;
     this.channels = new Map((opts.channels ?? [{ id: 'C2147483705', name: 'marketing' }]).map((c) => [c.id, c]));
     this.users = new Map(
-      (opts.users ?? [{ id: 'U2147483697', name: 'steve', isAdmin: true }]).map((u) => [u.id, { id: u.id, name: u.name, tz: u.tz ?? 'America/Denver', isAdmin: u.isAdmin ?? false }]),
+      (opts.users ?? [{ id: 'U2147483697', name: 'steve', isAdmin: true }]).map((u) => [
+        u.id,
+        { id: u.id, name: u.name, tz: u.tz ?? 'America/Denver', isAdmin: u.isAdmin ?? false },
+      ]),
     );
   }
 
@@ -98,7 +101,12 @@ export class SlackStandIn extends EventEmitter {
   }
 
   restore(json: string): void {
-    const state = JSON.parse(json) as { seq: number; messages: StandInMessage[]; files: Array<Omit<StandInFile, 'bytes'> & { bytes: string | null }>; targets: Array<[string, { channel: string; user: string; ts: string | null }]> };
+    const state = JSON.parse(json) as {
+      seq: number;
+      messages: StandInMessage[];
+      files: Array<Omit<StandInFile, 'bytes'> & { bytes: string | null }>;
+      targets: Array<[string, { channel: string; user: string; ts: string | null }]>;
+    };
     this.seq = state.seq;
     this.messages.splice(0, this.messages.length, ...state.messages);
     this.files.clear();
@@ -123,14 +131,19 @@ export class SlackStandIn extends EventEmitter {
   }
 
   async start(): Promise<this> {
-    if (this.opts.stateFile && fs.existsSync(this.opts.stateFile)) this.restore(fs.readFileSync(this.opts.stateFile, 'utf8'));
+    if (this.opts.stateFile && fs.existsSync(this.opts.stateFile))
+      this.restore(fs.readFileSync(this.opts.stateFile, 'utf8'));
     this.on('change', () => this.persistSoon());
     this.server = http.createServer((req, res) => {
       this.route(req, res).catch((err: unknown) => {
-        res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, error: 'internal_error', detail: String(err) }));
+        res
+          .writeHead(500, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ ok: false, error: 'internal_error', detail: String(err) }));
       });
     });
-    await new Promise<void>((resolve) => this.server!.listen(this.opts.port ?? 0, this.opts.host ?? '127.0.0.1', resolve));
+    await new Promise<void>((resolve) =>
+      this.server!.listen(this.opts.port ?? 0, this.opts.host ?? '127.0.0.1', resolve),
+    );
     const addr = this.server.address() as { port: number };
     this.url = `http://${this.opts.host ?? '127.0.0.1'}:${addr.port}`;
     return this;
@@ -171,7 +184,9 @@ export class SlackStandIn extends EventEmitter {
   }
 
   visibleMessages(channel: string, user?: string): StandInMessage[] {
-    return this.messages.filter((m) => m.channel === channel && !m.deleted && (m.visibleTo === null || m.visibleTo === user));
+    return this.messages.filter(
+      (m) => m.channel === channel && !m.deleted && (m.visibleTo === null || m.visibleTo === user),
+    );
   }
 
   reset(): void {
@@ -195,7 +210,13 @@ export class SlackStandIn extends EventEmitter {
       const method = url.pathname.slice(5);
       const args = await parseArgs(req, body, url);
       const result = this.api(method, args, String(req.headers.authorization ?? ''));
-      this.calls.push({ at: Date.now(), method, args, ok: result.ok, ...(result.ok ? {} : { error: String(result.error) }) });
+      this.calls.push({
+        at: Date.now(),
+        method,
+        args,
+        ok: result.ok,
+        ...(result.ok ? {} : { error: String(result.error) }),
+      });
       this.emit('change', { method });
       send(200, result);
       return;
@@ -218,7 +239,13 @@ export class SlackStandIn extends EventEmitter {
         return send(400, { ok: false, error: 'invalid_payload' });
       }
       const result = this.respond(key, args);
-      this.calls.push({ at: Date.now(), method: 'response_url', args: { key, ...args }, ok: result.ok, ...(result.ok ? {} : { error: String(result.error) }) });
+      this.calls.push({
+        at: Date.now(),
+        method: 'response_url',
+        args: { key, ...args },
+        ok: result.ok,
+        ...(result.ok ? {} : { error: String(result.error) }),
+      });
       this.emit('change', { method: 'response_url' });
       send(result.ok ? 200 : 400, result);
       return;
@@ -234,16 +261,29 @@ export class SlackStandIn extends EventEmitter {
 
   private checkMessage(args: Args): Result | null {
     const problems = messageProblems({ text: args.text, blocks: args.blocks });
-    if (problems.length) return { ok: false, error: problems.some((p) => p.startsWith('text:')) ? 'no_text' : 'invalid_blocks', errors: problems };
+    if (problems.length)
+      return {
+        ok: false,
+        error: problems.some((p) => p.startsWith('text:')) ? 'no_text' : 'invalid_blocks',
+        errors: problems,
+      };
     const blocks = (args.blocks as Array<Record<string, unknown>> | undefined) ?? [];
     for (const b of blocks) {
       const file = b.slack_file as { id?: string } | undefined;
       if (b.type === 'image' && file?.id && !this.files.get(file.id)?.bytes) {
-        return { ok: false, error: 'invalid_blocks', errors: [`slack_file ${file.id}: file not found or not uploaded`] };
+        return {
+          ok: false,
+          error: 'invalid_blocks',
+          errors: [`slack_file ${file.id}: file not found or not uploaded`],
+        };
       }
     }
     if (this.refuseImages && blocks.some((b) => b.type === 'image')) {
-      return { ok: false, error: 'invalid_blocks', errors: ['downloading image failed [json-pointer:/blocks/image/image_url]'] };
+      return {
+        ok: false,
+        error: 'invalid_blocks',
+        errors: ['downloading image failed [json-pointer:/blocks/image/image_url]'],
+      };
     }
     return null;
   }
@@ -257,14 +297,29 @@ export class SlackStandIn extends EventEmitter {
     const channel = (id: unknown) => (typeof id === 'string' ? this.channels.get(id) : undefined);
     switch (method) {
       case 'auth.test':
-        return { ok: true, url: 'https://example.slack.com/', team: 'Example', user: 'campaign-stats', team_id: teamId, user_id: bot, bot_id: 'B0BOT' };
+        return {
+          ok: true,
+          url: 'https://example.slack.com/',
+          team: 'Example',
+          user: 'campaign-stats',
+          team_id: teamId,
+          user_id: bot,
+          bot_id: 'B0BOT',
+        };
       case 'chat.postMessage': {
         if (!channel(args.channel)) return { ok: false, error: 'channel_not_found' };
         const bad = this.checkMessage(args);
         if (bad) return bad;
         const thread = typeof args.thread_ts === 'string' ? args.thread_ts : null;
         if (thread && !this.find(thread)) return { ok: false, error: 'thread_not_found' };
-        const m = this.add({ channel: args.channel as string, threadTs: thread, visibleTo: null, user: bot, text: args.text as string, blocks: (args.blocks as unknown[]) ?? [] });
+        const m = this.add({
+          channel: args.channel as string,
+          threadTs: thread,
+          visibleTo: null,
+          user: bot,
+          text: args.text as string,
+          blocks: (args.blocks as unknown[]) ?? [],
+        });
         return { ok: true, channel: m.channel, ts: m.ts, message: { text: m.text, ts: m.ts, blocks: m.blocks } };
       }
       case 'chat.postEphemeral': {
@@ -272,7 +327,14 @@ export class SlackStandIn extends EventEmitter {
         if (typeof args.user !== 'string' || !this.users.has(args.user)) return { ok: false, error: 'user_not_found' };
         const bad = this.checkMessage(args);
         if (bad) return bad;
-        const m = this.add({ channel: args.channel as string, threadTs: typeof args.thread_ts === 'string' ? args.thread_ts : null, visibleTo: args.user, user: bot, text: args.text as string, blocks: (args.blocks as unknown[]) ?? [] });
+        const m = this.add({
+          channel: args.channel as string,
+          threadTs: typeof args.thread_ts === 'string' ? args.thread_ts : null,
+          visibleTo: args.user,
+          user: bot,
+          text: args.text as string,
+          blocks: (args.blocks as unknown[]) ?? [],
+        });
         return { ok: true, message_ts: m.ts };
       }
       case 'chat.update': {
@@ -290,24 +352,49 @@ export class SlackStandIn extends EventEmitter {
       case 'files.getUploadURLExternal': {
         if (typeof args.filename !== 'string' || !args.length) return { ok: false, error: 'invalid_arguments' };
         const id = `F${String(++this.seq).padStart(8, '0')}`;
-        this.files.set(id, { id, filename: args.filename, title: null, altText: typeof args.alt_text === 'string' ? args.alt_text : null, bytes: null });
+        this.files.set(id, {
+          id,
+          filename: args.filename,
+          title: null,
+          altText: typeof args.alt_text === 'string' ? args.alt_text : null,
+          bytes: null,
+        });
         return { ok: true, upload_url: `${this.url}/upload/${id}`, file_id: id };
       }
       case 'files.completeUploadExternal': {
-        const list = (typeof args.files === 'string' ? JSON.parse(args.files) : args.files) as Array<{ id: string; title?: string }> | undefined;
+        const list = (typeof args.files === 'string' ? JSON.parse(args.files) : args.files) as
+          | Array<{ id: string; title?: string }>
+          | undefined;
         if (!Array.isArray(list) || list.length === 0) return { ok: false, error: 'invalid_arguments' };
         for (const f of list) if (!this.files.get(f.id)?.bytes) return { ok: false, error: 'file_not_found' };
         const channelId = args.channel_id ?? args.channels;
         if (channelId !== undefined && !channel(channelId)) return { ok: false, error: 'channel_not_found' };
         for (const f of list) this.files.get(f.id)!.title = f.title ?? null;
         if (typeof channelId === 'string') {
-          this.add({ channel: channelId, threadTs: typeof args.thread_ts === 'string' ? args.thread_ts : null, visibleTo: null, user: bot, text: String(args.initial_comment ?? ''), blocks: [], files: list.map((f) => f.id) });
+          this.add({
+            channel: channelId,
+            threadTs: typeof args.thread_ts === 'string' ? args.thread_ts : null,
+            visibleTo: null,
+            user: bot,
+            text: String(args.initial_comment ?? ''),
+            blocks: [],
+            files: list.map((f) => f.id),
+          });
         }
-        return { ok: true, files: list.map((f) => ({ id: f.id, title: f.title ?? this.files.get(f.id)!.filename, url_private: `${this.url}/files/${f.id}` })) };
+        return {
+          ok: true,
+          files: list.map((f) => ({
+            id: f.id,
+            title: f.title ?? this.files.get(f.id)!.filename,
+            url_private: `${this.url}/files/${f.id}`,
+          })),
+        };
       }
       case 'conversations.info': {
         const c = channel(args.channel);
-        return c ? { ok: true, channel: { id: c.id, name: c.name, is_channel: true, is_member: true } } : { ok: false, error: 'channel_not_found' };
+        return c
+          ? { ok: true, channel: { id: c.id, name: c.name, is_channel: true, is_member: true } }
+          : { ok: false, error: 'channel_not_found' };
       }
       case 'conversations.join': {
         const c = channel(args.channel);
@@ -318,12 +405,19 @@ export class SlackStandIn extends EventEmitter {
       }
       case 'users.info': {
         const u = typeof args.user === 'string' ? this.users.get(args.user) : undefined;
-        return u ? { ok: true, user: { id: u.id, name: u.name, real_name: u.name, tz: u.tz, is_admin: u.isAdmin, is_owner: false } } : { ok: false, error: 'user_not_found' };
+        return u
+          ? {
+              ok: true,
+              user: { id: u.id, name: u.name, real_name: u.name, tz: u.tz, is_admin: u.isAdmin, is_owner: false },
+            }
+          : { ok: false, error: 'user_not_found' };
       }
       case 'views.publish': {
-        if (typeof args.user_id !== 'string' || !this.users.has(args.user_id)) return { ok: false, error: 'user_not_found' };
+        if (typeof args.user_id !== 'string' || !this.users.has(args.user_id))
+          return { ok: false, error: 'user_not_found' };
         const view = (typeof args.view === 'string' ? JSON.parse(args.view) : args.view) as { blocks?: unknown[] };
-        if ((view?.blocks?.length ?? 0) > 100) return { ok: false, error: 'invalid_blocks', errors: ['more than 100 blocks'] };
+        if ((view?.blocks?.length ?? 0) > 100)
+          return { ok: false, error: 'invalid_blocks', errors: ['more than 100 blocks'] };
         this.views.set(args.user_id, view);
         return { ok: true, view };
       }

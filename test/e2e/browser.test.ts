@@ -19,11 +19,18 @@ const shots = process.env.UPDATE_SCREENSHOTS === '1';
 
 async function startServer(): Promise<ChildProcess> {
   const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn' };
-  for (const k of ['DATABASE_URL', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'CHART_RENDERER']) delete env[k];
+  for (const k of ['DATABASE_URL', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'CHART_RENDERER'])
+    delete env[k];
   const child = spawn(process.execPath, [BIN, 'serve'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   const until = Date.now() + 120_000;
   while (Date.now() < until) {
-    if (await fetch(`${base}/readyz`).then((r) => r.ok, () => false)) return child;
+    if (
+      await fetch(`${base}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return child;
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error('the app did not come up in two minutes');
@@ -41,9 +48,22 @@ describe('local mode in a browser', () => {
   let browser: Browser;
   let page: Page;
   beforeAll(async () => {
-    expect(fs.existsSync(CHROMIUM), 'Debian chromium is required (apt-get install chromium); .ci/run installs it').toBe(true);
+    expect(fs.existsSync(CHROMIUM), 'Debian chromium is required (apt-get install chromium); .ci/run installs it').toBe(
+      true,
+    );
     server = await startServer();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     await page.goto(base);
   }, 180_000);
@@ -58,13 +78,30 @@ describe('local mode in a browser', () => {
     await page.press('#command', 'Enter');
     const answer = lastTopLevel(page);
     await answer.locator('.block.header', { hasText: 'Campaign stats · Last 30 days' }).waitFor();
-    const expected = JSON.parse(execFileSync(process.execPath, [BIN, 'stats', '30d', 'mms', '--json'], { env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '' }, encoding: 'utf8' }));
+    const expected = JSON.parse(
+      execFileSync(process.execPath, [BIN, 'stats', '30d', 'mms', '--json'], {
+        env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '' },
+        encoding: 'utf8',
+      }),
+    );
     const fmt = (n: number) => n.toLocaleString('en-US');
-    await expect.poll(() => answer.locator('.section').first().innerText()).toContain(`Total Segments: ${fmt(expected.totals.segments)} · ${fmt(expected.totals.messages)} messages`);
-    await expect.poll(() => answer.locator('.fields').innerText()).toContain(`Delivery (Unconfirmed)\n${fmt(expected.statuses.delivered_unconfirmed.segments)} seg`);
+    await expect
+      .poll(() => answer.locator('.section').first().innerText())
+      .toContain(`Total Segments: ${fmt(expected.totals.segments)} · ${fmt(expected.totals.messages)} messages`);
+    await expect
+      .poll(() => answer.locator('.fields').innerText())
+      .toContain(`Delivery (Unconfirmed)\n${fmt(expected.statuses.delivered_unconfirmed.segments)} seg`);
     const img = answer.locator('.block.image img');
     await img.waitFor();
-    await expect.poll(() => img.evaluate((el) => ((el as unknown as { complete: boolean }).complete ? (el as unknown as { naturalWidth: number }).naturalWidth : 0))).toBeGreaterThan(100);
+    await expect
+      .poll(() =>
+        img.evaluate((el) =>
+          (el as unknown as { complete: boolean }).complete
+            ? (el as unknown as { naturalWidth: number }).naturalWidth
+            : 0,
+        ),
+      )
+      .toBeGreaterThan(100);
     if (shots) {
       await page.setViewportSize({ width: 1400, height: 1900 }); // the whole answer in view
       await answer.screenshot({ path: path.join(ROOT, 'docs/screenshot-breakdown.png') });
@@ -99,7 +136,9 @@ describe('local mode in a browser', () => {
     const before = await digests.count(); // the scheduler may already have posted today's
     // whatever the day the test runs (a Sunday, a Monday), the button names the last day with
     // campaigns, and that digest has figures
-    const { digest: day } = (await (await fetch(`${base}/local/state`)).json()) as { digest: { date: string; label: string } };
+    const { digest: day } = (await (await fetch(`${base}/local/state`)).json()) as {
+      digest: { date: string; label: string };
+    };
     expect(day.label).toMatch(/^(Monday|Tuesday|Wednesday|Thursday|Friday) [A-Z][a-z]{2} \d{1,2}$/);
     await expect.poll(() => page.locator('#run-digest').innerText()).toBe(`Post the digest for ${day.label}`);
     await page.click('#run-digest');
@@ -112,7 +151,8 @@ describe('local mode in a browser', () => {
 
   it('keeps its data across a restart and posts no duplicate digest', async () => {
     const state = async (): Promise<any> => (await fetch(`${base}/local/state`)).json();
-    const scheduledDigests = async () => (await state()).messages.filter((m: any) => /^Daily digest/.test(m.text)).length;
+    const scheduledDigests = async () =>
+      (await state()).messages.filter((m: any) => /^Daily digest/.test(m.text)).length;
     const before = await scheduledDigests();
     const messages = (await state()).messages.length;
     await stopServer(server);

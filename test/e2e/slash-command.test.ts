@@ -3,20 +3,37 @@ import { SlackStandIn } from '../../src/workspace/slack-stand-in';
 import { ENGINES } from '../helpers/databases';
 import { defaultSettings, saveChannelSettings } from '../../src/settings/channel-settings.repository';
 import { message, postJson, postTwilio, startTestApp, type TestApp } from '../helpers/app';
-import { blockActionBody, blockTexts, BOT_TOKEN, postSlack, SIGNING_SECRET, slackHeaders, slashCommandBody, waitForCalls } from '../helpers/slack';
+import {
+  blockActionBody,
+  blockTexts,
+  BOT_TOKEN,
+  postSlack,
+  SIGNING_SECRET,
+  slackHeaders,
+  slashCommandBody,
+  waitForCalls,
+} from '../helpers/slack';
 
 const CHANNEL = 'C2147483705';
 const USER = 'U2147483697';
 
 async function seed(t: TestApp) {
   const sid = (i: number) => `SM${String(i).padStart(32, '0')}`;
-  const m = (i: number, o: Record<string, unknown>) => message({ provider_message_id: sid(i), to: `+1303555${1000 + i}`, ...o });
+  const m = (i: number, o: Record<string, unknown>) =>
+    message({ provider_message_id: sid(i), to: `+1303555${1000 + i}`, ...o });
   const messages = [
     m(1, { type: 'mms', segments: 3, carrier: 'Verizon', sent_at: '2026-11-20T18:00:00Z' }),
     m(2, { type: 'mms', segments: undefined, carrier: 'Verizon', sent_at: '2026-11-20T18:00:05Z' }),
     m(3, { type: 'mms', segments: 2, carrier: 'AT&T', sent_at: '2026-11-21T18:00:00Z' }),
     m(4, { type: 'sms', segments: 1, carrier: 'Verizon', sent_at: '2026-11-25T18:00:00Z' }),
-    m(5, { type: 'sms', segments: 2, carrier: 'AT&T', sent_at: '2026-11-26T18:00:00Z', campaign_id: 'cmp_43', campaign_name: 'Cyber <Monday>' }),
+    m(5, {
+      type: 'sms',
+      segments: 2,
+      carrier: 'AT&T',
+      sent_at: '2026-11-26T18:00:00Z',
+      campaign_id: 'cmp_43',
+      campaign_name: 'Cyber <Monday>',
+    }),
     m(6, { type: 'sms', segments: 1, carrier: 'Verizon', sent_at: '2026-10-10T18:00:00Z' }),
   ];
   expect((await postJson(t.base, '/api/v1/messages', { messages })).status).toBe(200);
@@ -28,7 +45,10 @@ async function seed(t: TestApp) {
     [5, 'undelivered', '30003'],
     [6, 'delivered', null],
   ] as const) {
-    expect((await postTwilio(t.base, { MessageSid: sid(i), MessageStatus: status, ...(code ? { ErrorCode: code } : {}) })).status).toBe(204);
+    expect(
+      (await postTwilio(t.base, { MessageSid: sid(i), MessageStatus: status, ...(code ? { ErrorCode: code } : {}) }))
+        .status,
+    ).toBe(204);
   }
 }
 
@@ -37,7 +57,13 @@ describe.each(ENGINES)('/campaign-stats over signed HTTP (%s)', (engine) => {
   let t: TestApp;
   beforeAll(async () => {
     standIn = await new SlackStandIn({ token: BOT_TOKEN }).start();
-    t = await startTestApp(engine, { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: standIn.apiUrl, CHART_RENDERER: 'quickchart', DEFAULT_TIMEZONE: 'America/Denver' });
+    t = await startTestApp(engine, {
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: standIn.apiUrl,
+      CHART_RENDERER: 'quickchart',
+      DEFAULT_TIMEZONE: 'America/Denver',
+    });
     await seed(t);
   });
   afterAll(async () => {
@@ -65,7 +91,9 @@ describe.each(ENGINES)('/campaign-stats over signed HTTP (%s)', (engine) => {
     const texts = blockTexts(msg.blocks);
     expect(texts[0]).toBe('Campaign stats · Last 30 days');
     expect(texts[1]).toBe('Oct 30 – Nov 28, 2026 · America/Denver · MMS · carrier Verizon');
-    expect(texts[2]).toBe('*Total Segments: 4* · 2 messages\nDelivery rate *100.0%* (nothing to compare with in the previous period)');
+    expect(texts[2]).toBe(
+      '*Total Segments: 4* · 2 messages\nDelivery rate *100.0%* (nothing to compare with in the previous period)',
+    );
     expect(texts.slice(3, 10)).toEqual([
       '*Queued*\n0 seg · 0.0% · 0 msgs',
       '*Failed*\n0 seg · 0.0% · 0 msgs',
@@ -79,8 +107,12 @@ describe.each(ENGINES)('/campaign-stats over signed HTTP (%s)', (engine) => {
     const image = msg.blocks.find((b: any) => b.type === 'image') as any;
     expect(image.image_url).toMatch(/^https:\/\/quickchart\.io\/chart\?/);
     expect(image.image_url.length).toBeLessThanOrEqual(3000);
-    expect(image.alt_text).toContain('Total 4 segments: Delivery (Unconfirmed) 1 (25.0%), Delivery (Confirmed) 3 (75.0%).');
-    expect(texts).toContain(':hourglass_flowing_sand: Provisional: this period includes the last 72 hours, and delivery receipts are still arriving.');
+    expect(image.alt_text).toContain(
+      'Total 4 segments: Delivery (Unconfirmed) 1 (25.0%), Delivery (Confirmed) 3 (75.0%).',
+    );
+    expect(texts).toContain(
+      ':hourglass_flowing_sand: Provisional: this period includes the last 72 hours, and delivery receipts are still arriving.',
+    );
     expect(msg.text).toBe(
       'Campaign stats · Last 30 days (Oct 30 – Nov 28, 2026, America/Denver): 4 segments, delivery rate 100.0%. Queued 0, Failed 0, Ignored 0, Unreachable 0, Undelivered 0, Delivery (Unconfirmed) 1, Delivery (Confirmed) 3.',
     );
@@ -92,8 +124,12 @@ describe.each(ENGINES)('/campaign-stats over signed HTTP (%s)', (engine) => {
     expect(texts[0]).toBe('Campaign stats · Last 7 days');
     expect(texts[1]).toBe('Nov 22 – Nov 28, 2026 · America/Denver · SMS + MMS · all carriers');
     // Nov 22–28: #4 delivered (1 seg), #5 unreachable (2 seg). Nov 15–21: #1 3 + #2 1 delivered, #3 2 undelivered → 66.7%
-    expect(texts[2]).toBe('*Total Segments: 3* · 2 messages\nDelivery rate *33.3%* (▼ 33.3 pts vs the previous 7 days)');
-    expect(texts).toContain('*Top campaigns*\n• Cyber &lt;Monday&gt; — 2 seg, 0.0% delivered\n• Black Friday — 1 seg, 100.0% delivered\n*Carriers*\n• AT&amp;T — 2 seg, 0.0% delivered, 0.0% undelivered\n• Verizon — 1 seg, 100.0% delivered, 0.0% undelivered');
+    expect(texts[2]).toBe(
+      '*Total Segments: 3* · 2 messages\nDelivery rate *33.3%* (▼ 33.3 pts vs the previous 7 days)',
+    );
+    expect(texts).toContain(
+      '*Top campaigns*\n• Cyber &lt;Monday&gt; — 2 seg, 0.0% delivered\n• Black Friday — 1 seg, 100.0% delivered\n*Carriers*\n• AT&amp;T — 2 seg, 0.0% delivered, 0.0% undelivered\n• Verizon — 1 seg, 100.0% delivered, 0.0% undelivered',
+    );
   });
 
   it('answers help', async () => {
@@ -115,7 +151,9 @@ describe.each(ENGINES)('/campaign-stats over signed HTTP (%s)', (engine) => {
   it('refuses a forged signature and a stale timestamp, and does nothing', async () => {
     const body = slashCommandBody(standIn, '30d');
     expect((await postSlack(t.base, body, slackHeaders(body, { secret: 'not-the-secret' }))).status).toBe(401);
-    expect((await postSlack(t.base, body, slackHeaders(body, { timestamp: Math.floor(Date.now() / 1000) - 6 * 60 }))).status).toBe(401);
+    expect(
+      (await postSlack(t.base, body, slackHeaders(body, { timestamp: Math.floor(Date.now() / 1000) - 6 * 60 }))).status,
+    ).toBe(401);
     await new Promise((r) => setTimeout(r, 200));
     expect(standIn.calls.filter((c) => c.method !== 'auth.test')).toEqual([]);
   });
@@ -123,16 +161,28 @@ describe.each(ENGINES)('/campaign-stats over signed HTTP (%s)', (engine) => {
   it('redraws the same message when a select changes, keeping the other filters', async () => {
     const { message: msg } = await command('30d mms');
     const controls = msg.blocks.find((b: any) => b.type === 'actions') as any;
-    expect(blockTexts(msg.blocks)[2]).toBe('*Total Segments: 6* · 3 messages\nDelivery rate *66.7%* (nothing to compare with in the previous period)');
+    expect(blockTexts(msg.blocks)[2]).toBe(
+      '*Total Segments: 6* · 3 messages\nDelivery rate *66.7%* (nothing to compare with in the previous period)',
+    );
     const before = standIn.messages.length;
-    const res = await postSlack(t.base, blockActionBody(standIn, msg.ts, { type: 'static_select', action_id: 'stats_carrier', block_id: controls.block_id, selected_option: { text: { type: 'plain_text', text: 'AT&T' }, value: 'AT&T' } }));
+    const res = await postSlack(
+      t.base,
+      blockActionBody(standIn, msg.ts, {
+        type: 'static_select',
+        action_id: 'stats_carrier',
+        block_id: controls.block_id,
+        selected_option: { text: { type: 'plain_text', text: 'AT&T' }, value: 'AT&T' },
+      }),
+    );
     expect(res.status).toBe(200);
     await waitForCalls(standIn, 'response_url', 2);
     expect(standIn.messages.length).toBe(before);
     expect(msg.edits).toBe(1);
     const texts = blockTexts(msg.blocks);
     expect(texts[1]).toBe('Oct 30 – Nov 28, 2026 · America/Denver · MMS · carrier AT&amp;T');
-    expect(texts[2]).toBe('*Total Segments: 2* · 1 message\nDelivery rate *0.0%* (nothing to compare with in the previous period)');
+    expect(texts[2]).toBe(
+      '*Total Segments: 2* · 1 message\nDelivery rate *0.0%* (nothing to compare with in the previous period)',
+    );
     const newControls = msg.blocks.find((b: any) => b.type === 'actions') as any;
     expect(newControls.elements[2].initial_option.value).toBe('AT&T');
     expect(newControls.elements[1].initial_option.value).toBe('mms');
@@ -141,13 +191,24 @@ describe.each(ENGINES)('/campaign-stats over signed HTTP (%s)', (engine) => {
   it('shares the same answer in the channel for everyone, without the controls', async () => {
     const { message: msg } = await command('30d mms');
     const share = (msg.blocks.find((b: any) => b.type === 'actions') as any).elements[3];
-    await postSlack(t.base, blockActionBody(standIn, msg.ts, { type: 'button', action_id: 'stats_share', block_id: 'x', value: share.value, text: share.text }));
+    await postSlack(
+      t.base,
+      blockActionBody(standIn, msg.ts, {
+        type: 'button',
+        action_id: 'stats_share',
+        block_id: 'x',
+        value: share.value,
+        text: share.text,
+      }),
+    );
     const calls = await waitForCalls(standIn, 'response_url', 2);
     expect(calls[1]!.args.response_type).toBe('in_channel');
     const shared = standIn.messages.at(-1)!;
     expect(shared.visibleTo).toBeNull();
     expect(shared.blocks.some((b: any) => b.type === 'actions')).toBe(false);
-    expect(blockTexts(shared.blocks)[2]).toBe('*Total Segments: 6* · 3 messages\nDelivery rate *66.7%* (nothing to compare with in the previous period)');
+    expect(blockTexts(shared.blocks)[2]).toBe(
+      '*Total Segments: 6* · 3 messages\nDelivery rate *66.7%* (nothing to compare with in the previous period)',
+    );
     expect(blockTexts(shared.blocks)).toContain('Shared by <@U2147483697> · `/campaign-stats 30d mms`');
   });
 
@@ -157,14 +218,33 @@ describe.each(ENGINES)('/campaign-stats over signed HTTP (%s)', (engine) => {
       const { message: msg } = await command('30d mms');
       expect(blockTexts(msg.blocks)[1]).toBe('Oct 30 – Nov 28, 2026 · Asia/Kolkata · MMS · all carriers');
       const controls = msg.blocks.find((b: any) => b.type === 'actions') as any;
-      await postSlack(t.base, blockActionBody(standIn, msg.ts, { type: 'static_select', action_id: 'stats_type', block_id: controls.block_id, selected_option: { text: { type: 'plain_text', text: 'SMS' }, value: 'sms' } }));
+      await postSlack(
+        t.base,
+        blockActionBody(standIn, msg.ts, {
+          type: 'static_select',
+          action_id: 'stats_type',
+          block_id: controls.block_id,
+          selected_option: { text: { type: 'plain_text', text: 'SMS' }, value: 'sms' },
+        }),
+      );
       await waitForCalls(standIn, 'response_url', 2);
       expect(blockTexts(msg.blocks)[1]).toBe('Oct 30 – Nov 28, 2026 · Asia/Kolkata · SMS · all carriers');
       const share = (msg.blocks.find((b: any) => b.type === 'actions') as any).elements[3];
       expect(share.value).toBe('30d sms');
-      await postSlack(t.base, blockActionBody(standIn, msg.ts, { type: 'button', action_id: 'stats_share', block_id: 'x', value: share.value, text: share.text }));
+      await postSlack(
+        t.base,
+        blockActionBody(standIn, msg.ts, {
+          type: 'button',
+          action_id: 'stats_share',
+          block_id: 'x',
+          value: share.value,
+          text: share.text,
+        }),
+      );
       await waitForCalls(standIn, 'response_url', 3);
-      expect(blockTexts(standIn.messages.at(-1)!.blocks)[1]).toBe('Oct 30 – Nov 28, 2026 · Asia/Kolkata · SMS · all carriers');
+      expect(blockTexts(standIn.messages.at(-1)!.blocks)[1]).toBe(
+        'Oct 30 – Nov 28, 2026 · Asia/Kolkata · SMS · all carriers',
+      );
     } finally {
       await t.tdb.db('channel_settings').where({ channel_id: CHANNEL }).delete();
     }
@@ -175,7 +255,9 @@ describe.each(ENGINES)('/campaign-stats over signed HTTP (%s)', (engine) => {
     const texts = blockTexts(msg.blocks);
     expect(texts[1]).toBe('Oct 10 – Nov 25, 2026 · America/Denver · SMS + MMS · all carriers · campaign Black Friday');
     expect(texts[2]).toMatch(/^\*Total Segments: 8\* · 5 messages\n/);
-    expect(texts).toContain(':hourglass_flowing_sand: Provisional: this period includes the last 72 hours, and delivery receipts are still arriving.');
+    expect(texts).toContain(
+      ':hourglass_flowing_sand: Provisional: this period includes the last 72 hours, and delivery receipts are still arriving.',
+    );
     standIn.reset();
     const { message: old } = await command('campaign:"Black Friday" 2026-10');
     expect(blockTexts(old.blocks)[2]).toMatch(/^\*Total Segments: 1\* · 1 message\n/);
@@ -214,11 +296,15 @@ describe.each(ENGINES)('/campaign-stats over signed HTTP (%s)', (engine) => {
       'Alerts are *off* here · undelivered floor 8.0% · unreachable floor 5.0%\nDigest *on at 07:15* (America/New_York)\nNo open alerts.',
     );
     standIn.reset();
-    expect((await command('digest sometimes')).message.text).toBe('Use `digest on [09:00] [America/Denver]`, `digest off`, `digest preview [2026-11-20]` or `digest empty on|off`.');
+    expect((await command('digest sometimes')).message.text).toBe(
+      'Use `digest on [09:00] [America/Denver]`, `digest off`, `digest preview [2026-11-20]` or `digest empty on|off`.',
+    );
   });
 
   it('joins a public channel when alerts are turned on (Slack sends thread replies only to members), and says what to do in a private one', async () => {
-    expect((await command('alerts on')).message.text).toBe(':white_check_mark: Spike alerts and auto-unsubscribe announcements will be posted here.');
+    expect((await command('alerts on')).message.text).toBe(
+      ':white_check_mark: Spike alerts and auto-unsubscribe announcements will be posted here.',
+    );
     expect(standIn.callsTo('conversations.join').map((c) => [c.args.channel, c.ok])).toEqual([[CHANNEL, true]]);
     expect(standIn.joined.has(CHANNEL)).toBe(true);
     standIn.reset();
@@ -249,7 +335,12 @@ describe('CHART_RENDERER=upload', () => {
   let t: TestApp;
   beforeAll(async () => {
     standIn = await new SlackStandIn({ token: BOT_TOKEN }).start();
-    t = await startTestApp('sqlite', { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: standIn.apiUrl, CHART_RENDERER: 'upload' });
+    t = await startTestApp('sqlite', {
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: standIn.apiUrl,
+      CHART_RENDERER: 'upload',
+    });
     await seed(t);
   });
   afterAll(async () => {
@@ -260,7 +351,9 @@ describe('CHART_RENDERER=upload', () => {
   it('renders the PNG here, uploads it, and shows it from Slack', async () => {
     await postSlack(t.base, slashCommandBody(standIn, '30d'));
     await waitForCalls(standIn, 'response_url', 1);
-    expect(standIn.calls.map((c) => c.method)).toEqual(expect.arrayContaining(['files.getUploadURLExternal', 'upload', 'files.completeUploadExternal', 'response_url']));
+    expect(standIn.calls.map((c) => c.method)).toEqual(
+      expect.arrayContaining(['files.getUploadURLExternal', 'upload', 'files.completeUploadExternal', 'response_url']),
+    );
     const image = standIn.messages.at(-1)!.blocks.find((b: any) => b.type === 'image') as any;
     const file = standIn.files.get(image.slack_file.id)!;
     expect(file.bytes!.subarray(1, 4).toString()).toBe('PNG');

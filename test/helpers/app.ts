@@ -21,7 +21,11 @@ export interface TestApp {
 }
 
 /** The real server on a free port, against a throwaway database of the given engine. */
-export async function startTestApp(engine: Engine, env: Record<string, string> = {}, now = new Date('2026-11-28T15:30:00Z')): Promise<TestApp> {
+export async function startTestApp(
+  engine: Engine,
+  env: Record<string, string> = {},
+  now = new Date('2026-11-28T15:30:00Z'),
+): Promise<TestApp> {
   const tdb = await createTestDatabase(engine);
   const config = loadConfig({
     ...tdb.env,
@@ -32,7 +36,12 @@ export async function startTestApp(engine: Engine, env: Record<string, string> =
     ...env,
   });
   const clock = fixedClock(now);
-  const app = await startApp(config, createLogger('silent'), { clock, db: tdb.db, host: '127.0.0.1', scheduler: false });
+  const app = await startApp(config, createLogger('silent'), {
+    clock,
+    db: tdb.db,
+    host: '127.0.0.1',
+    scheduler: false,
+  });
   return {
     base: `http://127.0.0.1:${app.port}`,
     config,
@@ -61,12 +70,22 @@ export async function getJson(base: string, route: string, token: string | null 
 }
 
 /** Posts a status callback signed exactly as Twilio signs it, with the official package. */
-export async function postTwilio(base: string, params: Record<string, string>, opts: { token?: string; signature?: string | null } = {}) {
+export async function postTwilio(
+  base: string,
+  params: Record<string, string>,
+  opts: { token?: string; signature?: string | null } = {},
+) {
   const url = `${PUBLIC_BASE_URL}/webhooks/twilio/status`;
-  const signature = opts.signature === undefined ? twilio.getExpectedTwilioSignature(opts.token ?? TWILIO_TOKEN, url, params) : opts.signature;
+  const signature =
+    opts.signature === undefined
+      ? twilio.getExpectedTwilioSignature(opts.token ?? TWILIO_TOKEN, url, params)
+      : opts.signature;
   const res = await fetch(`${base}/webhooks/twilio/status`, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', ...(signature ? { 'x-twilio-signature': signature } : {}) },
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      ...(signature ? { 'x-twilio-signature': signature } : {}),
+    },
     body: new URLSearchParams(params).toString(),
   });
   return { status: res.status, body: (await res.json().catch(() => null)) as any };

@@ -29,13 +29,20 @@ async function adminQuery(sql: string): Promise<void> {
   const u = new URL(MYSQL_URL);
   const admin = knexFactory({
     client: 'mysql2',
-    connection: { host: u.hostname, port: Number(u.port || 3306), user: decodeURIComponent(u.username), password: decodeURIComponent(u.password) },
+    connection: {
+      host: u.hostname,
+      port: Number(u.port || 3306),
+      user: decodeURIComponent(u.username),
+      password: decodeURIComponent(u.password),
+    },
     pool: { min: 0, max: 1 },
   });
   try {
     await admin.raw(sql);
   } catch (err) {
-    throw new Error(`MariaDB at ${MYSQL_URL} is required for the tests and could not be used: ${(err as Error).message}`);
+    throw new Error(
+      `MariaDB at ${MYSQL_URL} is required for the tests and could not be used: ${(err as Error).message}`,
+    );
   } finally {
     await admin.destroy();
   }
@@ -68,7 +75,23 @@ export async function createTestDatabase(engine: Engine, extraEnv: Record<string
   };
 }
 
-const TABLES = ['counts_series_hourly', 'counts_daily', 'counts_campaign_daily', 'job_runs', 'channel_settings', 'alerts', 'auto_unsubscribes', 'counts_campaign_hourly', 'counts_hourly', 'subscription_events', 'status_callbacks', 'messages', 'subscribers', 'campaigns', 'accounts'];
+const TABLES = [
+  'counts_series_hourly',
+  'counts_daily',
+  'counts_campaign_daily',
+  'job_runs',
+  'channel_settings',
+  'alerts',
+  'auto_unsubscribes',
+  'counts_campaign_hourly',
+  'counts_hourly',
+  'subscription_events',
+  'status_callbacks',
+  'messages',
+  'subscribers',
+  'campaigns',
+  'accounts',
+];
 
 export async function truncateAll(db: Db): Promise<void> {
   for (const t of TABLES) await db(t).del();

@@ -8,13 +8,20 @@ export const BOT_TOKEN = 'xoxb-test-token-campaign-stats';
 const FIXTURES = path.resolve(__dirname, '../fixtures');
 
 /** Signs a raw body exactly as Slack does (v0, HMAC-SHA256 over "v0:ts:body"). */
-export function slackHeaders(body: string, opts: { secret?: string; timestamp?: number; contentType?: string } = {}): Record<string, string> {
+export function slackHeaders(
+  body: string,
+  opts: { secret?: string; timestamp?: number; contentType?: string } = {},
+): Record<string, string> {
   const ts = opts.timestamp ?? Math.floor(Date.now() / 1000);
   const sig = crypto
     .createHmac('sha256', opts.secret ?? SIGNING_SECRET)
     .update(`v0:${ts}:${body}`)
     .digest('hex');
-  return { 'content-type': opts.contentType ?? 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': `v0=${sig}` };
+  return {
+    'content-type': opts.contentType ?? 'application/x-www-form-urlencoded',
+    'x-slack-request-timestamp': String(ts),
+    'x-slack-signature': `v0=${sig}`,
+  };
 }
 
 /** The fixture slash command with our own text and a response URL on the stand-in. */
@@ -26,7 +33,12 @@ export function slashCommandBody(standIn: SlackStandIn, text: string): string {
 }
 
 /** The fixture block_actions payload, turned into the action given, from message `ts`. */
-export function blockActionBody(standIn: SlackStandIn, ts: string, action: Record<string, unknown>, opts: { ephemeral?: boolean; threadTs?: string } = {}): string {
+export function blockActionBody(
+  standIn: SlackStandIn,
+  ts: string,
+  action: Record<string, unknown>,
+  opts: { ephemeral?: boolean; threadTs?: string } = {},
+): string {
   const payload = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'slack-block-actions.json'), 'utf8'));
   payload.container = { ...payload.container, message_ts: ts, is_ephemeral: opts.ephemeral ?? true };
   if (opts.ephemeral ?? true) delete payload.message;
@@ -48,7 +60,10 @@ export async function postSlack(base: string, body: string, headers = slackHeade
 export async function waitForCalls(standIn: SlackStandIn, method: string, count: number, timeoutMs = 10_000) {
   const until = Date.now() + timeoutMs;
   while (standIn.callsTo(method).length < count) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${count} ${method} call(s); got ${standIn.callsTo(method).length}: ${JSON.stringify(standIn.calls.map((c) => [c.method, c.error]))}`);
+    if (Date.now() > until)
+      throw new Error(
+        `timed out waiting for ${count} ${method} call(s); got ${standIn.callsTo(method).length}: ${JSON.stringify(standIn.calls.map((c) => [c.method, c.error]))}`,
+      );
     await new Promise((r) => setTimeout(r, 20));
   }
   return standIn.callsTo(method);

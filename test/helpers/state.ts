@@ -3,7 +3,16 @@ import type { Db } from '../../src/db/knex';
 
 export async function tableCounts(db: Db) {
   const out: Record<string, number> = {};
-  for (const t of ['accounts', 'campaigns', 'subscribers', 'messages', 'status_callbacks', 'subscription_events', 'counts_hourly', 'counts_campaign_hourly']) {
+  for (const t of [
+    'accounts',
+    'campaigns',
+    'subscribers',
+    'messages',
+    'status_callbacks',
+    'subscription_events',
+    'counts_hourly',
+    'counts_campaign_hourly',
+  ]) {
     const [row] = await db(t).count({ n: '*' });
     out[t] = Number(row?.n ?? 0);
   }
@@ -11,22 +20,54 @@ export async function tableCounts(db: Db) {
 }
 
 export async function messageState(db: Db, pmid: string) {
-  const row = await db('messages').first('status', 'segments', 'error_code', 'segments_source').where({ provider_message_id: pmid });
-  return row ? { status: row.status, segments: Number(row.segments), error_code: row.error_code === null ? null : Number(row.error_code) } : null;
+  const row = await db('messages')
+    .first('status', 'segments', 'error_code', 'segments_source')
+    .where({ provider_message_id: pmid });
+  return row
+    ? {
+        status: row.status,
+        segments: Number(row.segments),
+        error_code: row.error_code === null ? null : Number(row.error_code),
+      }
+    : null;
 }
 
 /** The pre-aggregated counts hold exactly what a GROUP BY over the raw messages says. */
 export async function expectCountsMatchMessages(db: Db) {
-  const raw = await db('messages').select('type', 'carrier', 'status', 'campaign_id', 'account_id').sum({ segments: 'segments' }).count({ messages: '*' }).groupBy('type', 'carrier', 'status', 'campaign_id', 'account_id');
+  const raw = await db('messages')
+    .select('type', 'carrier', 'status', 'campaign_id', 'account_id')
+    .sum({ segments: 'segments' })
+    .count({ messages: '*' })
+    .groupBy('type', 'carrier', 'status', 'campaign_id', 'account_id');
   const norm = (rows: any[]) =>
     rows
-      .map((r) => ({ type: r.type, carrier: r.carrier, status: r.status, campaign_id: r.campaign_id, account_id: r.account_id, segments: Number(r.segments), messages: Number(r.messages) }))
+      .map((r) => ({
+        type: r.type,
+        carrier: r.carrier,
+        status: r.status,
+        campaign_id: r.campaign_id,
+        account_id: r.account_id,
+        segments: Number(r.segments),
+        messages: Number(r.messages),
+      }))
       .filter((r) => r.messages !== 0)
       .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
-  const counted = await db('counts_campaign_hourly').select('type', 'carrier', 'status', 'campaign_id', 'account_id').sum({ segments: 'segments' }).sum({ messages: 'messages' }).groupBy('type', 'carrier', 'status', 'campaign_id', 'account_id');
+  const counted = await db('counts_campaign_hourly')
+    .select('type', 'carrier', 'status', 'campaign_id', 'account_id')
+    .sum({ segments: 'segments' })
+    .sum({ messages: 'messages' })
+    .groupBy('type', 'carrier', 'status', 'campaign_id', 'account_id');
   expect(norm(counted)).toEqual(norm(raw));
-  const rawTotals = await db('messages').select('type', 'carrier', 'status').sum({ segments: 'segments' }).count({ messages: '*' }).groupBy('type', 'carrier', 'status');
-  const hourly = await db('counts_hourly').select('type', 'carrier', 'status').sum({ segments: 'segments' }).sum({ messages: 'messages' }).groupBy('type', 'carrier', 'status');
+  const rawTotals = await db('messages')
+    .select('type', 'carrier', 'status')
+    .sum({ segments: 'segments' })
+    .count({ messages: '*' })
+    .groupBy('type', 'carrier', 'status');
+  const hourly = await db('counts_hourly')
+    .select('type', 'carrier', 'status')
+    .sum({ segments: 'segments' })
+    .sum({ messages: 'messages' })
+    .groupBy('type', 'carrier', 'status');
   const n2 = (rows: any[]) => norm(rows.map((r) => ({ ...r, campaign_id: '', account_id: '' })));
   expect(n2(hourly)).toEqual(n2(rawTotals));
   // the other grains sum to the same
@@ -35,9 +76,28 @@ export async function expectCountsMatchMessages(db: Db) {
     ['counts_daily', ['type', 'carrier', 'status']],
     ['counts_campaign_daily', ['campaign_id', 'type', 'status']],
   ] as const) {
-    const got = await db(table).select(...cols).sum({ segments: 'segments' }).sum({ messages: 'messages' }).groupBy(...cols);
-    const want = await db('messages').select(...cols).sum({ segments: 'segments' }).count({ messages: '*' }).groupBy(...cols);
-    const n3 = (rows: any[]) => norm(rows.map((r) => ({ type: r.type, carrier: r.carrier ?? '', status: r.status, campaign_id: r.campaign_id ?? '', account_id: '', segments: r.segments, messages: r.messages })));
+    const got = await db(table)
+      .select(...cols)
+      .sum({ segments: 'segments' })
+      .sum({ messages: 'messages' })
+      .groupBy(...cols);
+    const want = await db('messages')
+      .select(...cols)
+      .sum({ segments: 'segments' })
+      .count({ messages: '*' })
+      .groupBy(...cols);
+    const n3 = (rows: any[]) =>
+      norm(
+        rows.map((r) => ({
+          type: r.type,
+          carrier: r.carrier ?? '',
+          status: r.status,
+          campaign_id: r.campaign_id ?? '',
+          account_id: '',
+          segments: r.segments,
+          messages: r.messages,
+        })),
+      );
     expect(n3(got)).toEqual(n3(want));
   }
 }

@@ -24,7 +24,8 @@ describe.each(ENGINES)('the campaign-stats CLI (%s)', (engine) => {
   beforeAll(async () => {
     tdb = await createTestDatabase(engine);
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cs-cli-'));
-    const m = (i: number, o: Record<string, unknown>) => message({ provider_message_id: `SM${i}`, to: `+1303555${1000 + i}`, ...o }) as any;
+    const m = (i: number, o: Record<string, unknown>) =>
+      message({ provider_message_id: `SM${i}`, to: `+1303555${1000 + i}`, ...o }) as any;
     await ingestMessages(
       tdb.db,
       [
@@ -36,8 +37,25 @@ describe.each(ENGINES)('the campaign-stats CLI (%s)', (engine) => {
       ],
       { now: NOW, mmsSegments: 1 },
     );
-    const cb = (i: number, s: string, code: number | null, mapped: any) => ({ provider: 'twilio', providerMessageId: `SM${i}`, providerStatus: s, mappedStatus: mapped, errorCode: code, numSegments: null, payload: '{}', receivedAt: NOW });
-    await applyCallbacks(tdb.db, [cb(1, 'delivered', null, 'delivered_confirmed'), cb(2, 'sent', null, 'delivered_unconfirmed'), cb(3, 'undelivered', 30007, 'undelivered')], NOW);
+    const cb = (i: number, s: string, code: number | null, mapped: any) => ({
+      provider: 'twilio',
+      providerMessageId: `SM${i}`,
+      providerStatus: s,
+      mappedStatus: mapped,
+      errorCode: code,
+      numSegments: null,
+      payload: '{}',
+      receivedAt: NOW,
+    });
+    await applyCallbacks(
+      tdb.db,
+      [
+        cb(1, 'delivered', null, 'delivered_confirmed'),
+        cb(2, 'sent', null, 'delivered_unconfirmed'),
+        cb(3, 'undelivered', 30007, 'undelivered'),
+      ],
+      NOW,
+    );
   });
   afterAll(async () => {
     await tdb?.drop();
@@ -48,7 +66,12 @@ describe.each(ENGINES)('the campaign-stats CLI (%s)', (engine) => {
     const r = await cli(['stats', '30d', 'mms', 'tz:America/Denver', '--json'], tdb.env);
     expect(r.code).toBe(0);
     const json = JSON.parse(r.out);
-    expect(json.period).toEqual({ start: '2026-10-30T00:00:00-06:00', end: '2026-11-29T00:00:00-07:00', timezone: 'America/Denver', label: '30d' });
+    expect(json.period).toEqual({
+      start: '2026-10-30T00:00:00-06:00',
+      end: '2026-11-29T00:00:00-07:00',
+      timezone: 'America/Denver',
+      label: '30d',
+    });
     expect(json.filters).toEqual({ type: 'mms', carrier: null, campaign: null, account: null });
     expect(json.totals).toEqual({ segments: 6, messages: 3 });
     expect(json.statuses).toEqual({
@@ -62,7 +85,10 @@ describe.each(ENGINES)('the campaign-stats CLI (%s)', (engine) => {
     });
     expect(json.rates).toEqual({ delivery: 4 / 6, undelivered: 2 / 6, unreachable: 0, failed: 0 });
     expect(json.provisional).toBe(true); // it runs up to today
-    expect(json.carriers.map((c: any) => [c.carrier, c.totals.segments])).toEqual([['Verizon', 4], ['AT&T', 2]]);
+    expect(json.carriers.map((c: any) => [c.carrier, c.totals.segments])).toEqual([
+      ['Verizon', 4],
+      ['AT&T', 2],
+    ]);
     expect(json.series.find((d: any) => d.date === '2026-11-20').totals).toEqual({ segments: 4, messages: 2 });
   });
 
@@ -75,7 +101,11 @@ describe.each(ENGINES)('the campaign-stats CLI (%s)', (engine) => {
 
   it('names words it does not understand and prints no stats', async () => {
     const r = await cli(['stats', '30d', 'carrier:verison', 'wat'], tdb.env);
-    expect(r).toEqual({ code: 2, out: '', err: 'no carrier called "verison" has sent us anything. Did you mean "Verizon"?\nI don\'t understand "wat".' });
+    expect(r).toEqual({
+      code: 2,
+      out: '',
+      err: 'no carrier called "verison" has sent us anything. Did you mean "Verizon"?\nI don\'t understand "wat".',
+    });
   });
 
   it('imports NDJSON and CSV, and refuses a file with bad lines naming each, importing nothing', async () => {
@@ -102,18 +132,36 @@ describe.each(ENGINES)('the campaign-stats CLI (%s)', (engine) => {
     expect(await tableCounts(tdb.db)).toEqual(before);
 
     const good = path.join(dir, 'good.ndjson');
-    fs.writeFileSync(good, [message({ provider_message_id: 'SM200', sent_at: '2026-11-27T15:00:00Z' }), message({ provider_message_id: 'SM201', to: '+13035559999' })].map((m) => JSON.stringify(m)).join('\n') + '\n');
-    expect(await cli(['import', good], tdb.env)).toMatchObject({ code: 0, out: expect.stringMatching(/^imported 2 records from .*good\.ndjson in [\d.]+s: 2 new, 0 updated, 0 unchanged$/) });
+    fs.writeFileSync(
+      good,
+      [
+        message({ provider_message_id: 'SM200', sent_at: '2026-11-27T15:00:00Z' }),
+        message({ provider_message_id: 'SM201', to: '+13035559999' }),
+      ]
+        .map((m) => JSON.stringify(m))
+        .join('\n') + '\n',
+    );
+    expect(await cli(['import', good], tdb.env)).toMatchObject({
+      code: 0,
+      out: expect.stringMatching(/^imported 2 records from .*good\.ndjson in [\d.]+s: 2 new, 0 updated, 0 unchanged$/),
+    });
     const csv = path.join(dir, 'good.csv');
-    fs.writeFileSync(csv, 'provider_message_id,account_id,campaign_id,to,type,status,sent_at,error_code\nSM300,acct_1,cmp_42,+13035558000,sms,failed,2026-11-27T15:00:00Z,21211\n');
+    fs.writeFileSync(
+      csv,
+      'provider_message_id,account_id,campaign_id,to,type,status,sent_at,error_code\nSM300,acct_1,cmp_42,+13035558000,sms,failed,2026-11-27T15:00:00Z,21211\n',
+    );
     expect((await cli(['import', csv], tdb.env)).code).toBe(0);
-    expect((await tdb.db('messages').first('status', 'error_code', 'segments').where({ provider_message_id: 'SM300' }))).toMatchObject({ status: 'failed', error_code: 21211, segments: 1 });
+    expect(
+      await tdb.db('messages').first('status', 'error_code', 'segments').where({ provider_message_id: 'SM300' }),
+    ).toMatchObject({ status: 'failed', error_code: 21211, segments: 1 });
   });
 
   it('answers an unknown option and --help with usage and exit code 2, never a stack trace', async () => {
     const r = await cli(['stats', '30d', '--jsn'], tdb.env);
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/^campaign-stats stats: Unknown option '--jsn'\. .*\n\ncampaign-stats — SMS\/MMS campaign delivery stats\n/s);
+    expect(r.err).toMatch(
+      /^campaign-stats stats: Unknown option '--jsn'\. .*\n\ncampaign-stats — SMS\/MMS campaign delivery stats\n/s,
+    );
     expect(r.err).not.toMatch(/\n\s+at /);
     const help = await cli(['import', '--help'], tdb.env);
     expect(help.code).toBe(2);
@@ -123,11 +171,21 @@ describe.each(ENGINES)('the campaign-stats CLI (%s)', (engine) => {
 
   it('imports the example files shipped in docs/', async () => {
     const root = path.resolve(__dirname, '../..');
-    expect(await cli(['import', path.join(root, 'docs/examples/messages.csv')], tdb.env)).toMatchObject({ code: 0, out: expect.stringMatching(/^imported 3 records/) });
-    expect(await cli(['import', path.join(root, 'docs/examples/messages.ndjson')], tdb.env)).toMatchObject({ code: 0, out: expect.stringMatching(/^imported 2 records/) });
+    expect(await cli(['import', path.join(root, 'docs/examples/messages.csv')], tdb.env)).toMatchObject({
+      code: 0,
+      out: expect.stringMatching(/^imported 3 records/),
+    });
+    expect(await cli(['import', path.join(root, 'docs/examples/messages.ndjson')], tdb.env)).toMatchObject({
+      code: 0,
+      out: expect.stringMatching(/^imported 2 records/),
+    });
   });
 
   it('refuses bad configuration naming the variable', async () => {
-    expect(await cli(['stats'], { ...tdb.env, DEFAULT_TIMEZONE: 'Mars/Olympus' })).toEqual({ code: 78, out: '', err: 'Invalid configuration:\n  - DEFAULT_TIMEZONE: is not an IANA time zone' });
+    expect(await cli(['stats'], { ...tdb.env, DEFAULT_TIMEZONE: 'Mars/Olympus' })).toEqual({
+      code: 78,
+      out: '',
+      err: 'Invalid configuration:\n  - DEFAULT_TIMEZONE: is not an IANA time zone',
+    });
   });
 });

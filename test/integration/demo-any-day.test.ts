@@ -31,7 +31,11 @@ describe.each(ENGINES)('the demo on any day of the week (%s)', (engine) => {
     expect(digestDayName(date)).toBe(expectedName);
     const config = loadConfig(tdb.env);
     const digest = digestMessages(await buildDigest(tdb.db, config, defaultSettings('C1'), date, now), null);
-    expect(digest.parent.text).toMatch(new RegExp(`^Daily digest · ${expectedName}: [\\d,]+ segments, delivery rate [\\d.]+%, \\$[\\d.]+ spent on undelivered segments\\.$`));
+    expect(digest.parent.text).toMatch(
+      new RegExp(
+        `^Daily digest · ${expectedName}: [\\d,]+ segments, delivery rate [\\d.]+%, \\$[\\d.]+ spent on undelivered segments\\.$`,
+      ),
+    );
   });
 
   it('names yesterday when nothing was ever sent', async () => {

@@ -1,6 +1,15 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ENGINES, truncateAll } from '../helpers/databases';
-import { getJson, INGEST_TOKEN, message, postJson, postTwilio, startTestApp, twilioFixture, type TestApp } from '../helpers/app';
+import {
+  getJson,
+  INGEST_TOKEN,
+  message,
+  postJson,
+  postTwilio,
+  startTestApp,
+  twilioFixture,
+  type TestApp,
+} from '../helpers/app';
 import { expectCountsMatchMessages, messageState, tableCounts } from '../helpers/state';
 
 describe.each(ENGINES)('ingestion over HTTP (%s)', (engine) => {
@@ -17,11 +26,28 @@ describe.each(ENGINES)('ingestion over HTTP (%s)', (engine) => {
 
   describe('POST /api/v1/messages', () => {
     it('stores a batch and answers with what it did; re-sending it changes nothing', async () => {
-      const batch = { messages: [message(), message({ provider_message_id: 'SM2', to: '+13035550124', type: 'mms', segments: undefined, carrier: 'AT&T' })] };
-      expect(await postJson(t.base, '/api/v1/messages', batch)).toEqual({ status: 200, body: { received: 2, inserted: 2, updated: 0, unchanged: 0 } });
+      const batch = {
+        messages: [
+          message(),
+          message({
+            provider_message_id: 'SM2',
+            to: '+13035550124',
+            type: 'mms',
+            segments: undefined,
+            carrier: 'AT&T',
+          }),
+        ],
+      };
+      expect(await postJson(t.base, '/api/v1/messages', batch)).toEqual({
+        status: 200,
+        body: { received: 2, inserted: 2, updated: 0, unchanged: 0 },
+      });
       const before = await tableCounts(t.tdb.db);
       expect(before).toMatchObject({ accounts: 1, campaigns: 1, subscribers: 2, messages: 2 });
-      expect(await postJson(t.base, '/api/v1/messages', batch)).toEqual({ status: 200, body: { received: 2, inserted: 0, updated: 0, unchanged: 2 } });
+      expect(await postJson(t.base, '/api/v1/messages', batch)).toEqual({
+        status: 200,
+        body: { received: 2, inserted: 0, updated: 0, unchanged: 2 },
+      });
       expect(await tableCounts(t.tdb.db)).toEqual(before);
       expect(await messageState(t.tdb.db, 'SM2')).toEqual({ status: 'queued', segments: 1, error_code: null });
       await expectCountsMatchMessages(t.tdb.db);
@@ -35,7 +61,11 @@ describe.each(ENGINES)('ingestion over HTTP (%s)', (engine) => {
 
     it('refuses a batch with bad records, naming each record and field, and writes nothing', async () => {
       const res = await postJson(t.base, '/api/v1/messages', {
-        messages: [message(), message({ provider_message_id: 'SM3', to: '3035550123' }), message({ provider_message_id: 'SM4', status: 'lost', colour: 'red' })],
+        messages: [
+          message(),
+          message({ provider_message_id: 'SM3', to: '3035550123' }),
+          message({ provider_message_id: 'SM4', status: 'lost', colour: 'red' }),
+        ],
       });
       expect(res.status).toBe(400);
       expect(res.body.records).toEqual([1, 2]);
@@ -50,24 +80,50 @@ describe.each(ENGINES)('ingestion over HTTP (%s)', (engine) => {
     it('refuses a batch over 1000 records', async () => {
       const messages = Array.from({ length: 1001 }, (_, i) => message({ provider_message_id: `SM${i}` }));
       const res = await postJson(t.base, '/api/v1/messages', { messages });
-      expect(res).toEqual({ status: 400, body: { error: 'invalid request: nothing was written', details: [{ path: 'messages', message: 'must hold at most 1000 records per batch' }] } });
+      expect(res).toEqual({
+        status: 400,
+        body: {
+          error: 'invalid request: nothing was written',
+          details: [{ path: 'messages', message: 'must hold at most 1000 records per batch' }],
+        },
+      });
       expect((await tableCounts(t.tdb.db)).messages).toBe(0);
     });
 
     it('refuses a campaign that belongs to another account, and writes nothing of the batch', async () => {
       await postJson(t.base, '/api/v1/messages', { messages: [message()] });
-      const res = await postJson(t.base, '/api/v1/messages', { messages: [message({ provider_message_id: 'SM9', account_id: 'acct_1' }), message({ provider_message_id: 'SM10', account_id: 'acct_2' })] });
+      const res = await postJson(t.base, '/api/v1/messages', {
+        messages: [
+          message({ provider_message_id: 'SM9', account_id: 'acct_1' }),
+          message({ provider_message_id: 'SM10', account_id: 'acct_2' }),
+        ],
+      });
       expect(res.status).toBe(400);
-      expect(res.body.details).toEqual([{ path: 'messages[1].campaign_id', message: 'campaign cmp_42 belongs to account acct_1, not acct_2' }]);
+      expect(res.body.details).toEqual([
+        { path: 'messages[1].campaign_id', message: 'campaign cmp_42 belongs to account acct_1, not acct_2' },
+      ]);
       expect(await tableCounts(t.tdb.db)).toMatchObject({ accounts: 1, messages: 1 });
     });
 
     it('refuses wrong or missing tokens and broken JSON', async () => {
       const batch = { messages: [message()] };
-      expect(await postJson(t.base, '/api/v1/messages', batch, 'wrong-token-wrong-token')).toEqual({ status: 401, body: { error: 'invalid bearer token' } });
-      expect(await postJson(t.base, '/api/v1/messages', batch, null)).toEqual({ status: 401, body: { error: 'missing bearer token: send Authorization: Bearer <INGEST_API_TOKEN>' } });
-      const plain = await fetch(`${t.base}/api/v1/messages`, { method: 'POST', headers: { authorization: `Bearer ${INGEST_TOKEN}`, 'content-type': 'text/plain' }, body: 'hello' });
-      expect([plain.status, await plain.json()]).toEqual([415, { error: 'send the body as JSON (Content-Type: application/json)' }]);
+      expect(await postJson(t.base, '/api/v1/messages', batch, 'wrong-token-wrong-token')).toEqual({
+        status: 401,
+        body: { error: 'invalid bearer token' },
+      });
+      expect(await postJson(t.base, '/api/v1/messages', batch, null)).toEqual({
+        status: 401,
+        body: { error: 'missing bearer token: send Authorization: Bearer <INGEST_API_TOKEN>' },
+      });
+      const plain = await fetch(`${t.base}/api/v1/messages`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${INGEST_TOKEN}`, 'content-type': 'text/plain' },
+        body: 'hello',
+      });
+      expect([plain.status, await plain.json()]).toEqual([
+        415,
+        { error: 'send the body as JSON (Content-Type: application/json)' },
+      ]);
       const broken = await postJson(t.base, '/api/v1/messages', '{"messages": [');
       expect(broken.status).toBe(400);
       expect(broken.body.error).toMatch(/^the body is not valid JSON/);
@@ -88,10 +144,28 @@ describe.each(ENGINES)('ingestion over HTTP (%s)', (engine) => {
     it('refuses a wrong signature, a missing one and a token of another account, writing nothing', async () => {
       await postJson(t.base, '/api/v1/messages', { messages: [message()] });
       const params = twilioFixture();
-      expect(await postTwilio(t.base, params, { signature: 'bm90IGEgc2lnbmF0dXJl' })).toEqual({ status: 403, body: { error: 'X-Twilio-Signature does not match this request' } });
-      expect(await postTwilio(t.base, params, { signature: null })).toEqual({ status: 403, body: { error: 'missing X-Twilio-Signature' } });
+      expect(await postTwilio(t.base, params, { signature: 'bm90IGEgc2lnbmF0dXJl' })).toEqual({
+        status: 403,
+        body: { error: 'X-Twilio-Signature does not match this request' },
+      });
+      expect(await postTwilio(t.base, params, { signature: null })).toEqual({
+        status: 403,
+        body: { error: 'missing X-Twilio-Signature' },
+      });
       expect((await postTwilio(t.base, params, { token: 'another-accounts-token-000000000' })).status).toBe(403);
-      expect(await postTwilio(t.base, { ...params, ErrorCode: '30003' }, { signature: (await import('twilio')).default.getExpectedTwilioSignature('12345678901234567890123456789012', 'https://stats.example.com/webhooks/twilio/status', params) })).toMatchObject({ status: 403 });
+      expect(
+        await postTwilio(
+          t.base,
+          { ...params, ErrorCode: '30003' },
+          {
+            signature: (await import('twilio')).default.getExpectedTwilioSignature(
+              '12345678901234567890123456789012',
+              'https://stats.example.com/webhooks/twilio/status',
+              params,
+            ),
+          },
+        ),
+      ).toMatchObject({ status: 403 });
       expect(await tableCounts(t.tdb.db)).toMatchObject({ status_callbacks: 0 });
       expect(await messageState(t.tdb.db, sid)).toMatchObject({ status: 'queued' });
     });
@@ -101,13 +175,26 @@ describe.each(ENGINES)('ingestion over HTTP (%s)', (engine) => {
       for (const status of ['delivered', 'sent', 'delivered', 'sending', 'sent']) {
         expect((await postTwilio(t.base, { MessageSid: sid, MessageStatus: status })).status).toBe(204);
       }
-      expect(await messageState(t.tdb.db, sid)).toEqual({ status: 'delivered_confirmed', segments: 2, error_code: null });
+      expect(await messageState(t.tdb.db, sid)).toEqual({
+        status: 'delivered_confirmed',
+        segments: 2,
+        error_code: null,
+      });
       expect((await tableCounts(t.tdb.db)).status_callbacks).toBe(5);
       await expectCountsMatchMessages(t.tdb.db);
     });
 
     it('keeps a callback that arrives before its message and applies it when the message arrives', async () => {
-      expect((await postTwilio(t.base, { MessageSid: sid, MessageStatus: 'undelivered', ErrorCode: '30003', NumSegments: '3' })).status).toBe(204);
+      expect(
+        (
+          await postTwilio(t.base, {
+            MessageSid: sid,
+            MessageStatus: 'undelivered',
+            ErrorCode: '30003',
+            NumSegments: '3',
+          })
+        ).status,
+      ).toBe(204);
       expect(await tableCounts(t.tdb.db)).toMatchObject({ messages: 0, status_callbacks: 1 });
       await postJson(t.base, '/api/v1/messages', { messages: [message()] });
       expect(await messageState(t.tdb.db, sid)).toEqual({ status: 'unreachable', segments: 3, error_code: 30003 });
@@ -124,23 +211,61 @@ describe.each(ENGINES)('ingestion over HTTP (%s)', (engine) => {
     it('refuses a signed callback without a message SID', async () => {
       const res = await postTwilio(t.base, { MessageStatus: 'sent' });
       expect(res.status).toBe(400);
-      expect(res.body.details).toEqual([{ path: 'MessageSid', message: 'Invalid input: expected string, received undefined' }]);
+      expect(res.body.details).toEqual([
+        { path: 'MessageSid', message: 'Invalid input: expected string, received undefined' },
+      ]);
     });
   });
 
   describe('subscription events and the unsubscribe feed', () => {
     it('records STOPs and re-subscribes, and pages through them oldest first', async () => {
       const events = [
-        { account_id: 'acct_1', phone: '+13035550123', event: 'unsubscribed', reason: 'stop', at: '2026-11-27T15:00:00Z' },
-        { account_id: 'acct_1', phone: '+13035550124', event: 'unsubscribed', reason: 'manual', at: '2026-11-27T16:00:00Z' },
-        { account_id: 'acct_1', phone: '+13035550123', event: 'subscribed', reason: 'stop', at: '2026-11-27T17:00:00Z' },
+        {
+          account_id: 'acct_1',
+          phone: '+13035550123',
+          event: 'unsubscribed',
+          reason: 'stop',
+          at: '2026-11-27T15:00:00Z',
+        },
+        {
+          account_id: 'acct_1',
+          phone: '+13035550124',
+          event: 'unsubscribed',
+          reason: 'manual',
+          at: '2026-11-27T16:00:00Z',
+        },
+        {
+          account_id: 'acct_1',
+          phone: '+13035550123',
+          event: 'subscribed',
+          reason: 'stop',
+          at: '2026-11-27T17:00:00Z',
+        },
       ];
-      expect(await postJson(t.base, '/api/v1/subscription-events', { events })).toEqual({ status: 200, body: { received: 3, recorded: 3 } });
-      expect(await postJson(t.base, '/api/v1/subscription-events', { events })).toEqual({ status: 200, body: { received: 3, recorded: 0 } });
+      expect(await postJson(t.base, '/api/v1/subscription-events', { events })).toEqual({
+        status: 200,
+        body: { received: 3, recorded: 3 },
+      });
+      expect(await postJson(t.base, '/api/v1/subscription-events', { events })).toEqual({
+        status: 200,
+        body: { received: 3, recorded: 0 },
+      });
       const page1 = await getJson(t.base, '/api/v1/unsubscribes?limit=2');
       expect(page1.body.unsubscribes).toEqual([
-        { account_id: 'acct_1', phone: '+13035550123', event: 'unsubscribed', reason: 'stop', at: '2026-11-27T15:00:00.000Z' },
-        { account_id: 'acct_1', phone: '+13035550124', event: 'unsubscribed', reason: 'manual', at: '2026-11-27T16:00:00.000Z' },
+        {
+          account_id: 'acct_1',
+          phone: '+13035550123',
+          event: 'unsubscribed',
+          reason: 'stop',
+          at: '2026-11-27T15:00:00.000Z',
+        },
+        {
+          account_id: 'acct_1',
+          phone: '+13035550124',
+          event: 'unsubscribed',
+          reason: 'manual',
+          at: '2026-11-27T16:00:00.000Z',
+        },
       ]);
       expect(page1.body.has_more).toBe(true);
       const page2 = await getJson(t.base, `/api/v1/unsubscribes?since=${page1.body.next_cursor}&limit=2`);
@@ -156,7 +281,9 @@ describe.each(ENGINES)('ingestion over HTTP (%s)', (engine) => {
 
     it('refuses a bad cursor and a bad event', async () => {
       expect((await getJson(t.base, '/api/v1/unsubscribes?since=abc')).status).toBe(400);
-      const res = await postJson(t.base, '/api/v1/subscription-events', { events: [{ account_id: 'acct_1', phone: '+13035550123', event: 'paused', reason: 'stop', at: 'yesterday' }] });
+      const res = await postJson(t.base, '/api/v1/subscription-events', {
+        events: [{ account_id: 'acct_1', phone: '+13035550123', event: 'paused', reason: 'stop', at: 'yesterday' }],
+      });
       expect(res.status).toBe(400);
       expect(res.body.details.map((d: any) => d.path)).toEqual(['events[0].event', 'events[0].at']);
       expect((await tableCounts(t.tdb.db)).subscription_events).toBe(0);

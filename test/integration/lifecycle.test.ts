@@ -23,7 +23,17 @@ describe('lifecycle', () => {
     const port = Number(new URL(t.base).port);
     const response = new Promise<{ status: number; text: string }>((resolve, reject) => {
       const req = http.request(
-        { host: '127.0.0.1', port, path: '/api/v1/messages', method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${INGEST_TOKEN}` } },
+        {
+          host: '127.0.0.1',
+          port,
+          path: '/api/v1/messages',
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+            authorization: `Bearer ${INGEST_TOKEN}`,
+          },
+        },
         (res) => {
           let text = '';
           res.on('data', (c) => (text += c));
@@ -38,7 +48,10 @@ describe('lifecycle', () => {
     const stopped = t.app.stop();
     await new Promise((r) => setTimeout(r, 50));
     await expect(fetch(`${t.base}/healthz`)).rejects.toThrow(); // no new connections
-    expect(await response).toEqual({ status: 200, text: JSON.stringify({ received: 1, inserted: 1, updated: 0, unchanged: 0 }) });
+    expect(await response).toEqual({
+      status: 200,
+      text: JSON.stringify({ received: 1, inserted: 1, updated: 0, unchanged: 0 }),
+    });
     await stopped;
     // the database handle was the test's, so it is still open to check the commit
     expect((await tableCounts(t.tdb.db)).messages).toBe(1);

@@ -19,9 +19,23 @@ describe.each(ENGINES)('scheduler and digests (%s)', (engine) => {
   let standIn: SlackStandIn;
   let config: ReturnType<typeof loadConfig>;
   beforeAll(async () => {
-    standIn = await new SlackStandIn({ token: BOT_TOKEN, channels: [{ id: DIGESTS, name: 'digests' }, { id: OTHER, name: 'other' }] }).start();
+    standIn = await new SlackStandIn({
+      token: BOT_TOKEN,
+      channels: [
+        { id: DIGESTS, name: 'digests' },
+        { id: OTHER, name: 'other' },
+      ],
+    }).start();
     tdb = await createTestDatabase(engine);
-    config = loadConfig({ ...tdb.env, SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: 'x', SLACK_API_URL: standIn.apiUrl, DIGEST_CHANNEL: DIGESTS, DEFAULT_TIMEZONE: 'America/Denver', CHART_RENDERER: 'quickchart' });
+    config = loadConfig({
+      ...tdb.env,
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      SLACK_SIGNING_SECRET: 'x',
+      SLACK_API_URL: standIn.apiUrl,
+      DIGEST_CHANNEL: DIGESTS,
+      DEFAULT_TIMEZONE: 'America/Denver',
+      CHART_RENDERER: 'quickchart',
+    });
   });
   afterAll(async () => {
     await tdb?.drop();
@@ -30,10 +44,17 @@ describe.each(ENGINES)('scheduler and digests (%s)', (engine) => {
   beforeEach(async () => {
     await truncateAll(tdb.db);
     standIn.reset();
-    const records = ['2026-10-30T18:00:00Z', '2026-10-31T18:00:00Z', '2026-11-01T18:00:00Z', '2026-11-02T18:00:00Z'].map((at, i) =>
+    const records = [
+      '2026-10-30T18:00:00Z',
+      '2026-10-31T18:00:00Z',
+      '2026-11-01T18:00:00Z',
+      '2026-11-02T18:00:00Z',
+    ].map((at, i) =>
       message({ provider_message_id: `SM${i}`, to: `+1303555${1000 + i}`, sent_at: at, status: 'delivered_confirmed' }),
     );
-    expect((await ingestMessages(tdb.db, records as never, { now: new Date('2026-10-30T18:00:00Z'), mmsSegments: 1 })).ok).toBe(true);
+    expect(
+      (await ingestMessages(tdb.db, records as never, { now: new Date('2026-10-30T18:00:00Z'), mmsSegments: 1 })).ok,
+    ).toBe(true);
   });
 
   it('posts exactly one digest per channel per local day with three instances running at once, across the DST change', async () => {
@@ -44,7 +65,9 @@ describe.each(ENGINES)('scheduler and digests (%s)', (engine) => {
       await Promise.all(instances.map((s) => s.tick('digest')));
       clock.advance(20 * 60_000);
     }
-    const posts = standIn.callsTo('chat.postMessage').filter((c) => c.ok && c.args.channel === DIGESTS && !c.args.thread_ts);
+    const posts = standIn
+      .callsTo('chat.postMessage')
+      .filter((c) => c.ok && c.args.channel === DIGESTS && !c.args.thread_ts);
     // each local morning's digest covers the day before; the first tick found the Oct 29 slot
     // 21 hours late and skipped it rather than post a stale digest
     expect(posts.map((c) => (c.args.text as string).split(':')[0])).toEqual([
@@ -73,16 +96,24 @@ describe.each(ENGINES)('scheduler and digests (%s)', (engine) => {
   });
 
   it('catches up a slot missed while down, and skips one found past its grace period', async () => {
-    await saveChannelSettings(tdb.db, { ...defaultSettings(OTHER), digestEnabled: true, digestTime: '07:30', timezone: 'UTC', digestWhenEmpty: false }, 'U1', new Date());
+    await saveChannelSettings(
+      tdb.db,
+      { ...defaultSettings(OTHER), digestEnabled: true, digestTime: '07:30', timezone: 'UTC', digestWhenEmpty: false },
+      'U1',
+      new Date(),
+    );
     const clock = fixedClock(new Date('2026-11-01T07:00:00Z'));
     const s = createScheduler(config, tdb.db, clock, createLogger('silent'));
     await s.tick('digest');
     expect(standIn.callsTo('chat.postMessage').filter((c) => c.args.channel === OTHER)).toHaveLength(0);
     clock.set(new Date('2026-11-01T10:45:00Z')); // "restarted" 3h15 after the slot
     await createScheduler(config, tdb.db, clock, createLogger('silent')).tick('digest');
-    expect(standIn.callsTo('chat.postMessage').filter((c) => c.args.channel === OTHER).map((c) => c.args.text)).toEqual([
-      expect.stringMatching(/^Daily digest · Saturday Oct 31: 2 segments/),
-    ]);
+    expect(
+      standIn
+        .callsTo('chat.postMessage')
+        .filter((c) => c.args.channel === OTHER)
+        .map((c) => c.args.text),
+    ).toEqual([expect.stringMatching(/^Daily digest · Saturday Oct 31: 2 segments/)]);
     clock.set(new Date('2026-11-02T14:00:00Z')); // 6h30 late: beyond the 6-hour grace
     await s.tick('digest');
     expect(standIn.callsTo('chat.postMessage').filter((c) => c.args.channel === OTHER)).toHaveLength(1);
@@ -101,18 +132,38 @@ describe.each(ENGINES)('scheduler and digests (%s)', (engine) => {
     await s.tick('digest');
     expect(standIn.callsTo('chat.postMessage').filter((c) => c.args.channel === DIGESTS)).toHaveLength(0); // 10 minutes: still its owner's
     clock.set(new Date('2026-11-02T16:31:00Z'));
-    await Promise.all([s.tick('digest'), createScheduler(config, tdb.db, clock, createLogger('silent')).tick('digest')]);
-    expect(standIn.callsTo('chat.postMessage').filter((c) => c.args.channel === DIGESTS).map((c) => c.args.text)).toEqual([expect.stringMatching(/^Daily digest · Sunday Nov 1:/)]);
-    expect((await listRuns(tdb.db, 'digest')).find((r) => r.slot === `${DIGESTS}:2026-11-02`)).toMatchObject({ status: 'done' });
+    await Promise.all([
+      s.tick('digest'),
+      createScheduler(config, tdb.db, clock, createLogger('silent')).tick('digest'),
+    ]);
+    expect(
+      standIn
+        .callsTo('chat.postMessage')
+        .filter((c) => c.args.channel === DIGESTS)
+        .map((c) => c.args.text),
+    ).toEqual([expect.stringMatching(/^Daily digest · Sunday Nov 1:/)]);
+    expect((await listRuns(tdb.db, 'digest')).find((r) => r.slot === `${DIGESTS}:2026-11-02`)).toMatchObject({
+      status: 'done',
+    });
   });
 
   it('sends no digest for an empty day when the channel says so, and one line otherwise', async () => {
     await truncateAll(tdb.db);
-    await saveChannelSettings(tdb.db, { ...defaultSettings(OTHER), digestEnabled: true, digestTime: '16:00', timezone: 'UTC', digestWhenEmpty: false }, 'U1', new Date());
+    await saveChannelSettings(
+      tdb.db,
+      { ...defaultSettings(OTHER), digestEnabled: true, digestTime: '16:00', timezone: 'UTC', digestWhenEmpty: false },
+      'U1',
+      new Date(),
+    );
     const clock = fixedClock(new Date('2026-11-05T16:30:00Z'));
     await createScheduler(config, tdb.db, clock, createLogger('silent')).tick('digest');
-    expect((await listRuns(tdb.db, 'digest')).filter((r) => r.status === 'done').map((r) => r.slot)).toEqual([`${DIGESTS}:2026-11-05`, `${OTHER}:2026-11-05`]);
+    expect((await listRuns(tdb.db, 'digest')).filter((r) => r.status === 'done').map((r) => r.slot)).toEqual([
+      `${DIGESTS}:2026-11-05`,
+      `${OTHER}:2026-11-05`,
+    ]);
     const posted = standIn.callsTo('chat.postMessage').filter((c) => c.ok);
-    expect(posted.map((c) => [c.args.channel, c.args.text])).toEqual([[DIGESTS, 'Daily digest · Wednesday Nov 4: no campaigns were sent (America/Denver).']]);
+    expect(posted.map((c) => [c.args.channel, c.args.text])).toEqual([
+      [DIGESTS, 'Daily digest · Wednesday Nov 4: no campaigns were sent (America/Denver).'],
+    ]);
   });
 });

@@ -32,23 +32,27 @@ const messageArb = fc.record({
   minute: fc.integer({ min: 0, max: 4 * 24 * 60 - 1 }),
   segments: fc.integer({ min: 1, max: 4 }),
   initial: fc.constantFrom<Status>('queued', 'queued', 'queued', 'ignored', 'failed', 'unreachable'),
-  callbacks: fc.array(fc.record({ event: fc.constantFrom(...PROVIDER_EVENTS), numSegments: fc.option(fc.integer({ min: 1, max: 5 }), { freq: 4 }) }), { maxLength: 5 }),
+  callbacks: fc.array(
+    fc.record({
+      event: fc.constantFrom(...PROVIDER_EVENTS),
+      numSegments: fc.option(fc.integer({ min: 1, max: 5 }), { freq: 4 }),
+    }),
+    { maxLength: 5 },
+  ),
 });
 
-const scenarioArb = fc
-  .array(messageArb, { minLength: 1, maxLength: 8 })
-  .chain((messages) => {
-    // every message record is sent once or twice, every callback once or twice
-    const ops = [
-      ...messages.flatMap((_, i) => [{ kind: 'message' as const, i }]),
-      ...messages.flatMap((m, i) => m.callbacks.map((_, j) => ({ kind: 'callback' as const, i, j }))),
-    ];
-    return fc.tuple(
-      fc.constant(messages),
-      fc.shuffledSubarray([...ops, ...ops], { minLength: ops.length * 2, maxLength: ops.length * 2 }),
-      fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 30 }),
-    );
-  });
+const scenarioArb = fc.array(messageArb, { minLength: 1, maxLength: 8 }).chain((messages) => {
+  // every message record is sent once or twice, every callback once or twice
+  const ops = [
+    ...messages.flatMap((_, i) => [{ kind: 'message' as const, i }]),
+    ...messages.flatMap((m, i) => m.callbacks.map((_, j) => ({ kind: 'callback' as const, i, j }))),
+  ];
+  return fc.tuple(
+    fc.constant(messages),
+    fc.shuffledSubarray([...ops, ...ops], { minLength: ops.length * 2, maxLength: ops.length * 2 }),
+    fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 30 }),
+  );
+});
 
 const sid = (i: number) => `SM${String(i).padStart(32, '0')}`;
 
@@ -104,7 +108,9 @@ describe.each(ENGINES)('stats engine against a recount, random interleavings (%s
           await Promise.all(
             group.map((op) =>
               op.kind === 'message'
-                ? ingestMessages(tdb.db, [record(messages[op.i], op.i)], { now: NOW, mmsSegments: 1 }).then((r) => expect(r.ok).toBe(true))
+                ? ingestMessages(tdb.db, [record(messages[op.i], op.i)], { now: NOW, mmsSegments: 1 }).then((r) =>
+                    expect(r.ok).toBe(true),
+                  )
                 : applyCallbacks(tdb.db, [callback(messages[op.i], op.i, op.j)], NOW),
             ),
           );
@@ -114,10 +120,22 @@ describe.each(ENGINES)('stats engine against a recount, random interleavings (%s
         for (const [i, m] of messages.entries()) {
           const expected = applyReports(
             { status: m.initial, errorCode: null, segments: m.segments, segmentsSource: 'sender' },
-            m.callbacks.map((_: unknown, j: number) => callback(m, i, j)).map((c: CallbackInput) => ({ status: c.mappedStatus, errorCode: c.errorCode, numSegments: c.numSegments })),
+            m.callbacks
+              .map((_: unknown, j: number) => callback(m, i, j))
+              .map((c: CallbackInput) => ({
+                status: c.mappedStatus,
+                errorCode: c.errorCode,
+                numSegments: c.numSegments,
+              })),
           );
-          const row = await tdb.db('messages').first('status', 'segments').where({ provider_message_id: sid(i) });
-          expect({ status: row.status, segments: Number(row.segments) }).toEqual({ status: expected.status, segments: expected.segments });
+          const row = await tdb
+            .db('messages')
+            .first('status', 'segments')
+            .where({ provider_message_id: sid(i) });
+          expect({ status: row.status, segments: Number(row.segments) }).toEqual({
+            status: expected.status,
+            segments: expected.segments,
+          });
         }
         await expectCountsMatchMessages(tdb.db);
 
@@ -139,8 +157,14 @@ describe.each(ENGINES)('stats engine against a recount, random interleavings (%s
           };
           const stats = await getStats(tdb.db, q, NOW);
           const expected = emptyStatusCounts();
-          const scope = { type: q.type, carrier: q.carrier, campaignId: f.campaign ?? null, accountId: f.account ?? null };
-          for (const t of await recount(tdb.db, scope, period.start, period.end)) expected[t.status] = { segments: t.segments, messages: t.messages };
+          const scope = {
+            type: q.type,
+            carrier: q.carrier,
+            campaignId: f.campaign ?? null,
+            accountId: f.account ?? null,
+          };
+          for (const t of await recount(tdb.db, scope, period.start, period.end))
+            expected[t.status] = { segments: t.segments, messages: t.messages };
           expect(stats.statuses).toEqual(expected);
           // the per-day series and the splits add up to the same totals
           const fromSeries = stats.series.reduce((a, d) => a + d.totals.segments, 0);

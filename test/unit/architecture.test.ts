@@ -9,7 +9,11 @@ import { describe, expect, it } from 'vitest';
 const SRC = path.resolve(__dirname, '../../src');
 
 function sources(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) =>
+      e.isDirectory() ? sources(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : [],
+    );
 }
 
 const folderOf = (file: string) => path.relative(SRC, file).split(path.sep)[0]!.replace(/\.ts$/, '');
@@ -53,7 +57,10 @@ describe('the dependency direction of src/', () => {
   it('keeps the message kit a leaf, the domain pure, and the Slack edge at the top', () => {
     expect([...graph.get('messages')!]).toEqual([]);
     expect([...graph.get('domain')!]).toEqual([]);
-    const reachesSlack = [...graph].filter(([, deps]) => deps.has('slack')).map(([f]) => f).sort();
+    const reachesSlack = [...graph]
+      .filter(([, deps]) => deps.has('slack'))
+      .map(([f]) => f)
+      .sort();
     expect(reachesSlack).toEqual(['app']);
   });
 });

@@ -25,13 +25,27 @@ describe('config', () => {
   it('names every bad variable at once', () => {
     let error: unknown;
     try {
-      loadConfig({ PORT: 'eighty', DEFAULT_TIMEZONE: 'Mars/Olympus', DATABASE_URL: 'postgres://x/y', ALERTS_CRON: 'often', SEGMENT_PRICE: '-1', LOG_LEVEL: 'loud' });
+      loadConfig({
+        PORT: 'eighty',
+        DEFAULT_TIMEZONE: 'Mars/Olympus',
+        DATABASE_URL: 'postgres://x/y',
+        ALERTS_CRON: 'often',
+        SEGMENT_PRICE: '-1',
+        LOG_LEVEL: 'loud',
+      });
     } catch (err) {
       error = err;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems.map((p) => p.split(':')[0]);
-    expect(problems.sort()).toEqual(['ALERTS_CRON', 'DATABASE_URL', 'DEFAULT_TIMEZONE', 'LOG_LEVEL', 'PORT', 'SEGMENT_PRICE']);
+    expect(problems.sort()).toEqual([
+      'ALERTS_CRON',
+      'DATABASE_URL',
+      'DEFAULT_TIMEZONE',
+      'LOG_LEVEL',
+      'PORT',
+      'SEGMENT_PRICE',
+    ]);
   });
 
   it('treats empty variables as unset and refuses half a Slack setup', () => {

@@ -19,7 +19,13 @@ describe('settings commands', () => {
 
   it('leaves stats words alone and explains bad settings', () => {
     expect(parseSettingsCommand('30d mms')).toBeNull();
-    expect(parseSettingsCommand('digest on 25:00')).toEqual({ ok: false, message: '"25:00" is neither a time (like 09:00) nor a time zone (like America/Denver).' });
-    expect(parseSettingsCommand('alerts undelivered lots')).toEqual({ ok: false, message: '"lots" is not a percentage between 0% and 100% (like 8%).' });
+    expect(parseSettingsCommand('digest on 25:00')).toEqual({
+      ok: false,
+      message: '"25:00" is neither a time (like 09:00) nor a time zone (like America/Denver).',
+    });
+    expect(parseSettingsCommand('alerts undelivered lots')).toEqual({
+      ok: false,
+      message: '"lots" is not a percentage between 0% and 100% (like 8%).',
+    });
   });
 });

@@ -1,4 +1,10 @@
-import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs, StaticSelectAction } from '@slack/bolt';
+import type {
+  AllMiddlewareArgs,
+  BlockAction,
+  ButtonAction,
+  SlackActionMiddlewareArgs,
+  StaticSelectAction,
+} from '@slack/bolt';
 import { withWord, type ControlKind } from '../../domain/query-words';
 import { wordsFromControlsBlock } from '../../stats/stats.blocks';
 import { buildStatsView } from '../../stats/stats-view.service';

@@ -24,8 +24,7 @@ export function helpMessage(defaultZone: string): SlackMessage {
       type: 'section',
       text: {
         type: 'mrkdwn',
-        text:
-          '*Examples*\n`/campaign-stats 30d mms carrier:verizon`\n`/campaign-stats last-month campaign:"Black Friday"`\n`/campaign-stats yesterday sms tz:America/New_York`',
+        text: '*Examples*\n`/campaign-stats 30d mms carrier:verizon`\n`/campaign-stats last-month campaign:"Black Friday"`\n`/campaign-stats yesterday sms tz:America/New_York`',
       },
     },
     {
@@ -38,7 +37,10 @@ export function helpMessage(defaultZone: string): SlackMessage {
       ],
     },
   ];
-  return { text: 'campaign-stats help: /campaign-stats [period] [sms|mms] [carrier:NAME] [campaign:NAME] [account:NAME] [tz:ZONE]', blocks };
+  return {
+    text: 'campaign-stats help: /campaign-stats [period] [sms|mms] [carrier:NAME] [campaign:NAME] [account:NAME] [tz:ZONE]',
+    blocks,
+  };
 }
 
 /** What was not understood, word by word; no stats are guessed. */
@@ -47,8 +49,14 @@ export function wordErrorsMessage(errors: WordError[]): SlackMessage {
   return {
     text: `I couldn't answer: ${errors.map((e) => e.message).join(' ')}`,
     blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: `:warning: I couldn't answer that:\n${lines.join('\n')}`.slice(0, 3000) } },
-      { type: 'context', elements: [{ type: 'mrkdwn', text: 'Type `/campaign-stats help` for the words I understand.' }] },
+      {
+        type: 'section',
+        text: { type: 'mrkdwn', text: `:warning: I couldn't answer that:\n${lines.join('\n')}`.slice(0, 3000) },
+      },
+      {
+        type: 'context',
+        elements: [{ type: 'mrkdwn', text: 'Type `/campaign-stats help` for the words I understand.' }],
+      },
     ],
   };
 }
@@ -56,6 +64,14 @@ export function wordErrorsMessage(errors: WordError[]): SlackMessage {
 export function failureMessage(): SlackMessage {
   return {
     text: 'Something went wrong on our side while answering; nothing was changed. Please try again in a minute.',
-    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: ':x: Something went wrong on our side while answering; nothing was changed. Please try again in a minute.' } }],
+    blocks: [
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: ':x: Something went wrong on our side while answering; nothing was changed. Please try again in a minute.',
+        },
+      },
+    ],
   };
 }

@@ -30,10 +30,16 @@ async function answer(deps: SlackDeps, { command, respond, client, logger }: Arg
     await respond({ response_type: 'ephemeral', ...helpMessage(deps.config.defaultTimezone) });
     return;
   }
-  const ctx = await resolveContext(deps, client, { teamId: command.team_id, channelId: command.channel_id, userId: command.user_id });
+  const ctx = await resolveContext(deps, client, {
+    teamId: command.team_id,
+    channelId: command.channel_id,
+    userId: command.user_id,
+  });
   const settings = parseSettingsCommand(text);
   if (settings) {
-    const reply = settings.ok ? await runSettingsCommand(deps, client, ctx, settings.command) : warning(settings.message);
+    const reply = settings.ok
+      ? await runSettingsCommand(deps, client, ctx, settings.command)
+      : warning(settings.message);
     await respond({ response_type: 'ephemeral', ...reply });
     return;
   }

@@ -9,7 +9,12 @@ import { atRiskList, unsubscribedList } from '../../unsubscribes/unsubscribes.se
 import type { SlackDeps } from '../slack-deps';
 
 /** Routes a settings word to the feature that owns it; the edge only joins channels. */
-export async function runSettingsCommand(deps: SlackDeps, client: WebClient, ctx: RequestContext, c: SettingsCommand): Promise<SlackMessage> {
+export async function runSettingsCommand(
+  deps: SlackDeps,
+  client: WebClient,
+  ctx: RequestContext,
+  c: SettingsCommand,
+): Promise<SlackMessage> {
   const now = deps.clock.now();
   switch (c.type) {
     case 'digest-preview':
@@ -32,12 +37,18 @@ export async function runSettingsCommand(deps: SlackDeps, client: WebClient, ctx
  * Slack sends `message` events (replying `ack` in an alert's thread) only from channels the
  * bot is a member of: turning alerts on joins a public channel; a private one must invite it.
  */
-async function joinForThreadReplies(deps: SlackDeps, client: WebClient, ctx: RequestContext, message: SlackMessage): Promise<void> {
+async function joinForThreadReplies(
+  deps: SlackDeps,
+  client: WebClient,
+  ctx: RequestContext,
+  message: SlackMessage,
+): Promise<void> {
   try {
     await client.conversations.join({ channel: ctx.channelId });
   } catch (err) {
     deps.log.info({ channel: ctx.channelId, err: (err as Error).message }, 'could not join the alert channel');
-    const hint = ' To acknowledge by replying `ack` in an alert’s thread, invite the app here (`/invite @campaign-stats`); the buttons work either way.';
+    const hint =
+      ' To acknowledge by replying `ack` in an alert’s thread, invite the app here (`/invite @campaign-stats`); the buttons work either way.';
     message.text += hint;
     const first = message.blocks[0];
     if (first?.type === 'section' && first.text) first.text.text += hint;

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { failedRun, verdict, type SentToNumber } from '../../../src/domain/auto-unsubscribe';
 
-const f = (c: string, status: SentToNumber['status'] = 'undelivered', o: Partial<SentToNumber> = {}): SentToNumber => ({ campaignId: c, status, attempted: true, errorCode: null, ...o });
+const f = (c: string, status: SentToNumber['status'] = 'undelivered', o: Partial<SentToNumber> = {}): SentToNumber => ({
+  campaignId: c,
+  status,
+  attempted: true,
+  errorCode: null,
+  ...o,
+});
 const fails = (n: number, from = 1) => Array.from({ length: n }, (_, i) => f(`c${from + n - 1 - i}`)); // newest first
 
 describe('auto-unsubscribe rule (DESIGN §3)', () => {

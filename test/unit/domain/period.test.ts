@@ -35,7 +35,9 @@ describe('periods', () => {
 
   it('splits a range across a DST change into local days', () => {
     const p = resolvePeriod('2026-10-31..2026-11-02', 'America/Denver', now) as Period;
-    expect(localDays(p.start, p.end, p.timezone).map((d) => [d.date, (d.end.getTime() - d.start.getTime()) / 3600_000])).toEqual([
+    expect(
+      localDays(p.start, p.end, p.timezone).map((d) => [d.date, (d.end.getTime() - d.start.getTime()) / 3600_000]),
+    ).toEqual([
       ['2026-10-31', 24],
       ['2026-11-01', 25],
       ['2026-11-02', 24],

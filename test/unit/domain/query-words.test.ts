@@ -20,14 +20,23 @@ describe('query words', () => {
 
   it('defaults to the last 7 days and everything', () => {
     const r = parse('');
-    expect(r).toMatchObject({ ok: true, query: { type: null, carrier: null, campaign: null, account: null, period: { label: '7d' } } });
+    expect(r).toMatchObject({
+      ok: true,
+      query: { type: null, carrier: null, campaign: null, account: null, period: { label: '7d' } },
+    });
   });
 
   it('reads words in any order', () => {
     const r = parse('carrier:verizon mms 30d campaign:"black friday" account:acct_1');
     expect(r).toMatchObject({
       ok: true,
-      query: { type: 'mms', carrier: 'Verizon', campaign: { id: 'cmp_42' }, account: { id: 'acct_1' }, period: { label: '30d' } },
+      query: {
+        type: 'mms',
+        carrier: 'Verizon',
+        campaign: { id: 'cmp_42' },
+        account: { id: 'acct_1' },
+        period: { label: '30d' },
+      },
     });
   });
 
@@ -50,19 +59,36 @@ describe('query words', () => {
   it('offers the closest campaign names', () => {
     expect(parse('campaign:"Black Fryday"')).toEqual({
       ok: false,
-      errors: [{ word: 'campaign:Black Fryday', message: 'no campaign called "Black Fryday". Did you mean "Black Friday"?' }],
+      errors: [
+        { word: 'campaign:Black Fryday', message: 'no campaign called "Black Fryday". Did you mean "Black Friday"?' },
+      ],
     });
   });
 
   it('refuses two periods, impossible periods, unknown keys and zones', () => {
-    expect(parse('7d 30d')).toEqual({ ok: false, errors: [{ word: '30d', message: '"30d": only one period can be given' }] });
-    expect(parse('2026-02-30')).toEqual({ ok: false, errors: [{ word: '2026-02-30', message: '"2026-02-30" is not a date (use YYYY-MM-DD)' }] });
-    expect(parse('colour:red')).toMatchObject({ ok: false, errors: [{ word: 'colour:red', message: expect.stringContaining('"colour:" is not a filter I know') }] });
-    expect(parse('tz:Mars/Olympus')).toEqual({ ok: false, errors: [{ word: 'tz:Mars/Olympus', message: '"Mars/Olympus" is not an IANA time zone (like America/Denver)' }] });
+    expect(parse('7d 30d')).toEqual({
+      ok: false,
+      errors: [{ word: '30d', message: '"30d": only one period can be given' }],
+    });
+    expect(parse('2026-02-30')).toEqual({
+      ok: false,
+      errors: [{ word: '2026-02-30', message: '"2026-02-30" is not a date (use YYYY-MM-DD)' }],
+    });
+    expect(parse('colour:red')).toMatchObject({
+      ok: false,
+      errors: [{ word: 'colour:red', message: expect.stringContaining('"colour:" is not a filter I know') }],
+    });
+    expect(parse('tz:Mars/Olympus')).toEqual({
+      ok: false,
+      errors: [{ word: 'tz:Mars/Olympus', message: '"Mars/Olympus" is not an IANA time zone (like America/Denver)' }],
+    });
   });
 
   it('resolves periods in the time zone asked for', () => {
     const r = parse('yesterday tz:America/Denver');
-    expect(r.ok && [r.query.period.start.toISOString(), r.query.period.timezone]).toEqual(['2026-11-27T07:00:00.000Z', 'America/Denver']);
+    expect(r.ok && [r.query.period.start.toISOString(), r.query.period.timezone]).toEqual([
+      '2026-11-27T07:00:00.000Z',
+      'America/Denver',
+    ]);
   });
 });

@@ -60,7 +60,11 @@ describe('status transitions', () => {
     ['delivered', ['queued', 'delivered_unconfirmed', 'delivered_confirmed'], 'delivered_confirmed'],
     ['filtered', ['queued', 'delivered_unconfirmed', 'undelivered'], 'undelivered'],
     ['unreachable handset', ['queued', 'delivered_unconfirmed', 'unreachable'], 'unreachable'],
-    ['multi-part, one part failed', ['delivered_unconfirmed', 'delivered_confirmed', 'undelivered', 'delivered_confirmed'], 'undelivered'],
+    [
+      'multi-part, one part failed',
+      ['delivered_unconfirmed', 'delivered_confirmed', 'undelivered', 'delivered_confirmed'],
+      'undelivered',
+    ],
     ['never confirmed', ['queued', 'queued', 'delivered_unconfirmed'], 'delivered_unconfirmed'],
     ['failed after sent', ['delivered_unconfirmed', 'failed', 'delivered_confirmed'], 'failed'],
   ];
@@ -74,7 +78,7 @@ describe('status transitions', () => {
     for (const a of STATUSES) for (const b of STATUSES) expect(mergeStatus(a, b)).toBe(mergeStatus(b, a));
   });
 
-  it('gives the same state (status, error code, segments) for every order of a message\'s reports', () => {
+  it("gives the same state (status, error code, segments) for every order of a message's reports", () => {
     const start: MessageState = { status: 'queued', errorCode: null, segments: 3, segmentsSource: 'body' };
     const reports: Report[] = [
       { status: 'delivered_unconfirmed', errorCode: null, numSegments: 2 },
@@ -84,11 +88,14 @@ describe('status transitions', () => {
       { status: null, errorCode: null, numSegments: null },
     ];
     const results = permutations(reports).map((p) => applyReports(start, p));
-    for (const r of results) expect(r).toEqual({ status: 'undelivered', errorCode: 30008, segments: 2, segmentsSource: 'provider' });
+    for (const r of results)
+      expect(r).toEqual({ status: 'undelivered', errorCode: 30008, segments: 2, segmentsSource: 'provider' });
   });
 
   it("lets the provider's segment count replace the computed one", () => {
-    const s = applyReports({ status: 'queued', errorCode: null, segments: 3, segmentsSource: 'body' }, [{ status: 'delivered_unconfirmed', errorCode: null, numSegments: 1 }]);
+    const s = applyReports({ status: 'queued', errorCode: null, segments: 3, segmentsSource: 'body' }, [
+      { status: 'delivered_unconfirmed', errorCode: null, numSegments: 1 },
+    ]);
     expect(s.segments).toBe(1);
     expect(s.segmentsSource).toBe('provider');
   });

@@ -12,7 +12,9 @@ describe('Slack app manifests', () => {
     expect(http.oauth_config.scopes.bot).toContain('channels:join');
     expect(socket.oauth_config.scopes.bot).toEqual(http.oauth_config.scopes.bot);
     expect(socket.settings.event_subscriptions.bot_events).toEqual(http.settings.event_subscriptions.bot_events);
-    expect(http.settings.event_subscriptions.bot_events).toEqual(expect.arrayContaining(['app_uninstalled', 'tokens_revoked']));
+    expect(http.settings.event_subscriptions.bot_events).toEqual(
+      expect.arrayContaining(['app_uninstalled', 'tokens_revoked']),
+    );
   });
 
   it('HTTP mode points at /slack/events with an OAuth redirect; Socket Mode has no URLs', () => {

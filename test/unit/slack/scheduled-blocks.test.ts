@@ -23,7 +23,12 @@ function stats(campaigns: number): StatsResult {
     series: [],
     carriers: ['Verizon', 'AT&T', 'T-Mobile'].map((carrier) => ({ carrier, ...b })),
     campaigns_count: campaigns,
-    campaigns: Array.from({ length: campaigns }, (_, i) => ({ id: `cmp_${i}`, name: `Green Nov 27 SMS ${i}`, account_id: 'acct_greenleaf', ...b })),
+    campaigns: Array.from({ length: campaigns }, (_, i) => ({
+      id: `cmp_${i}`,
+      name: `Green Nov 27 SMS ${i}`,
+      account_id: 'acct_greenleaf',
+      ...b,
+    })),
   };
 }
 
@@ -69,7 +74,11 @@ const alert: Alert = {
 
 describe('scheduled messages (Block Kit snapshots)', () => {
   it('builds the daily digest for the demo day', async () => {
-    const { parent, thread } = digestMessages(digest(1), { imageUrl: 'https://quickchart.io/chart?c=x', altText: 'Segments per day', title: 'Last 7 days' });
+    const { parent, thread } = digestMessages(digest(1), {
+      imageUrl: 'https://quickchart.io/chart?c=x',
+      altText: 'Segments per day',
+      title: 'Last 7 days',
+    });
     await expect(JSON.stringify(parent, null, 2)).toMatchFileSnapshot('__snapshots__/digest-message.json');
     expect(thread).toEqual([]);
     expect(messageProblems(parent)).toEqual([]);
@@ -86,7 +95,11 @@ describe('scheduled messages (Block Kit snapshots)', () => {
     const msg = spikeAlertMessage(alert, 'UTC', 120);
     await expect(JSON.stringify(msg, null, 2)).toMatchFileSnapshot('__snapshots__/alert-message.json');
     expect(messageProblems(msg)).toEqual([]);
-    const resolved = spikeAlertMessage({ ...alert, state: 'resolved', resolvedBy: 'auto', resolvedAt: new Date('2026-11-16T23:00:00Z') }, 'UTC', 120);
+    const resolved = spikeAlertMessage(
+      { ...alert, state: 'resolved', resolvedBy: 'auto', resolvedAt: new Date('2026-11-16T23:00:00Z') },
+      'UTC',
+      120,
+    );
     expect(resolved.blocks.some((b) => b.type === 'actions')).toBe(false);
   });
 
@@ -96,27 +109,63 @@ describe('scheduled messages (Block Kit snapshots)', () => {
     expect(body).toBe(
       '*45.6%* of 217 settled messages sent in the last 2 hours were undelivered at the peak. No settled messages in the window now. Threshold 5.0%; usual for this scope 2.2% over the last 7 days.',
     );
-    const resolved = blockTexts(spikeAlertMessage({ ...later, state: 'resolved', resolvedBy: 'U0ANNA', resolvedAt: new Date('2026-11-17T01:00:00Z') }, 'UTC', 120).blocks)[1];
-    expect(resolved).toBe('*45.6%* of 217 settled messages sent in the last 2 hours were undelivered at the peak. Threshold 5.0%; usual for this scope 2.2% over the last 7 days.');
+    const resolved = blockTexts(
+      spikeAlertMessage(
+        { ...later, state: 'resolved', resolvedBy: 'U0ANNA', resolvedAt: new Date('2026-11-17T01:00:00Z') },
+        'UTC',
+        120,
+      ).blocks,
+    )[1];
+    expect(resolved).toBe(
+      '*45.6%* of 217 settled messages sent in the last 2 hours were undelivered at the peak. Threshold 5.0%; usual for this scope 2.2% over the last 7 days.',
+    );
   });
 
   it('writes the notification text in plain words with real times, no emoji codes', () => {
-    expect(spikeAlertMessage({ ...alert, state: 'open', ackedBy: null, ackedAt: null }, 'America/Denver', 120).text).toBe(
+    expect(
+      spikeAlertMessage({ ...alert, state: 'open', ackedBy: null, ackedAt: null }, 'America/Denver', 120).text,
+    ).toBe(
       'Undelivered rate spike — T-Mobile · SMS: 45.6% (threshold 5.0%). Open since Nov 16 14:00 (America/Denver).',
     );
-    expect(spikeAlertMessage(alert, 'UTC', 120).text).toBe('Undelivered rate spike — T-Mobile · SMS: 45.6% (threshold 5.0%). Acknowledged by <@U0LOCAL> at Nov 16 21:10 (UTC).');
+    expect(spikeAlertMessage(alert, 'UTC', 120).text).toBe(
+      'Undelivered rate spike — T-Mobile · SMS: 45.6% (threshold 5.0%). Acknowledged by <@U0LOCAL> at Nov 16 21:10 (UTC).',
+    );
   });
 
   it('shows no Acknowledge button once acknowledged, snoozed or not; a snooze alone is not an acknowledgement', () => {
-    const buttons = (a: Alert) => (spikeAlertMessage(a, 'UTC', 120).blocks.find((b) => b.type === 'actions') as any).elements.map((e: any) => e.action_id);
-    const snoozed = { ...alert, state: 'snoozed' as const, snoozedBy: 'U0ANNA', snoozedUntil: new Date('2026-11-17T01:10:00Z') };
+    const buttons = (a: Alert) =>
+      (spikeAlertMessage(a, 'UTC', 120).blocks.find((b) => b.type === 'actions') as any).elements.map(
+        (e: any) => e.action_id,
+      );
+    const snoozed = {
+      ...alert,
+      state: 'snoozed' as const,
+      snoozedBy: 'U0ANNA',
+      snoozedUntil: new Date('2026-11-17T01:10:00Z'),
+    };
     expect(buttons(snoozed)).toEqual(['alert_snooze', 'alert_resolve']);
-    expect(stateLine(snoozed, 'UTC')).toBe(':zzz: *Snoozed* by <@U0ANNA> until Nov 17 01:10 (UTC) · acknowledged by <@U0LOCAL>');
-    expect(buttons({ ...snoozed, ackedBy: null, ackedAt: null })).toEqual(['alert_ack', 'alert_snooze', 'alert_resolve']);
+    expect(stateLine(snoozed, 'UTC')).toBe(
+      ':zzz: *Snoozed* by <@U0ANNA> until Nov 17 01:10 (UTC) · acknowledged by <@U0LOCAL>',
+    );
+    expect(buttons({ ...snoozed, ackedBy: null, ackedAt: null })).toEqual([
+      'alert_ack',
+      'alert_snooze',
+      'alert_resolve',
+    ]);
   });
 
   it('builds the auto-unsubscribe announcement with masked numbers, 40 a thread message', async () => {
-    const list = Array.from({ length: 85 }, (_, i) => ({ id: i + 1, subscriberId: i, accountId: 'acct_1', phone: `+1303555${String(1000 + i)}`, carrier: 'Verizon', at: new Date(), campaigns: ['a', 'b', 'c', 'd', 'e', 'f', 'g'], restoredAt: null, restoredBy: null }));
+    const list = Array.from({ length: 85 }, (_, i) => ({
+      id: i + 1,
+      subscriberId: i,
+      accountId: 'acct_1',
+      phone: `+1303555${String(1000 + i)}`,
+      carrier: 'Verizon',
+      at: new Date(),
+      campaigns: ['a', 'b', 'c', 'd', 'e', 'f', 'g'],
+      restoredAt: null,
+      restoredBy: null,
+    }));
     const parent = autoUnsubscribeSummary(list, 7);
     await expect(JSON.stringify(parent, null, 2)).toMatchFileSnapshot('__snapshots__/auto-unsubscribe-message.json');
     const parts = restoreLists(list);

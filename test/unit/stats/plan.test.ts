@@ -22,7 +22,11 @@ describe('read plan', () => {
       { from: d('2026-11-01T18:30:00Z'), to: d('2026-11-01T19:00:00Z'), date: '2026-11-02' },
       { from: d('2026-11-02T18:00:00Z'), to: d('2026-11-02T18:30:00Z'), date: '2026-11-02' },
     ]);
-    expect(plan.hourly).toEqual({ from: d('2026-10-31T19:00:00Z'), to: d('2026-11-02T18:00:00Z'), exclude: [d('2026-11-01T18:00:00Z')] });
+    expect(plan.hourly).toEqual({
+      from: d('2026-10-31T19:00:00Z'),
+      to: d('2026-11-02T18:00:00Z'),
+      exclude: [d('2026-11-01T18:00:00Z')],
+    });
   });
 
   it('reads a rolling window’s partial first and last hours from raw messages', () => {

@@ -23,25 +23,49 @@ function fakeView(opts: { carriers?: number; campaigns?: number; nameLength?: nu
     return { date: `2026-11-${String(d + 1).padStart(2, '0')}`, statuses: st, totals: breakdown(st).totals };
   });
   const stats: StatsResult = {
-    period: { start: '2026-10-30T00:00:00-06:00', end: '2026-11-29T00:00:00-07:00', timezone: 'America/Denver', label: period.label },
+    period: {
+      start: '2026-10-30T00:00:00-06:00',
+      end: '2026-11-29T00:00:00-07:00',
+      timezone: 'America/Denver',
+      label: period.label,
+    },
     filters: { type: null, carrier: null, campaign: null, account: null },
     ...b,
     provisional: true,
     provisional_note: 'Provisional: this period includes the last 72 hours, and delivery receipts are still arriving.',
     series,
-    carriers: Array.from({ length: opts.carriers ?? 3 }, (_, i) => ({ carrier: `Carrier ${'x'.repeat(opts.nameLength ?? 0)}${i}`, ...b })),
+    carriers: Array.from({ length: opts.carriers ?? 3 }, (_, i) => ({
+      carrier: `Carrier ${'x'.repeat(opts.nameLength ?? 0)}${i}`,
+      ...b,
+    })),
     campaigns_count: opts.campaigns ?? 3,
-    campaigns: Array.from({ length: opts.campaigns ?? 3 }, (_, i) => ({ id: `cmp_${i}`, name: `Campaign <${i}> & ${'y'.repeat(opts.nameLength ?? 0)}`, account_id: 'acct_1', ...b })),
+    campaigns: Array.from({ length: opts.campaigns ?? 3 }, (_, i) => ({
+      id: `cmp_${i}`,
+      name: `Campaign <${i}> & ${'y'.repeat(opts.nameLength ?? 0)}`,
+      account_id: 'acct_1',
+      ...b,
+    })),
   };
   const query = { period, type: null, carrier: null, campaign: null, account: null };
-  return { query, words: queryToWords(query, 'America/Denver'), stats, previousDeliveryRate: 0.9, carriers: stats.carriers.map((c) => c.carrier), defaultZone: 'America/Denver' };
+  return {
+    query,
+    words: queryToWords(query, 'America/Denver'),
+    stats,
+    previousDeliveryRate: 0.9,
+    carriers: stats.carriers.map((c) => c.carrier),
+    defaultZone: 'America/Denver',
+  };
 }
 
 describe('Block Kit builders', () => {
   it('builds the stats answer exactly (snapshot)', async () => {
     const view = fakeView();
     const chart = quickChartUrl(view.stats, 'daily', 'https://quickchart.io');
-    const msg = statsMessage(view, chart && { imageUrl: chart.url, altText: chart.spec.altText, title: chart.spec.title }, { version: 42 });
+    const msg = statsMessage(
+      view,
+      chart && { imageUrl: chart.url, altText: chart.spec.altText, title: chart.spec.title },
+      { version: 42 },
+    );
     await expect(JSON.stringify(msg, null, 2)).toMatchFileSnapshot('__snapshots__/stats-message.json');
     expect(messageProblems(msg)).toEqual([]);
   });
@@ -53,7 +77,9 @@ describe('Block Kit builders', () => {
   });
 
   it('builds help and error replies (snapshots)', async () => {
-    await expect(JSON.stringify(helpMessage('America/Denver'), null, 2)).toMatchFileSnapshot('../slack/__snapshots__/help-message.json');
+    await expect(JSON.stringify(helpMessage('America/Denver'), null, 2)).toMatchFileSnapshot(
+      '../slack/__snapshots__/help-message.json',
+    );
     const err = wordErrorsMessage([{ word: 'banana', message: 'I don\'t understand "banana".' }]);
     await expect(JSON.stringify(err, null, 2)).toMatchFileSnapshot('../slack/__snapshots__/word-errors-message.json');
     expect(messageProblems(helpMessage('UTC'))).toEqual([]);
@@ -64,15 +90,30 @@ describe('Block Kit builders', () => {
     const view = fakeView({ carriers: 500, campaigns: 5000, nameLength: 200 });
     const chart = quickChartUrl(view.stats, 'daily', 'https://quickchart.io');
     expect(chart!.url.length).toBeLessThanOrEqual(3000);
-    expect(messageProblems(statsMessage(view, { imageUrl: chart!.url, altText: chart!.spec.altText, title: chart!.spec.title }))).toEqual([]);
-    expect(messageProblems(wordErrorsMessage(Array.from({ length: 200 }, (_, i) => ({ word: `w${i}`, message: `I don't understand "${'z'.repeat(50)}${i}".` }))))).toEqual([]);
+    expect(
+      messageProblems(
+        statsMessage(view, { imageUrl: chart!.url, altText: chart!.spec.altText, title: chart!.spec.title }),
+      ),
+    ).toEqual([]);
+    expect(
+      messageProblems(
+        wordErrorsMessage(
+          Array.from({ length: 200 }, (_, i) => ({
+            word: `w${i}`,
+            message: `I don't understand "${'z'.repeat(50)}${i}".`,
+          })),
+        ),
+      ),
+    ).toEqual([]);
   });
 
   it('carries the words in the controls block and changes one filter at a time', () => {
     const view = fakeView();
     const controls = statsMessage(view, null).blocks.find((b) => b.type === 'actions')!;
     expect(wordsFromControlsBlock(controls.block_id!)).toBe('30d');
-    expect(withWord('30d mms carrier:"US Cellular" campaign:cmp_1', 'carrier', 'AT&T')).toBe('30d mms campaign:cmp_1 carrier:AT&T');
+    expect(withWord('30d mms carrier:"US Cellular" campaign:cmp_1', 'carrier', 'AT&T')).toBe(
+      '30d mms campaign:cmp_1 carrier:AT&T',
+    );
     expect(withWord('30d mms carrier:Verizon', 'carrier', 'US Cellular')).toBe('30d mms carrier:"US Cellular"');
     expect(withWord('30d mms carrier:Verizon', 'type', null)).toBe('30d carrier:Verizon');
     expect(withWord('30d mms', 'period', 'last-month')).toBe('mms last-month');
