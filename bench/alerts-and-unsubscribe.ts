@@ -39,17 +39,15 @@ async function main() {
   await db('channel_settings').where('channel_id', 'like', 'CBENCH%').del();
   for (let i = 0; i < accounts.length; i += 500) {
     await db('channel_settings').insert(
-      accounts
-        .slice(i, i + 500)
-        .map((a, j) => ({
-          channel_id: `CBENCH${i + j}`,
-          alerts_enabled: true,
-          account_id: a,
-          digest_enabled: false,
-          digest_time: '09:00',
-          digest_when_empty: true,
-          updated_at: toDbTime(NOW),
-        })),
+      accounts.slice(i, i + 500).map((a, j) => ({
+        channel_id: `CBENCH${i + j}`,
+        alerts_enabled: true,
+        account_id: a,
+        digest_enabled: false,
+        digest_time: '09:00',
+        digest_when_empty: true,
+        updated_at: toDbTime(NOW),
+      })),
     );
   }
   const [msgs] = await db('messages').count({ n: '*' });

@@ -176,7 +176,7 @@ async function callbacksThroughHttp(dbUrl: string, ids: string[]) {
     const params: Record<string, string> = {
       MessageSid: id,
       MessageStatus: s,
-      AccountSid: 'AC' + '0'.repeat(32),
+      AccountSid: `AC${'0'.repeat(32)}`,
       ...(s === 'undelivered' ? { ErrorCode: '30007' } : {}),
     };
     return `{${JSON.stringify(new URLSearchParams(params).toString())},${JSON.stringify(twilio.getExpectedTwilioSignature(authToken, url, params))}},`;

@@ -8,7 +8,7 @@ runCli(process.argv.slice(2), process.env, { out: (s) => console.log(s), err: (s
     process.exitCode = code;
   },
   (err) => {
-    console.error(err && err.stack ? err.stack : err);
+    console.error(err?.stack ? err.stack : err);
     process.exitCode = 1;
   },
 );

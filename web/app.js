@@ -111,7 +111,7 @@ function block(b, msg) {
     case 'divider':
       break;
     case 'image': {
-      const src = b.slack_file ? (state.files[b.slack_file.id] || {}).url : b.image_url;
+      const src = b.slack_file ? state.files[b.slack_file.id]?.url : b.image_url;
       div.innerHTML = `${b.title ? `<div class="title">${esc(b.title.text)}</div>` : ''}<img src="${esc(src || '')}" alt="${esc(b.alt_text)}" title="${esc(b.alt_text)}">`;
       break;
     }
@@ -126,7 +126,7 @@ function block(b, msg) {
 
 function messageView(m, inThread) {
   const div = document.createElement('div');
-  div.className = 'msg' + (m.visibleTo ? ' ephemeral' : '');
+  div.className = `msg${m.visibleTo ? ' ephemeral' : ''}`;
   div.dataset.ts = m.ts;
   const when = new Date(Number(m.ts.split('.')[0]) * 1000).toLocaleTimeString([], {
     hour: '2-digit',
@@ -135,7 +135,7 @@ function messageView(m, inThread) {
   div.innerHTML = `<div class="avatar">cs</div><div class="body"><div class="meta"><b>campaign-stats</b><span class="muted">${when}</span>${m.edits ? '<span class="edited">(edited)</span>' : ''}</div></div>`;
   const body = div.querySelector('.body');
   if (m.visibleTo) body.insertAdjacentHTML('beforeend', '<div class="eph-note">Only visible to you</div>');
-  if (m.blocks && m.blocks.length) for (const b of m.blocks) body.appendChild(block(b, m));
+  if (m.blocks?.length) for (const b of m.blocks) body.appendChild(block(b, m));
   else body.insertAdjacentHTML('beforeend', `<div class="block">${mrkdwn(m.text || '')}</div>`);
   for (const f of m.files || []) {
     const file = state.files[f];

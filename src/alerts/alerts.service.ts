@@ -64,14 +64,14 @@ function observe(rows: CountRow[], baseline: CountRow[], kind: (typeof KINDS)[nu
       { carrier: r.carrier, type: r.type, accountId },
     ] as AlertScope[]) {
       const key = scopeKey(scope);
-      let o = out.get(key);
-      if (!o) out.set(key, (o = { scope, win: { volume: 0, failures: 0 }, base: { volume: 0, failures: 0 } }));
+      const o = out.get(key) ?? { scope, win: { volume: 0, failures: 0 }, base: { volume: 0, failures: 0 } };
+      out.set(key, o);
       o[which].volume += r.messages;
       if (r.status === kind) o[which].failures += r.messages;
     }
   };
-  rows.forEach((r) => add(r, 'win'));
-  baseline.forEach((r) => add(r, 'base'));
+  for (const r of rows) add(r, 'win');
+  for (const r of baseline) add(r, 'base');
   return [...out.values()].map((o) => ({
     scope: o.scope,
     obs: {

@@ -116,8 +116,9 @@ export async function loadDemoData(db: Knex, opts: DemoOptions): Promise<DemoSum
   // subscribers per account: number, carrier, and whether the number is dead
   const lists = ACCOUNTS.map((a, ai) =>
     Array.from({ length: a.subscribers }, (_, i) => {
-      let r = rand();
-      const carrier = CARRIERS.find((c) => (r -= c.share) < 0) ?? CARRIERS[0]!;
+      const r = rand();
+      const carrier =
+        CARRIERS.find((_, k) => r < CARRIERS.slice(0, k + 1).reduce((sum, c) => sum + c.share, 0)) ?? CARRIERS[0]!;
       return {
         phone: `+1303${String(5550000 + ai * 100000 + i * 7).padStart(7, '0')}`,
         carrier: carrier.name,

@@ -34,8 +34,7 @@ export function tokenize(text: string): string[] {
   const normalised = text.replace(/[“”„]/g, '"').replace(/[‘’]/g, "'");
   const out: string[] = [];
   const re = /(\S*?)"([^"]*)"(\S*)|(\S+)/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(normalised))) out.push(m[4] ?? `${m[1]}${m[2]}${m[3]}`);
+  for (const m of normalised.matchAll(re)) out.push(m[4] ?? `${m[1]}${m[2]}${m[3]}`);
   return out.filter((w) => w.length > 0);
 }
 

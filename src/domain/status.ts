@@ -71,7 +71,7 @@ export const PROVIDER_ERROR_CODES: Readonly<Record<number, { meaning: string; st
   30011: { meaning: 'MMS not supported by the receiving handset or carrier', status: 'unreachable' },
   21211: { meaning: "Invalid 'To' phone number", status: 'failed' },
   21614: { meaning: "'To' number is not a valid mobile number", status: 'failed' },
-  [21610]: { meaning: 'Recipient unsubscribed (replied STOP)', status: 'unreachable' },
+  21610: { meaning: 'Recipient unsubscribed (replied STOP)', status: 'unreachable' },
 };
 
 /** The recipient had unsubscribed (replied STOP): the message was refused, never attempted. */

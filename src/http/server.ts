@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
-import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { Express, NextFunction, Request, Response } from 'express';
 import type { Knex } from 'knex';
 import { pendingMigrations } from '../db/migrate';
 import type { Logger } from '../logger';

@@ -32,9 +32,9 @@ export class GroupCommitter<T, R> {
       const batch = this.queue.splice(0, this.opts.maxBatch ?? 500);
       try {
         const results = await this.writeBatch(batch.map((b) => b.item));
-        batch.forEach((b, i) => b.resolve(results[i]!));
+        for (const [i, b] of batch.entries()) b.resolve(results[i]!);
       } catch (err) {
-        batch.forEach((b) => b.reject(err));
+        for (const b of batch) b.reject(err);
       }
     }
   }

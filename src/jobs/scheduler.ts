@@ -138,5 +138,5 @@ export class Scheduler {
 /** The slot of a cron job at `now`: the minute it fired (all instances agree on it). */
 export function minuteSlot(now: Date): { slot: string; dueAt: Date } {
   const dueAt = new Date(Math.floor(now.getTime() / 60_000) * 60_000);
-  return { slot: dueAt.toISOString().slice(0, 16) + 'Z', dueAt };
+  return { slot: `${dueAt.toISOString().slice(0, 16)}Z`, dueAt };
 }

@@ -63,8 +63,8 @@ export function breakdown(statuses: StatusCounts): Breakdown {
 }
 
 function group<K extends string>(map: Map<K, StatusCounts>, key: K, t: Tally): void {
-  let c = map.get(key);
-  if (!c) map.set(key, (c = emptyStatusCounts()));
+  const c = map.get(key) ?? emptyStatusCounts();
+  map.set(key, c);
   add(c, t);
 }
 

@@ -54,8 +54,8 @@ export async function recentMessages(
     .orderBy([{ column: 'subscriber_id' }, { column: 'sent_at', order: 'desc' }]);
   for (const r of rows) {
     const id = Number(r.subscriber_id);
-    let list = out.get(id);
-    if (!list) out.set(id, (list = []));
+    const list = out.get(id) ?? [];
+    out.set(id, list);
     if (list.length < limit * 3) {
       list.push({
         campaignId: r.campaign_id,

@@ -21,7 +21,6 @@ import {
   insertAutoUnsubscribe,
   recentMessages,
   setFailStreaks,
-  type AutoUnsubscribe,
 } from './unsubscribes.repository';
 
 /** Receipts are treated as settled a day after sending (most arrive within minutes; MMS rarely at all). */

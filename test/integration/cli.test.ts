@@ -134,12 +134,12 @@ describe.each(ENGINES)('the campaign-stats CLI (%s)', (engine) => {
     const good = path.join(dir, 'good.ndjson');
     fs.writeFileSync(
       good,
-      [
+      `${[
         message({ provider_message_id: 'SM200', sent_at: '2026-11-27T15:00:00Z' }),
         message({ provider_message_id: 'SM201', to: '+13035559999' }),
       ]
         .map((m) => JSON.stringify(m))
-        .join('\n') + '\n',
+        .join('\n')}\n`,
     );
     expect(await cli(['import', good], tdb.env)).toMatchObject({
       code: 0,

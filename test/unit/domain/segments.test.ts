@@ -20,28 +20,28 @@ describe('segment counting (DESIGN §2)', () => {
 
   it('counts each extension character as two septets', () => {
     expect(countSegments('€'.repeat(80))).toEqual({ encoding: 'GSM-7', segments: 1, units: 160 });
-    expect(countSegments('a' + '€'.repeat(80))).toEqual({ encoding: 'GSM-7', segments: 2, units: 161 });
+    expect(countSegments(`a${'€'.repeat(80)}`)).toEqual({ encoding: 'GSM-7', segments: 2, units: 161 });
     for (const ch of '^{}\\[~]|€') expect(countSegments(ch).units).toBe(2);
   });
 
   it('never splits an escape sequence across parts', () => {
     // 152 plain septets then an extension character: 154 septets would fit two parts of 153
     // only by splitting the escape pair, so the € moves to part two.
-    const text = 'a'.repeat(152) + '€' + 'a'.repeat(10);
+    const text = `${'a'.repeat(152)}€${'a'.repeat(10)}`;
     expect(countSegments(text)).toEqual({ encoding: 'GSM-7', segments: 2, units: 164 });
-    expect(countSegments('a'.repeat(152) + '€' + 'a'.repeat(151)).segments).toBe(2);
-    expect(countSegments('a'.repeat(152) + '€' + 'a'.repeat(152)).segments).toBe(3);
+    expect(countSegments(`${'a'.repeat(152)}€${'a'.repeat(151)}`).segments).toBe(2);
+    expect(countSegments(`${'a'.repeat(152)}€${'a'.repeat(152)}`).segments).toBe(3);
   });
 
   it('switches the whole message to UCS-2 for one character outside GSM-7', () => {
-    expect(countSegments('a'.repeat(69) + '😀')).toEqual({ encoding: 'UCS-2', segments: 2, units: 71 });
-    expect(countSegments('a'.repeat(68) + '😀')).toEqual({ encoding: 'UCS-2', segments: 1, units: 70 });
+    expect(countSegments(`${'a'.repeat(69)}😀`)).toEqual({ encoding: 'UCS-2', segments: 2, units: 71 });
+    expect(countSegments(`${'a'.repeat(68)}😀`)).toEqual({ encoding: 'UCS-2', segments: 1, units: 70 });
     expect(countSegments('Happy hour 4–6pm')).toMatchObject({ encoding: 'UCS-2' }); // the en dash
   });
 
   it('never splits a surrogate pair across UCS-2 parts', () => {
-    expect(countSegments('a'.repeat(66) + '😀' + 'a'.repeat(10)).segments).toBe(2);
-    expect(countSegments('a'.repeat(66) + '😀' + 'a'.repeat(66)).segments).toBe(3);
+    expect(countSegments(`${'a'.repeat(66)}😀${'a'.repeat(10)}`).segments).toBe(2);
+    expect(countSegments(`${'a'.repeat(66)}😀${'a'.repeat(66)}`).segments).toBe(3);
   });
 
   it('prefers a reported count, then computes, then uses the MMS default', () => {

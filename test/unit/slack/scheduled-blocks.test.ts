@@ -12,7 +12,7 @@ import { breakdown, type StatsResult } from '../../../src/stats/stats.service';
 function stats(campaigns: number): StatsResult {
   const st = emptyStatusCounts();
   const seg = [0, 3, 0, 51, 11, 355, 480];
-  STATUSES.forEach((s, i) => (st[s] = { segments: seg[i]!, messages: seg[i]! }));
+  for (const [i, s] of STATUSES.entries()) st[s] = { segments: seg[i]!, messages: seg[i]! };
   const b = breakdown(st);
   return {
     period: { start: '2026-11-27T00:00:00Z', end: '2026-11-28T00:00:00Z', timezone: 'UTC', label: '2026-11-27' },

@@ -15,11 +15,11 @@ const NOW = new Date('2026-11-28T15:30:00Z');
 function fakeView(opts: { carriers?: number; campaigns?: number; nameLength?: number; days?: string } = {}): StatsView {
   const period = resolvePeriod(opts.days ?? '30d', 'America/Denver', NOW) as Period;
   const statuses = emptyStatusCounts();
-  STATUSES.forEach((s, i) => (statuses[s] = { segments: (i + 1) * 1234, messages: (i + 1) * 1000 }));
+  for (const [i, s] of STATUSES.entries()) statuses[s] = { segments: (i + 1) * 1234, messages: (i + 1) * 1000 };
   const b = breakdown(statuses);
   const series = Array.from({ length: 30 }, (_, d) => {
     const st = emptyStatusCounts();
-    STATUSES.forEach((s, i) => (st[s] = { segments: ((d * 7 + i * 13) % 50) * 10 + 999, messages: 10 }));
+    for (const [i, s] of STATUSES.entries()) st[s] = { segments: ((d * 7 + i * 13) % 50) * 10 + 999, messages: 10 };
     return { date: `2026-11-${String(d + 1).padStart(2, '0')}`, statuses: st, totals: breakdown(st).totals };
   });
   const stats: StatsResult = {
