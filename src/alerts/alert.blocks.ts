@@ -10,7 +10,7 @@ export function scopeName(a: Pick<Alert, 'scope'>, accountName?: string | null):
   const parts = [
     a.scope.carrier !== null ? a.scope.carrier || 'Unknown carrier' : 'All carriers',
     a.scope.type ? a.scope.type.toUpperCase() : null,
-    a.scope.accountId ? `account ${accountName ?? a.scope.accountId}` : null,
+    a.scope.accountId ? `account ${accountName ?? a.scope.accountName ?? a.scope.accountId}` : null,
   ];
   return parts.filter(Boolean).join(' · ');
 }

@@ -8,6 +8,8 @@ export interface AlertScope {
   carrier: string | null;
   type: 'sms' | 'mms' | null;
   accountId: string | null;
+  /** the account's name when it was opened, for the message */
+  accountName?: string | null;
 }
 
 export interface Alert {

@@ -130,7 +130,12 @@ export async function evaluateAlerts(
               channelId: ch.channelId,
               kind,
               scopeKey: key,
-              scope,
+              scope: scope.accountId
+                ? {
+                    ...scope,
+                    accountName: (await accountNames(deps.db, [scope.accountId])).get(scope.accountId) ?? null,
+                  }
+                : scope,
               rate: rateOf(obs),
               baseline: obs.baseline,
               threshold: threshold(obs, p),

@@ -69,3 +69,14 @@ export async function inTransaction<T>(
     }
   }
 }
+
+/** Locking read where the database has row locks (MySQL); SQLite serialises writers anyway. */
+export function locking<T extends Knex.QueryBuilder>(db: Knex | Knex.Transaction, qb: T, mode: 'update' | 'share'): T {
+  if (dialectOf(db as Knex) !== 'mysql') return qb;
+  return (mode === 'update' ? qb.forUpdate() : qb.forShare()) as T;
+}
+
+/** MariaDB sorts GROUP BY results unless told not to; callers that need no order say so. */
+export function unsorted(db: Knex, qb: Knex.QueryBuilder): Knex.QueryBuilder {
+  return dialectOf(db) === 'mysql' ? qb.orderByRaw('NULL') : qb;
+}

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { SegmentsSource } from '../domain/message-state';
 import type { Status } from '../domain/status';
-import { dialectOf, fromDbTime, toDbTime } from './dialect';
+import { fromDbTime, locking, toDbTime } from './dialect';
 
 export interface MessageRow {
   id: number;
@@ -44,12 +44,6 @@ function toMessage(r: Record<string, unknown>): MessageRow {
     attempted: Boolean(r.attempted),
     sentAt: fromDbTime(r.sent_at),
   };
-}
-
-/** Locking read where the database has row locks (MySQL); SQLite serialises writers anyway. */
-function locking<T extends Knex.QueryBuilder>(db: Knex | Knex.Transaction, qb: T, mode: 'update' | 'share'): T {
-  if (dialectOf(db as Knex) !== 'mysql') return qb;
-  return (mode === 'update' ? qb.forUpdate() : qb.forShare()) as T;
 }
 
 /** Messages by provider id, locked for update, in provider-id order. */

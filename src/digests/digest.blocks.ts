@@ -41,7 +41,12 @@ export function digestMessages(d: DigestData, chart: ChartImage): { parent: Slac
     { type: 'header', text: { type: 'plain_text', text: `Daily digest · ${dayName}` } },
     {
       type: 'context',
-      elements: [{ type: 'mrkdwn', text: `${d.zone}${d.accountId ? ` · account ${escapeMrkdwn(d.accountId)}` : ''}` }],
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: `${d.zone}${d.accountId ? ` · account ${escapeMrkdwn(d.accountName ?? d.accountId)}` : ''}`,
+        },
+      ],
     },
     {
       type: 'section',

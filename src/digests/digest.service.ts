@@ -9,6 +9,7 @@ import { effectiveChannels, zoneOf } from '../settings/channels';
 import type { ChannelSettings } from '../settings/channel-settings.repository';
 import type { ChartImage, SlackMessage } from '../messages/message';
 import { digestMessages } from './digest.blocks';
+import { accountNames } from '../db/directory.repository';
 import type { Notifier } from '../messages/notifier';
 import { chartFor } from '../charts/chart.service';
 import { getStats, type StatsResult } from '../stats/stats.service';
@@ -20,6 +21,8 @@ export interface DigestData {
   date: string;
   zone: string;
   accountId: string | null;
+  /** the account's name, when the channel is scoped to one */
+  accountName?: string | null;
   day: StatsResult;
   trailingDeliveryRate: number | null;
   week: StatsResult;
@@ -39,7 +42,8 @@ export async function buildDigest(
   now: Date,
 ): Promise<DigestData> {
   const zone = zoneOf(s, config);
-  const account = s.accountId ? { id: s.accountId, name: null } : null;
+  const name = s.accountId ? ((await accountNames(db, [s.accountId])).get(s.accountId) ?? s.accountId) : null;
+  const account = s.accountId ? { id: s.accountId, name } : null;
   const day = resolvePeriod(date, zone, now) as Period;
   const trailing = resolvePeriod(
     `${DateTime.fromISO(date).minus({ days: 7 }).toISODate()}..${DateTime.fromISO(date).minus({ days: 1 }).toISODate()}`,
@@ -67,6 +71,7 @@ export async function buildDigest(
     date,
     zone,
     accountId: s.accountId,
+    accountName: name,
     day: dayStats,
     trailingDeliveryRate: computeRates(trailingStats.statuses).delivery,
     week: weekStats,

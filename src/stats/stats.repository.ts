@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { isStatus, type Status } from '../domain/status';
-import { dialectOf, fromDbTime, toDbTime } from '../db/dialect';
+import { fromDbTime, toDbTime, unsorted } from '../db/dialect';
 import type { ReadPlan } from './plan';
 
 /** The filters a stats query narrows by (ids and stored carrier names, already resolved). */
@@ -38,11 +38,6 @@ function inHours(qb: Knex.QueryBuilder, hourly: NonNullable<ReadPlan['hourly']>)
 }
 
 const sums = (db: Knex) => [db.raw('SUM(segments) AS segments'), db.raw('SUM(messages) AS messages')];
-
-/** MariaDB sorts GROUP BY results unless told not to; the engine does not need them sorted. */
-function unsorted(db: Knex, qb: Knex.QueryBuilder): Knex.QueryBuilder {
-  return dialectOf(db) === 'mysql' ? qb.orderByRaw('NULL') : qb;
-}
 
 function tally(r: Record<string, unknown>): Tally | null {
   const status = String(r.status);

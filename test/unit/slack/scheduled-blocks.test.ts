@@ -121,6 +121,21 @@ describe('scheduled messages (Block Kit snapshots)', () => {
     );
   });
 
+  it('names accounts by name where one is known: digest context and alert scope', () => {
+    const { parent } = digestMessages(
+      { ...digest(3), accountId: 'acct_greenleaf', accountName: 'Green Leaf Denver' },
+      null,
+    );
+    expect(blockTexts(parent.blocks)[1]).toBe('UTC · account Green Leaf Denver');
+    const scoped = {
+      ...alert,
+      scope: { ...alert.scope, accountId: 'acct_greenleaf', accountName: 'Green Leaf Denver' },
+    };
+    expect(blockTexts(spikeAlertMessage(scoped, 'UTC', 120).blocks)[0]).toBe(
+      'Undelivered rate spike — T-Mobile · SMS · account Green Leaf Denver',
+    );
+  });
+
   it('writes the notification text in plain words with real times, no emoji codes', () => {
     expect(
       spikeAlertMessage({ ...alert, state: 'open', ackedBy: null, ackedAt: null }, 'America/Denver', 120).text,

@@ -3,7 +3,8 @@ import { resolvePeriod, type Period } from '../../../src/domain/period';
 import { emptyStatusCounts, STATUSES } from '../../../src/domain/status';
 import { helpMessage, wordErrorsMessage } from '../../../src/slack/blocks/help.blocks';
 import { maskPhone } from '../../../src/messages/mrkdwn';
-import { statsMessage, wordsFromControlsBlock } from '../../../src/stats/stats.blocks';
+import { SHARES_NOTE, statsMessage, wordsFromControlsBlock } from '../../../src/stats/stats.blocks';
+import { blockTexts } from '../../helpers/slack';
 import { messageProblems } from '../../../src/messages/block-limits';
 import { queryToWords, type StatsView } from '../../../src/stats/stats-view.service';
 import { breakdown, type StatsResult } from '../../../src/stats/stats.service';
@@ -68,6 +69,13 @@ describe('Block Kit builders', () => {
     );
     await expect(JSON.stringify(msg, null, 2)).toMatchFileSnapshot('__snapshots__/stats-message.json');
     expect(messageProblems(msg)).toEqual([]);
+  });
+
+  it('says what each share is of, under the figures', () => {
+    expect(blockTexts(statsMessage(fakeView(), null).blocks)).toContain(SHARES_NOTE);
+    expect(SHARES_NOTE).toBe(
+      'Shares by status are of all segments; the delivery rate is of settled segments (everything but Queued and Ignored).',
+    );
   });
 
   it('builds the shared copy without controls (snapshot)', async () => {
