@@ -14,6 +14,8 @@ import { toDbTime } from '../src/db/dialect';
 import { createDb } from '../src/db/knex';
 import { createLogger } from '../src/logger';
 import type { Notifier } from '../src/messages/notifier';
+import type { WorkspaceDirectory } from '../src/workspaces/workspace-directory';
+import { channelAccounts } from '../src/workspaces/workspaces.service';
 import { runAutoUnsubscribe } from '../src/unsubscribes/unsubscribes.service';
 
 const { values } = parseArgs({
@@ -35,14 +37,26 @@ async function main() {
     update: async () => undefined,
     uploadPng: async () => 'F1',
   };
+  // 1,000 merchant workspaces, each linked to one account, each with one alert channel: what each
+  // channel sees is resolved from the database (its workspace's links), as in distribution mode
   const accounts = (await db('accounts').select('id').orderBy('id').limit(1000)).map((r: { id: string }) => r.id);
   await db('channel_settings').where('channel_id', 'like', 'CBENCH%').del();
+  await db('workspace_accounts').where('team_id', 'like', 'TBENCH%').del();
+  await db('workspaces').where('team_id', 'like', 'TBENCH%').del();
   for (let i = 0; i < accounts.length; i += 500) {
+    const chunk = accounts.slice(i, i + 500);
+    await db('workspaces').insert(
+      chunk.map((_, j) => ({ team_id: `TBENCH${i + j}`, installed: true, sees_all_accounts: false })),
+    );
+    await db('workspace_accounts').insert(
+      chunk.map((a, j) => ({ team_id: `TBENCH${i + j}`, account_id: a, linked_at: toDbTime(NOW) })),
+    );
     await db('channel_settings').insert(
-      accounts.slice(i, i + 500).map((a, j) => ({
+      chunk.map((_, j) => ({
         channel_id: `CBENCH${i + j}`,
+        team_id: `TBENCH${i + j}`,
         alerts_enabled: true,
-        account_id: a,
+        account_id: null,
         digest_enabled: false,
         digest_time: '09:00',
         digest_when_empty: true,
@@ -50,22 +64,28 @@ async function main() {
       })),
     );
   }
+  const workspaces: WorkspaceDirectory = {
+    notifierFor: async () => notifier,
+    accountsOf: (c) => channelAccounts(db, 'distribution', c.teamId, c.accountId),
+  };
   const [msgs] = await db('messages').count({ n: '*' });
   const times: number[] = [];
   for (let r = 0; r < Number(values.runs); r++) {
     await db('alerts').where('channel_id', 'like', 'CBENCH%').del();
     const t0 = performance.now();
     await evaluateAlerts(
-      { db, config, notifier, log: createLogger('error') },
+      { db, config, workspaces, log: createLogger('error') },
       new Date(NOW.getTime() - 3 * 3600_000 * r),
     );
     times.push(performance.now() - t0);
   }
   console.log(
-    `alert evaluation, ${accounts.length} account-scoped channels × carriers × types, ${Number(msgs?.n).toLocaleString()} messages: median ${median(times).toFixed(0)} ms (runs: ${times.map((t) => t.toFixed(0)).join(', ')}); alerts opened in the last run: ${posts}`,
+    `alert evaluation, ${accounts.length} merchant workspaces (one account each) × carriers × types, ${Number(msgs?.n).toLocaleString()} messages: median ${median(times).toFixed(0)} ms (runs: ${times.map((t) => t.toFixed(0)).join(', ')}); alerts opened in the last run: ${posts}`,
   );
   await db('alerts').where('channel_id', 'like', 'CBENCH%').del();
   await db('channel_settings').where('channel_id', 'like', 'CBENCH%').del();
+  await db('workspace_accounts').where('team_id', 'like', 'TBENCH%').del();
+  await db('workspaces').where('team_id', 'like', 'TBENCH%').del();
 
   if (!values['skip-unsubscribe']) {
     // the bench data has subscriber ids without rows: create them (one per distinct number)
@@ -82,7 +102,7 @@ async function main() {
     await db('job_runs').where({ job: 'bench-auto-unsubscribe' }).del();
     const t0 = performance.now();
     const result = await runAutoUnsubscribe(
-      { db, config, notifier: null, log: createLogger('error') },
+      { db, config, workspaces: null, log: createLogger('error') },
       'bench',
       NOW,
       null,

@@ -263,7 +263,7 @@ async function main() {
   const q = { period, type: null, carrier: null, campaign: null, account: null };
   const runs = Number(values.runs);
   const engine = await timeIt(runs, () => getStats(db, q, NOW));
-  const scope = { type: null, carrier: null, campaignId: null, accountId: null };
+  const scope = { type: null, carrier: null, campaignId: null, accountIds: null };
   const raw = await timeIt(Math.max(3, Math.floor(runs / 3)), () => recount(db, scope, period.start, period.end));
   // same answer?
   const a = await getStats(db, q, NOW);

@@ -11,8 +11,12 @@ import { twilioStatusHandler, TWILIO_STATUS_PATH } from './http/twilio-webhook';
 import { errorHandler, healthRoutes, listen, requestContext } from './http/server';
 import type { Logger } from './logger';
 import { createSlack } from './slack';
-import { WebClient } from '@slack/web-api';
-import { webClientNotifier, type Notifier } from './messages/notifier';
+import type { InstallationStore } from '@slack/bolt';
+import { localWorkspaceAuth, seedLocalWorkspaces } from './local/local-mode';
+import { knexInstallationStore } from './workspaces/installation.store';
+import { tokenCipher } from './workspaces/token-crypto';
+import { installedWorkspaceAuth, singleWorkspaceAuth, type WorkspaceAuth } from './workspaces/workspace-auth';
+import { workspaceDirectory } from './workspaces/workspace-directory';
 import { Scheduler } from './jobs/scheduler';
 import { jobTable } from './jobs/jobs';
 
@@ -23,19 +27,31 @@ export interface RunningApp {
   stop: () => Promise<void>;
 }
 
-/** Slack's Web API client for the scheduled side (digests, alerts), or null without a token. */
-export function createNotifier(config: Config): Notifier | null {
-  if (!config.slack.botToken) return null;
-  const slackApiUrl = config.slack.apiUrl
-    ? config.slack.apiUrl.endsWith('/')
-      ? config.slack.apiUrl
-      : `${config.slack.apiUrl}/`
-    : undefined;
-  return webClientNotifier(new WebClient(config.slack.botToken, slackApiUrl ? { slackApiUrl } : {}));
+/**
+ * Which token posts into which workspace, by mode; null when there is no Slack at all (the CLI,
+ * or local mode before its embedded workspaces start).
+ */
+export function createWorkspaceAuth(
+  config: Config,
+  db: Knex,
+  clock: Clock,
+): { auth: WorkspaceAuth; installations?: InstallationStore } | null {
+  switch (config.slack.mode) {
+    case 'single':
+      return { auth: singleWorkspaceAuth(config.slack.botToken!) };
+    case 'distribution': {
+      const installations = knexInstallationStore(db, tokenCipher(config.slack.tokenEncryptionKey!), clock);
+      return { auth: installedWorkspaceAuth(installations), installations };
+    }
+    case 'local':
+      return config.slack.signingSecret ? { auth: localWorkspaceAuth() } : null;
+  }
 }
 
 export function createScheduler(config: Config, db: Knex, clock: Clock, logger: Logger): Scheduler {
-  return new Scheduler(db, jobTable({ db, config, notifier: createNotifier(config), log: logger }), clock, logger);
+  const slack = createWorkspaceAuth(config, db, clock);
+  const workspaces = slack ? workspaceDirectory(db, slack.auth, config.slack.apiUrl) : null;
+  return new Scheduler(db, jobTable({ db, config, workspaces, log: logger }), clock, logger);
 }
 
 /**
@@ -77,7 +93,9 @@ export async function startApp(
   healthRoutes(app, db);
   const deps = { config, db, clock, callbacks };
   app.use('/api/v1', apiRouter(deps));
-  const slack = createSlack({ config, db, clock, log: logger }, app);
+  const workspaceAuth = createWorkspaceAuth(config, db, clock);
+  if (config.slack.mode === 'local' && workspaceAuth) await seedLocalWorkspaces(db, clock.now());
+  const slack = workspaceAuth ? createSlack({ config, db, clock, log: logger, ...workspaceAuth }, app) : null;
   let appUrl = '';
   opts.mount?.(app, () => appUrl, db);
   app.use((_req, res) => {

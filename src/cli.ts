@@ -12,7 +12,7 @@ import { formatStatsTable } from './stats/format';
 import { getStats } from './stats/stats.service';
 import { createScheduler, startApp } from './app';
 import fs from 'node:fs';
-import { demoMetaFile, isLocalMode, startLocalWorkspace } from './local/local-mode';
+import { demoMetaFile, isLocalMode, localWorkspaceAuth, startLocalWorkspace } from './local/local-mode';
 import { localRouter } from './local/local.routes';
 
 const USAGE = `campaign-stats — SMS/MMS campaign delivery stats
@@ -167,6 +167,12 @@ async function demoDataCommand({ rest, config, io, clock }: Cli): Promise<number
 async function serveCommand({ rest, config, io, clock }: Cli): Promise<number> {
   noOptions(rest);
   const logger = createLogger(config.logLevel);
+  if (isLocalMode(config) && config.databaseUrl && !config.localModeConfirmed) {
+    io.err(
+      'Invalid configuration:\n  - DATABASE_URL is set but no Slack credentials are: that would serve local mode (an embedded workspace with no authentication) against that database. Set the Slack variables, or LOCAL_MODE=true if that is what you want.',
+    );
+    return 78;
+  }
   const local = isLocalMode(config) ? await startLocalWorkspace(config) : null;
   const cfg = local?.config ?? config;
   if (!cfg.databaseUrl && local) {
@@ -180,6 +186,8 @@ async function serveCommand({ rest, config, io, clock }: Cli): Promise<number> {
   }
   const app = await startApp(cfg, logger, {
     clock,
+    // local mode has no authentication of its own: it listens on this machine only unless HOST says otherwise
+    ...(cfg.host ? { host: cfg.host } : local ? { host: '127.0.0.1' } : {}),
     ...(local
       ? {
           mount: (express, appUrl, db) =>
@@ -191,6 +199,7 @@ async function serveCommand({ rest, config, io, clock }: Cli): Promise<number> {
                 log: logger,
                 standIn: local.standIn,
                 signingSecret: local.signingSecret,
+                auth: localWorkspaceAuth(),
                 appUrl,
               }),
             ),
@@ -206,6 +215,7 @@ async function serveCommand({ rest, config, io, clock }: Cli): Promise<number> {
         `  • open ${url} — an embedded Slack workspace: type /campaign-stats there`,
         `  • database: ${cfg.sqliteFile} (demo data on first start)`,
         '  • digests, alerts and charts run here; nothing leaves this machine',
+        '  • two workspaces: the platform’s (every account) and Green Leaf Denver’s (its own): switch on the page',
         '  • set SLACK_BOT_TOKEN + SLACK_SIGNING_SECRET to talk to a real workspace',
         '',
       ].join('\n'),

@@ -20,10 +20,16 @@ const envSchema = z.object({
   ),
   DATA_DIR: withDefault(z.string(), './data'),
   PORT: withDefault(z.coerce.number().int().min(0).max(65535), '3000'),
+  HOST: optional(z.string()),
+  LOCAL_MODE: optional(z.enum(['true', 'false'])),
   SLACK_BOT_TOKEN: optional(z.string().startsWith('xoxb-', { message: 'must start with xoxb-' })),
   SLACK_SIGNING_SECRET: optional(z.string()),
   SLACK_APP_TOKEN: optional(z.string().startsWith('xapp-', { message: 'must start with xapp-' })),
   SLACK_API_URL: optional(z.url()),
+  SLACK_CLIENT_ID: optional(z.string()),
+  SLACK_CLIENT_SECRET: optional(z.string()),
+  SLACK_STATE_SECRET: optional(z.string().min(16, { message: 'must be at least 16 characters' })),
+  TOKEN_ENCRYPTION_KEY: optional(z.string().min(32, { message: 'must be at least 32 characters' })),
   DEFAULT_TIMEZONE: withDefault(z.string().refine(isValidTimeZone, { message: 'is not an IANA time zone' }), 'UTC'),
   DIGEST_CHANNEL: optional(z.string()),
   ALERT_CHANNEL: optional(z.string()),
@@ -47,7 +53,20 @@ export interface Config {
   readonly dataDir: string;
   readonly sqliteFile: string;
   readonly port: number;
+  /** the address to listen on; unset: every interface, or 127.0.0.1 in local mode */
+  readonly host: string | undefined;
+  /** LOCAL_MODE=true: serve local mode even against a DATABASE_URL */
+  readonly localModeConfirmed: boolean;
   readonly slack: {
+    /**
+     * local: nothing set (the embedded workspace); single: one workspace's bot token;
+     * distribution: installed in many workspaces through OAuth, tokens in the database
+     */
+    readonly mode: 'local' | 'single' | 'distribution';
+    readonly clientId: string | undefined;
+    readonly clientSecret: string | undefined;
+    readonly stateSecret: string | undefined;
+    readonly tokenEncryptionKey: string | undefined;
     readonly botToken: string | undefined;
     readonly signingSecret: string | undefined;
     readonly appToken: string | undefined;
@@ -90,7 +109,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (Boolean(e.SLACK_BOT_TOKEN) !== Boolean(e.SLACK_SIGNING_SECRET) && !e.SLACK_APP_TOKEN) {
     problems.push('SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET: set both (HTTP mode) or neither (local mode)');
   }
-  if (e.SLACK_APP_TOKEN && !e.SLACK_BOT_TOKEN) problems.push('SLACK_APP_TOKEN: Socket Mode also needs SLACK_BOT_TOKEN');
+  const distribution = Boolean(e.SLACK_CLIENT_ID || e.SLACK_CLIENT_SECRET || e.SLACK_STATE_SECRET);
+  if (e.SLACK_APP_TOKEN && !e.SLACK_BOT_TOKEN && !distribution)
+    problems.push('SLACK_APP_TOKEN: Socket Mode also needs SLACK_BOT_TOKEN');
+  if (distribution) {
+    for (const [name, value] of [
+      ['SLACK_CLIENT_ID', e.SLACK_CLIENT_ID],
+      ['SLACK_CLIENT_SECRET', e.SLACK_CLIENT_SECRET],
+      ['SLACK_STATE_SECRET', e.SLACK_STATE_SECRET],
+      ['SLACK_SIGNING_SECRET', e.SLACK_SIGNING_SECRET],
+      ['TOKEN_ENCRYPTION_KEY', e.TOKEN_ENCRYPTION_KEY],
+    ] as const) {
+      if (!value)
+        problems.push(
+          `${name}: required in distribution mode (SLACK_CLIENT_ID is set), to install through OAuth and keep tokens encrypted`,
+        );
+    }
+    if (e.SLACK_BOT_TOKEN)
+      problems.push(
+        'SLACK_BOT_TOKEN: not used in distribution mode (each workspace installs through OAuth); unset it or the SLACK_CLIENT_* variables',
+      );
+  }
   if (problems.length) throw new ConfigError(problems);
   const dataDir = path.resolve(e.DATA_DIR);
   return Object.freeze({
@@ -98,7 +137,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir,
     sqliteFile: path.join(dataDir, 'campaign-stats.sqlite'),
     port: e.PORT,
+    host: e.HOST,
+    localModeConfirmed: e.LOCAL_MODE === 'true',
     slack: Object.freeze({
+      mode: distribution ? ('distribution' as const) : e.SLACK_BOT_TOKEN ? ('single' as const) : ('local' as const),
+      clientId: e.SLACK_CLIENT_ID,
+      clientSecret: e.SLACK_CLIENT_SECRET,
+      stateSecret: e.SLACK_STATE_SECRET,
+      tokenEncryptionKey: e.TOKEN_ENCRYPTION_KEY,
       botToken: e.SLACK_BOT_TOKEN,
       signingSecret: e.SLACK_SIGNING_SECRET,
       appToken: e.SLACK_APP_TOKEN,

@@ -15,6 +15,8 @@ import { toDbTime } from '../db/dialect';
 import { effectiveChannels, zoneOf } from '../settings/channels';
 import type { ChannelSettings } from '../settings/channel-settings.repository';
 import type { Notifier } from '../messages/notifier';
+import type { WorkspaceDirectory } from '../workspaces/workspace-directory';
+import { sees, type AccountScope } from '../domain/account-scope';
 import { escapeMrkdwn, fmtPct, fmtInt } from '../messages/mrkdwn';
 import { notice, type SlackMessage } from '../messages/message';
 import { accountNames } from '../db/directory.repository';
@@ -34,7 +36,7 @@ import { baselineCounts, windowCounts, type CountRow } from './observations.repo
 export interface AlertDeps {
   db: Knex;
   config: Config;
-  notifier: Notifier;
+  workspaces: WorkspaceDirectory;
   log: Logger;
   params?: Partial<Record<'undelivered' | 'unreachable', Partial<AlertParams>>>;
 }
@@ -51,14 +53,21 @@ function params(deps: AlertDeps, kind: (typeof KINDS)[number], s: ChannelSetting
 export const scopeKey = (s: AlertScope) => `${s.accountId ?? '*'}|${s.carrier ?? '*'}|${s.type ?? '*'}`;
 
 /** Sums rows into observations for every scope a channel watches: overall and carrier × type. */
-function observe(rows: CountRow[], baseline: CountRow[], kind: (typeof KINDS)[number], accountId: string | null) {
+function observe(
+  rows: CountRow[],
+  baseline: CountRow[],
+  kind: (typeof KINDS)[number],
+  accounts: AccountScope,
+  accountId: string | null,
+) {
   const out = new Map<
     string,
     { scope: AlertScope; win: { volume: number; failures: number }; base: { volume: number; failures: number } }
   >();
   const add = (r: CountRow, which: 'win' | 'base') => {
     if (!SETTLED.has(r.status)) return;
-    if (accountId !== null && r.accountId !== accountId) return;
+    // only the accounts the channel may see (collapsed baseline rows, '*', serve channels that see all)
+    if (!accounts.all && !sees(accounts, r.accountId)) return;
     for (const scope of [
       { carrier: null, type: null, accountId },
       { carrier: r.carrier, type: r.type, accountId },
@@ -97,7 +106,9 @@ export async function evaluateAlerts(
   const p0 = { ...DEFAULT_ALERT_PARAMS.undelivered, ...(deps.params?.undelivered ?? {}) };
   const from = new Date(now.getTime() - p0.windowMinutes * 60_000);
   const baseFrom = new Date(from.getTime() - p0.baselineDays * 86400_000);
-  const byAccount = channels.some((c) => c.accountId !== null);
+  const visible = new Map<string, AccountScope>();
+  for (const c of channels) visible.set(c.channelId, await deps.workspaces.accountsOf(c));
+  const byAccount = [...visible.values()].some((a) => !a.all);
   const [win, base, live] = await Promise.all([
     windowCounts(deps.db, from, now),
     baselineCounts(deps.db, baseFrom, from, byAccount),
@@ -105,12 +116,17 @@ export async function evaluateAlerts(
   ]);
   for (const ch of channels) {
     const zone = zoneOf(ch, deps.config);
+    const accounts = visible.get(ch.channelId)!;
+    // an uninstalled workspace gets nothing more: no new alerts, no thread notes
+    const notifier = await deps.workspaces.notifierFor(ch.teamId);
+    if (!notifier) continue;
+    const post = { db: deps.db, notifier };
     for (const kind of KINDS) {
       const p = params(deps, kind, ch);
-      const baseRows = byAccount && ch.accountId === null ? collapseAccounts(base) : base;
+      const baseRows = byAccount && accounts.all ? collapseAccounts(base) : base;
       // narrowest scopes first: when a carrier × type scope fires, the overall scope is not
       // alerted as well (the carrier alert already explains it)
-      const scopes = observe(win, baseRows, kind, ch.accountId).sort(
+      const scopes = observe(win, baseRows, kind, accounts, ch.accountId).sort(
         (a, b) => Number(a.scope.carrier === null) - Number(b.scope.carrier === null),
       );
       let narrowFiring = live.some((a) => a.channelId === ch.channelId && a.kind === kind && a.scope.carrier !== null);
@@ -118,7 +134,7 @@ export async function evaluateAlerts(
         const key = scopeKey(scope);
         const existing = live.find((a) => a.channelId === ch.channelId && a.kind === kind && a.scopeKey === key);
         if (existing) {
-          const r = await followUp(deps, existing, obs, p, zone, now);
+          const r = await followUp(post, existing, obs, p, zone, now);
           result.updated += r === 'updated' ? 1 : 0;
           result.resolved += r === 'resolved' ? 1 : 0;
         } else if (shouldFire(obs, p)) {
@@ -145,7 +161,7 @@ export async function evaluateAlerts(
           );
           if (!alert) continue;
           const msg = spikeAlertMessage(alert, zone, p.windowMinutes);
-          const ts = await deps.notifier.post({ channel: ch.channelId, ...msg });
+          const ts = await notifier.post({ channel: ch.channelId, ...msg });
           await setMessageTs(deps.db, alert.id, ts);
           result.opened++;
         }
@@ -154,7 +170,7 @@ export async function evaluateAlerts(
       const seen = new Set(scopes.map((o) => scopeKey(o.scope)));
       for (const a of live.filter((x) => x.channelId === ch.channelId && x.kind === kind)) {
         if (seen.has(a.scopeKey)) continue;
-        const r = await followUp(deps, a, { volume: 0, failures: 0, baseline: a.baseline }, p, zone, now);
+        const r = await followUp(post, a, { volume: 0, failures: 0, baseline: a.baseline }, p, zone, now);
         result.resolved += r === 'resolved' ? 1 : 0;
       }
     }
@@ -167,7 +183,7 @@ function collapseAccounts(rows: CountRow[]): CountRow[] {
 }
 
 async function followUp(
-  deps: AlertDeps,
+  deps: PostDeps,
   a: Alert,
   obs: Observation,
   p: AlertParams,
@@ -238,7 +254,13 @@ async function followUp(
   return 'none';
 }
 
-async function note(deps: Pick<AlertDeps, 'notifier'>, a: Alert, text: string): Promise<void> {
+/** What changing an alert needs: its rows, and the client of the workspace its channel is in. */
+export interface PostDeps {
+  db: Knex;
+  notifier: Notifier;
+}
+
+async function note(deps: Pick<PostDeps, 'notifier'>, a: Alert, text: string): Promise<void> {
   if (!a.messageTs) return;
   await deps.notifier.post({ channel: a.channelId, threadTs: a.messageTs, ...threadNote(text) });
 }
@@ -247,12 +269,7 @@ async function note(deps: Pick<AlertDeps, 'notifier'>, a: Alert, text: string): 
  * Redraws the parent from the database. A concurrent change may land between our read and
  * Slack's edit, so the row is read again afterwards and the edit repeated until they agree.
  */
-export async function refreshParent(
-  deps: Pick<AlertDeps, 'db' | 'notifier'>,
-  id: number,
-  zone: string,
-  windowMinutes: number,
-): Promise<void> {
+export async function refreshParent(deps: PostDeps, id: number, zone: string, windowMinutes: number): Promise<void> {
   for (let i = 0; i < 3; i++) {
     const a = await getAlert(deps.db, id);
     if (!a?.messageTs) return;
@@ -280,15 +297,19 @@ export type AlertActionResult = { ok: true } | { ok: false; message: string };
 
 /** Acknowledge / snooze / resolve from Slack (button, select, or `ack` in the thread). */
 export async function actOnAlert(
-  deps: Pick<AlertDeps, 'db' | 'notifier' | 'config'>,
+  deps: PostDeps,
   id: number,
   action: { type: 'ack' } | { type: 'resolve' } | { type: 'snooze'; hours: number },
   user: string,
   now: Date,
   zone: string,
+  /** the channel the click came from: an alert lives in one channel, and only there can it be changed */
+  channelId?: string,
 ): Promise<AlertActionResult> {
   const a = await getAlert(deps.db, id);
-  if (!a) return { ok: false, message: `There is no alert ${id}.` };
+  // a forged or stale value naming another channel's alert is answered as one that does not exist
+  if (!a || (channelId !== undefined && a.channelId !== channelId))
+    return { ok: false, message: `There is no alert ${id}.` };
   let won = false;
   let text = '';
   if (action.type === 'ack') {

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { ALL_ACCOUNTS, accountFilter, type AccountScope } from '../domain/account-scope';
 import { fromDbTime, toDbTime } from './dialect';
 
 /** Accounts, campaigns and subscribers: who sends what to whom. */
@@ -124,19 +125,38 @@ export interface Directory {
   accounts: Array<{ id: string; name: string | null }>;
 }
 
-/** Carriers that have sent us anything (from the daily grain: a few thousand rows at most). */
-export async function loadCarriers(db: Knex): Promise<string[]> {
-  const rows = await db('counts_daily').distinct('carrier').where('carrier', '<>', '').orderBy('carrier');
+/**
+ * Carriers that have sent us anything for these accounts: every account from the daily grain
+ * (a few thousand rows at most), some accounts from their hourly campaign counts.
+ */
+export async function loadCarriers(db: Knex, accounts: AccountScope = ALL_ACCOUNTS): Promise<string[]> {
+  const ids = accountFilter(accounts);
+  if (ids?.length === 0) return [];
+  const qb = ids
+    ? db('counts_campaign_hourly')
+        .distinct('carrier')
+        .whereIn('account_id', [...ids])
+    : db('counts_daily').distinct('carrier');
+  const rows = await qb.where('carrier', '<>', '').orderBy('carrier');
   return rows.map((r: { carrier: string }) => r.carrier);
 }
 
-/** Names the query parser resolves words against; campaigns and accounts only when asked for. */
-export async function loadDirectory(db: Knex, opts: { names?: boolean } = {}): Promise<Directory> {
+/**
+ * Names the query parser resolves words against — only those of the accounts the request may
+ * see, so a name outside them is "not found", exactly like a name that does not exist.
+ * Campaigns and accounts only when asked for.
+ */
+export async function loadDirectory(
+  db: Knex,
+  opts: { names?: boolean; accounts?: AccountScope } = {},
+): Promise<Directory> {
   const names = opts.names ?? true;
+  const ids = accountFilter(opts.accounts ?? ALL_ACCOUNTS);
+  const within = (qb: Knex.QueryBuilder, column: string) => (ids ? qb.whereIn(column, [...ids]) : qb);
   const [carriers, campaigns, accounts] = await Promise.all([
-    loadCarriers(db),
-    names ? db('campaigns').select('id', 'name', 'account_id').orderBy('id') : [],
-    names ? db('accounts').select('id', 'name').orderBy('id') : [],
+    loadCarriers(db, opts.accounts),
+    names ? within(db('campaigns').select('id', 'name', 'account_id').orderBy('id'), 'account_id') : [],
+    names ? within(db('accounts').select('id', 'name').orderBy('id'), 'id') : [],
   ]);
   return {
     carriers,

@@ -4,6 +4,7 @@ import * as schedulingAlerts from '../../migrations/20261128010000_scheduling-al
 import * as dayGrains from '../../migrations/20261128020000_day-and-series-grains';
 import * as backfillDayGrains from '../../migrations/20261128020100_backfill-day-and-series-grains';
 import * as alertPeakVolume from '../../migrations/20261129000000_alert-peak-volume-and-snoozer';
+import * as workspaces from '../../migrations/20261129010000_workspaces-installations-links';
 
 type Migration = { up: (knex: Knex) => Promise<void>; down: (knex: Knex) => Promise<void> };
 
@@ -18,6 +19,7 @@ export const MIGRATIONS: ReadonlyArray<[name: string, migration: Migration]> = [
   ['20261128020000_day-and-series-grains', dayGrains],
   ['20261128020100_backfill-day-and-series-grains', backfillDayGrains],
   ['20261129000000_alert-peak-volume-and-snoozer', alertPeakVolume],
+  ['20261129010000_workspaces-installations-links', workspaces],
 ];
 
 const source: Knex.MigrationSource<[string, Migration]> = {

@@ -10,7 +10,8 @@ import type { ChannelSettings } from '../settings/channel-settings.repository';
 import type { ChartImage, SlackMessage } from '../messages/message';
 import { digestMessages } from './digest.blocks';
 import { accountNames } from '../db/directory.repository';
-import type { Notifier } from '../messages/notifier';
+import type { WorkspaceDirectory } from '../workspaces/workspace-directory';
+import { ALL_ACCOUNTS, narrowTo, type AccountScope } from '../domain/account-scope';
 import { chartFor } from '../charts/chart.service';
 import { getStats, type StatsResult } from '../stats/stats.service';
 import { lastSendBefore } from '../db/messages.repository';
@@ -40,6 +41,7 @@ export async function buildDigest(
   s: ChannelSettings,
   date: string,
   now: Date,
+  accounts: AccountScope = narrowTo(ALL_ACCOUNTS, s.accountId),
 ): Promise<DigestData> {
   const zone = zoneOf(s, config);
   const name = s.accountId ? ((await accountNames(db, [s.accountId])).get(s.accountId) ?? s.accountId) : null;
@@ -51,17 +53,17 @@ export async function buildDigest(
     now,
   ) as Period;
   const week = resolvePeriod(`${DateTime.fromISO(date).minus({ days: 6 }).toISODate()}..${date}`, zone, now) as Period;
-  const q = (period: Period) => ({ period, type: null, carrier: null, campaign: null, account });
+  const q = (period: Period) => ({ period, type: null, carrier: null, campaign: null, account, accounts });
   const [dayStats, trailingStats, weekStats, autos, atRisk, alerts] = await Promise.all([
     getStats(db, q(day), now),
     getStats(db, q(trailing), now, { totalsOnly: true }),
     getStats(db, q(week), now),
-    autoUnsubscribesBetween(db, day.start, day.end, s.accountId),
+    autoUnsubscribesBetween(db, day.start, day.end, accounts),
     atRiskSubscribers(
       db,
       atRiskBand(config.autoUnsubscribeAfter).min,
       atRiskBand(config.autoUnsubscribeAfter).max,
-      s.accountId,
+      accounts,
       100_000,
     ),
     liveAlerts(db, s.channelId),
@@ -86,7 +88,7 @@ export async function buildDigest(
 export interface DigestDeps {
   db: Knex;
   config: Config;
-  notifier: Notifier;
+  workspaces: WorkspaceDirectory;
 }
 
 /** Builds and posts one channel's digest for its local `date`. */
@@ -95,12 +97,14 @@ export async function postDigest(
   s: ChannelSettings,
   date: string,
   now: Date,
-): Promise<{ posted: boolean; ts?: string }> {
-  const data = await buildDigest(deps.db, deps.config, s, date, now);
+): Promise<{ posted: boolean; ts?: string; why?: string }> {
+  const notifier = await deps.workspaces.notifierFor(s.teamId);
+  if (!notifier) return { posted: false, why: 'the workspace has no installation' };
+  const data = await buildDigest(deps.db, deps.config, s, date, now, await deps.workspaces.accountsOf(s));
   if (data.day.totals.messages === 0 && !s.digestWhenEmpty) return { posted: false };
   const chart: ChartImage =
     data.day.totals.messages > 0
-      ? await chartFor(data.week, deps.config, deps.notifier.uploadPng, {
+      ? await chartFor(data.week, deps.config, notifier.uploadPng, {
           title: 'Last 7 days',
           filename: `digest-${date}.png`,
         })
@@ -108,12 +112,12 @@ export async function postDigest(
   const { parent, thread } = digestMessages(data, chart);
   let ts: string;
   try {
-    ts = await deps.notifier.post({ channel: s.channelId, ...parent });
+    ts = await notifier.post({ channel: s.channelId, ...parent });
   } catch (err) {
     if (!chart) throw err;
-    ts = await deps.notifier.post({ channel: s.channelId, ...digestMessages(data, null).parent });
+    ts = await notifier.post({ channel: s.channelId, ...digestMessages(data, null).parent });
   }
-  for (const m of thread) await deps.notifier.post({ channel: s.channelId, threadTs: ts, ...m });
+  for (const m of thread) await notifier.post({ channel: s.channelId, threadTs: ts, ...m });
   return { posted: true, ts };
 }
 
@@ -154,11 +158,12 @@ export async function previewDigest(
   s: ChannelSettings,
   date: string | null,
   now: Date,
+  accounts: AccountScope,
 ): Promise<SlackMessage> {
   const day =
     date ??
     DateTime.fromJSDate(now, { zone: zoneOf(s, config) })
       .minus({ days: 1 })
       .toISODate()!;
-  return digestMessages(await buildDigest(db, config, s, day, now), null).parent;
+  return digestMessages(await buildDigest(db, config, s, day, now, accounts), null).parent;
 }

@@ -5,7 +5,7 @@ import { fromDbTime } from '../db/dialect';
 import { digestSlotsDue, postDigest } from '../digests/digest.service';
 import type { Logger } from '../logger';
 import type { ChannelSettings } from '../settings/channel-settings.repository';
-import type { Notifier } from '../messages/notifier';
+import type { WorkspaceDirectory } from '../workspaces/workspace-directory';
 import { runAutoUnsubscribe } from '../unsubscribes/unsubscribes.service';
 import { lastDoneRun } from './run-ledger.repository';
 import { minuteSlot, type JobDefinition } from './scheduler';
@@ -15,7 +15,8 @@ export const JOB = { digest: 'digest', alerts: 'alerts', autoUnsubscribe: 'auto-
 export interface JobDeps {
   db: Knex;
   config: Config;
-  notifier: Notifier | null;
+  /** null: no Slack (nothing to post digests and alerts to) */
+  workspaces: WorkspaceDirectory | null;
   log: Logger;
 }
 
@@ -28,10 +29,10 @@ export function jobTable(deps: JobDeps): JobDefinition[] {
       cron: '* * * * *', // each minute: which channels have reached their local digest time
       timezone: 'UTC',
       graceMinutes: 6 * 60, // a digest found more than 6 hours late is skipped, not sent stale
-      slotsDue: (now) => (deps.notifier ? digestSlotsDue(db, config, now) : Promise.resolve([])),
+      slotsDue: (now) => (deps.workspaces ? digestSlotsDue(db, config, now) : Promise.resolve([])),
       run: (_slot, now, ctx) => {
         const { settings, date } = ctx as { settings: ChannelSettings; date: string };
-        return postDigest({ db, config, notifier: deps.notifier! }, settings, date, now);
+        return postDigest({ db, config, workspaces: deps.workspaces! }, settings, date, now);
       },
     },
     {
@@ -39,8 +40,8 @@ export function jobTable(deps: JobDeps): JobDefinition[] {
       cron: config.alertsCron,
       timezone: 'UTC',
       graceMinutes: 2, // an evaluation is about now: a missed one is simply skipped
-      slotsDue: async (now) => (deps.notifier ? [minuteSlot(now)] : []),
-      run: (_slot, now) => evaluateAlerts({ db, config, notifier: deps.notifier!, log }, now),
+      slotsDue: async (now) => (deps.workspaces ? [minuteSlot(now)] : []),
+      run: (_slot, now) => evaluateAlerts({ db, config, workspaces: deps.workspaces!, log }, now),
     },
     {
       name: JOB.autoUnsubscribe,
@@ -62,7 +63,7 @@ export function jobTable(deps: JobDeps): JobDefinition[] {
             : last
               ? { at: fromDbTime(last.claimedAt), settledBefore: fromDbTime(last.claimedAt) }
               : null;
-        return runAutoUnsubscribe({ db, config, notifier: deps.notifier, log }, slot, now, since);
+        return runAutoUnsubscribe({ db, config, workspaces: deps.workspaces, log }, slot, now, since);
       },
     },
   ];

@@ -1,20 +1,20 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import express, { Router, type Request, type Response } from 'express';
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import type { Knex } from 'knex';
 import { DateTime } from 'luxon';
 import { evaluateAlerts } from '../alerts/alerts.service';
 import type { Clock } from '../clock';
 import type { Config } from '../config';
-import { latestDigestDate, postDigest } from '../digests/digest.service';
 import { digestDayName } from '../digests/digest.blocks';
+import { latestDigestDate, postDigest } from '../digests/digest.service';
 import type { Logger } from '../logger';
 import { effectiveChannels, zoneOf } from '../settings/channels';
-import { webClientNotifier } from '../messages/notifier';
 import type { SlackStandIn } from '../workspace/slack-stand-in';
-import { WebClient } from '@slack/web-api';
-import { demoMetaFile, LOCAL } from './local-mode';
+import type { WorkspaceAuth } from '../workspaces/workspace-auth';
+import { workspaceDirectory } from '../workspaces/workspace-directory';
+import { demoMetaFile, LOCAL_WORKSPACES, localWorkspace, type LocalWorkspace } from './local-mode';
 
 function webRoot(): string {
   let dir = __dirname;
@@ -23,8 +23,30 @@ function webRoot(): string {
 }
 
 /**
+ * State-changing routes take JSON from this page only: a cross-site form post cannot send
+ * `application/json` without a CORS preflight (which we never grant), and a browser's Origin,
+ * when sent, must be this server's own.
+ */
+function sameOriginJson(req: Request, res: Response, next: NextFunction): void {
+  if (!req.is('application/json')) {
+    res.status(415).json({ error: 'send JSON (content-type: application/json) from the local page' });
+    return;
+  }
+  const origin = req.get('origin');
+  if (origin && origin !== `${req.protocol}://${req.get('host')}`) {
+    res.status(403).json({ error: `cross-site request from ${origin} refused` });
+    return;
+  }
+  next();
+}
+
+const chosen = (req: Request): LocalWorkspace =>
+  localWorkspace(typeof req.query.team === 'string' ? req.query.team : (req.body?.team as string | undefined));
+
+/**
  * The local page and its API. Commands and clicks from the page are turned into the same
- * signed requests Slack sends to /slack/events, so they take the app's real path.
+ * signed requests Slack sends to /slack/events, so they take the app's real path. Each request
+ * names its workspace (`team`): the platform's, which sees every account, or a merchant's.
  */
 export function localRouter(deps: {
   config: Config;
@@ -33,21 +55,29 @@ export function localRouter(deps: {
   log: Logger;
   standIn: SlackStandIn;
   signingSecret: string;
+  auth: WorkspaceAuth;
   appUrl: () => string;
 }): Router {
   const r = Router();
   const { standIn } = deps;
+  const workspaces = workspaceDirectory(deps.db, deps.auth, deps.config.slack.apiUrl);
   r.use(express.json({ limit: '256kb' }));
   r.get('/', (_req, res) => res.sendFile(path.join(webRoot(), 'index.html')));
+  r.get('/favicon.ico', (_req, res) => res.status(204).end());
   r.use('/local/static', express.static(webRoot(), { maxAge: 0 }));
 
-  r.get('/local/state', async (_req, res) => {
+  r.get('/local/state', async (req, res) => {
+    const w = chosen(req);
     const digestDate = await latestDigestDate(deps.db, deps.config.defaultTimezone, deps.clock.now());
     res.json({
+      workspaces: LOCAL_WORKSPACES.map((x) => ({ teamId: x.teamId, name: x.name, channel: x.channel })),
+      team: w.teamId,
       digest: { date: digestDate, label: digestDayName(digestDate) },
-      channel: LOCAL.channel,
-      user: LOCAL.user,
-      messages: standIn.messages.filter((m) => !m.deleted && (m.visibleTo === null || m.visibleTo === LOCAL.user.id)),
+      channel: w.channel,
+      user: w.user,
+      messages: standIn.messages.filter(
+        (m) => m.channel === w.channel.id && !m.deleted && (m.visibleTo === null || m.visibleTo === w.user.id),
+      ),
       files: Object.fromEntries(
         [...standIn.files.values()].map((f) => [
           f.id,
@@ -90,34 +120,36 @@ export function localRouter(deps: {
     return res.status;
   };
 
-  r.post('/local/command', async (req: Request, res: Response) => {
+  r.post('/local/command', sameOriginJson, async (req: Request, res: Response) => {
+    const w = chosen(req);
     const text = typeof req.body?.text === 'string' ? req.body.text : '';
     const cleaned = text.replace(/^\s*\/campaign-stats\b/, '').trim();
     const body = new URLSearchParams({
       token: 'local',
-      team_id: LOCAL.teamId,
+      team_id: w.teamId,
       team_domain: 'local',
-      channel_id: LOCAL.channel.id,
-      channel_name: LOCAL.channel.name,
-      user_id: LOCAL.user.id,
-      user_name: LOCAL.user.name,
+      channel_id: w.channel.id,
+      channel_name: w.channel.name,
+      user_id: w.user.id,
+      user_name: w.user.name,
       command: '/campaign-stats',
       text: cleaned,
-      response_url: standIn.commandResponseUrl(LOCAL.channel.id, LOCAL.user.id),
+      response_url: standIn.commandResponseUrl(w.channel.id, w.user.id),
       trigger_id: `local.${Date.now()}`,
       api_app_id: 'ALOCAL',
     }).toString();
     res.status((await signedPost(body)) === 200 ? 202 : 502).json({ ok: true });
   });
 
-  r.post('/local/action', async (req: Request, res: Response) => {
+  r.post('/local/action', sameOriginJson, async (req: Request, res: Response) => {
+    const w = chosen(req);
     const { ts, action } = (req.body ?? {}) as { ts?: string; action?: Record<string, unknown> };
     const msg = ts ? standIn.find(ts) : undefined;
-    if (!msg || !action || typeof action.action_id !== 'string')
-      return void res.status(400).json({ error: 'ts and action are required' });
+    if (!msg || msg.channel !== w.channel.id || !action || typeof action.action_id !== 'string')
+      return void res.status(400).json({ error: 'ts (a message of this workspace) and action are required' });
     const payload = {
       type: 'block_actions',
-      user: { id: LOCAL.user.id, username: LOCAL.user.name, name: LOCAL.user.name, team_id: LOCAL.teamId },
+      user: { id: w.user.id, username: w.user.name, name: w.user.name, team_id: w.teamId },
       api_app_id: 'ALOCAL',
       token: 'local',
       container: {
@@ -128,8 +160,8 @@ export function localRouter(deps: {
         ...(msg.threadTs ? { thread_ts: msg.threadTs } : {}),
       },
       trigger_id: `local.${Date.now()}`,
-      team: { id: LOCAL.teamId, domain: 'local' },
-      channel: { id: msg.channel, name: LOCAL.channel.name },
+      team: { id: w.teamId, domain: 'local' },
+      channel: { id: msg.channel, name: w.channel.name },
       ...(msg.visibleTo === null
         ? {
             message: {
@@ -142,7 +174,7 @@ export function localRouter(deps: {
           }
         : {}),
       state: { values: {} },
-      response_url: standIn.messageResponseUrl(msg.channel, LOCAL.user.id, msg.ts),
+      response_url: standIn.messageResponseUrl(msg.channel, w.user.id, msg.ts),
       actions: [{ ...action, action_ts: `${Math.floor(Date.now() / 1000)}.000001` }],
     };
     res
@@ -152,21 +184,61 @@ export function localRouter(deps: {
       .json({ ok: true });
   });
 
-  const notifier = webClientNotifier(new WebClient(LOCAL.token, { slackApiUrl: standIn.apiUrl }));
+  /** A reply typed in a thread (`ack`), delivered as Slack's message event. */
+  r.post('/local/reply', sameOriginJson, async (req: Request, res: Response) => {
+    const w = chosen(req);
+    const { threadTs, text } = (req.body ?? {}) as { threadTs?: string; text?: string };
+    const parent = threadTs ? standIn.find(threadTs) : undefined;
+    if (!parent || parent.channel !== w.channel.id || typeof text !== 'string' || !text.trim())
+      return void res.status(400).json({ error: 'threadTs (a message of this workspace) and text are required' });
+    const reply = standIn.userMessage({ channel: w.channel.id, user: w.user.id, text, threadTs: parent.ts });
+    const event = {
+      token: 'local',
+      team_id: w.teamId,
+      api_app_id: 'ALOCAL',
+      type: 'event_callback',
+      event_id: `Ev${reply.ts.replace('.', '')}`,
+      event_time: Math.floor(Date.now() / 1000),
+      authorizations: [{ team_id: w.teamId, user_id: 'U0BOT', is_bot: true }],
+      event: {
+        type: 'message',
+        channel: w.channel.id,
+        channel_type: 'channel',
+        user: w.user.id,
+        text,
+        ts: reply.ts,
+        thread_ts: parent.ts,
+      },
+    };
+    const body = JSON.stringify(event);
+    const ts = Math.floor(deps.clock.now().getTime() / 1000);
+    const sig = `v0=${crypto.createHmac('sha256', deps.signingSecret).update(`v0:${ts}:${body}`).digest('hex')}`;
+    const sent = await fetch(`${deps.appUrl()}/slack/events`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-slack-request-timestamp': String(ts),
+        'x-slack-signature': sig,
+      },
+      body,
+    });
+    res.status(sent.status === 200 ? 202 : 502).json({ ok: true });
+  });
 
   // posts the digest of the last day with sends (not an empty weekend), or the date asked for
-  r.post('/local/run/digest', async (req, res) => {
+  r.post('/local/run/digest', sameOriginJson, async (req, res) => {
+    const w = chosen(req);
     const now = deps.clock.now();
     const asked = typeof req.body?.date === 'string' ? req.body.date : null;
     if (asked !== null && !DateTime.fromISO(asked).isValid)
       return void res.status(400).json({ error: `date: "${asked}" is not a date like 2026-11-20` });
     const channels = (await effectiveChannels(deps.db, deps.config)).filter(
-      (c) => c.digestEnabled && c.channelId === LOCAL.channel.id,
+      (c) => c.digestEnabled && c.channelId === w.channel.id,
     );
     const dates: string[] = [];
     for (const s of channels) {
       const date = asked ?? (await latestDigestDate(deps.db, zoneOf(s, deps.config), now));
-      await postDigest({ db: deps.db, config: deps.config, notifier }, s, date, now);
+      await postDigest({ db: deps.db, config: deps.config, workspaces }, s, date, now);
       dates.push(date);
     }
     res.json({
@@ -175,19 +247,31 @@ export function localRouter(deps: {
       dates,
       message: channels.length
         ? `Posted the digest for ${dates.map(digestDayName).join(', ')}.`
-        : 'No channel has the digest on.',
+        : 'No digest: the digest is off in this channel (`/campaign-stats digest on`).',
     });
   });
 
-  r.post('/local/run/alerts', async (req, res) => {
+  r.post('/local/run/alerts', sameOriginJson, async (req, res) => {
     // "replay": evaluate as of the demo's carrier-filtering incident, so the flow can be seen
     let at = deps.clock.now();
     if (req.body?.replay && fs.existsSync(demoMetaFile(deps.config))) {
       const meta = JSON.parse(fs.readFileSync(demoMetaFile(deps.config), 'utf8')) as { incidentAt: string };
       at = new Date(meta.incidentAt);
     }
-    const result = await evaluateAlerts({ db: deps.db, config: deps.config, notifier, log: deps.log }, at);
-    res.json({ ok: true, at: at.toISOString(), ...result });
+    const result = await evaluateAlerts({ db: deps.db, config: deps.config, workspaces, log: deps.log }, at);
+    const what = [
+      result.opened ? `${result.opened} alert${result.opened === 1 ? '' : 's'} opened` : null,
+      result.updated ? `${result.updated} updated` : null,
+      result.resolved ? `${result.resolved} resolved` : null,
+    ].filter(Boolean);
+    res.json({
+      ok: true,
+      at: at.toISOString(),
+      ...result,
+      message: what.length
+        ? `Evaluated as of ${at.toISOString().slice(0, 16).replace('T', ' ')} UTC: ${what.join(', ')}.`
+        : `No alert as of ${at.toISOString().slice(0, 16).replace('T', ' ')} UTC: every scope is under its threshold.`,
+    });
   });
   return r;
 }

@@ -11,6 +11,8 @@ export interface ChannelSettings {
   undeliveredFloor: number | null;
   unreachableFloor: number | null;
   accountId: string | null;
+  /** the workspace the channel belongs to; null: the default one (env-configured channels) */
+  teamId: string | null;
 }
 
 const toSettings = (r: Record<string, unknown>): ChannelSettings => ({
@@ -23,9 +25,10 @@ const toSettings = (r: Record<string, unknown>): ChannelSettings => ({
   undeliveredFloor: r.undelivered_floor === null ? null : Number(r.undelivered_floor),
   unreachableFloor: r.unreachable_floor === null ? null : Number(r.unreachable_floor),
   accountId: (r.account_id as string | null) ?? null,
+  teamId: (r.team_id as string | null) ?? null,
 });
 
-export function defaultSettings(channelId: string): ChannelSettings {
+export function defaultSettings(channelId: string, teamId: string | null = null): ChannelSettings {
   return {
     channelId,
     digestEnabled: false,
@@ -36,6 +39,7 @@ export function defaultSettings(channelId: string): ChannelSettings {
     undeliveredFloor: null,
     unreachableFloor: null,
     accountId: null,
+    teamId,
   };
 }
 
@@ -59,6 +63,7 @@ export async function saveChannelSettings(db: Knex, s: ChannelSettings, by: stri
     undelivered_floor: s.undeliveredFloor,
     unreachable_floor: s.unreachableFloor,
     account_id: s.accountId,
+    team_id: s.teamId,
     updated_by: by,
     updated_at: toDbTime(now),
   };

@@ -1,3 +1,4 @@
+import type { AccountScope } from '../domain/account-scope';
 import type { ChannelSettings } from './channel-settings.repository';
 
 /**
@@ -13,6 +14,10 @@ export interface RequestContext {
   zone: string;
   /** the channel's saved (or env-default) settings, its `scope account:…` included */
   settings: ChannelSettings;
+  /** the accounts the workspace may see (its links, or every account for the platform's own) */
+  workspaceAccounts: AccountScope;
+  /** what this request may see: the workspace's accounts narrowed by the channel's scope */
+  accounts: AccountScope;
   /** workspace admin or owner (asked of Slack once, on first use) */
   isAdmin: () => Promise<boolean>;
 }

@@ -13,11 +13,14 @@ export type SettingsCommand =
   | { type: 'alerts-floor'; kind: 'undelivered' | 'unreachable'; floor: number }
   | { type: 'scope'; account: string | null }
   | { type: 'at-risk' }
+  | { type: 'connect'; code: string }
+  | { type: 'accounts' }
+  | { type: 'disconnect'; account: string }
   | { type: 'unsubscribed'; period: string | null };
 
 export type SettingsParse = { ok: true; command: SettingsCommand } | { ok: false; message: string } | null;
 
-const SUBCOMMANDS = ['digest', 'alerts', 'scope', 'at-risk', 'unsubscribed'];
+const SUBCOMMANDS = ['digest', 'alerts', 'scope', 'at-risk', 'unsubscribed', 'connect', 'accounts', 'disconnect'];
 
 /** null: not a settings command (the words are stats words). */
 export function parseSettingsCommand(text: string): SettingsParse {
@@ -74,6 +77,23 @@ export function parseSettingsCommand(text: string): SettingsParse {
       if (m) return { ok: true, command: { type: 'scope', account: m[1]!.replace(/^"|"$/g, '') } };
       return bad('Use `scope account:ID` to limit this channel to one account, or `scope all`.');
     }
+    case 'connect':
+      return rest.length === 1
+        ? { ok: true, command: { type: 'connect', code: rest[0]! } }
+        : bad('Use `connect CODE` with the link code your messaging platform gave you (like `ABCD-EFGH-JKMN`).');
+    case 'accounts':
+      return rest.length
+        ? bad(`\`accounts\` takes no words (got "${rest.join(' ')}").`)
+        : { ok: true, command: { type: 'accounts' } };
+    case 'disconnect': {
+      const account = rest
+        .join(' ')
+        .replace(/^account:/i, '')
+        .replace(/^"|"$/g, '');
+      return account
+        ? { ok: true, command: { type: 'disconnect', account } }
+        : bad('Use `disconnect ACCOUNT` (its id or name, as `accounts` lists it).');
+    }
     case 'at-risk':
       return rest.length
         ? bad(`\`at-risk\` takes no words (got "${rest.join(' ')}").`)
@@ -88,5 +108,5 @@ export function parseSettingsCommand(text: string): SettingsParse {
 
 /** Commands that change a channel's settings need an editor; the others anyone may run. */
 export function changesSettings(c: SettingsCommand): boolean {
-  return !['digest-preview', 'alerts-status', 'at-risk', 'unsubscribed'].includes(c.type);
+  return !['digest-preview', 'alerts-status', 'at-risk', 'unsubscribed', 'accounts'].includes(c.type);
 }

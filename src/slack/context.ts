@@ -1,7 +1,9 @@
 import type { WebClient } from '@slack/web-api';
 import type { BlockAction } from '@slack/bolt';
 import type { RequestContext } from '../settings/request-context';
+import { narrowTo } from '../domain/account-scope';
 import { settingsFor, zoneOf } from '../settings/channels';
+import { workspaceAccounts } from '../workspaces/workspaces.service';
 import type { SlackDeps } from './slack-deps';
 
 /** The one place a listener learns its context: workspace, channel, zone, scope, user, admin. */
@@ -10,12 +12,17 @@ export async function resolveContext(
   client: WebClient,
   ids: { teamId: string; channelId: string; userId: string },
 ): Promise<RequestContext> {
-  const settings = await settingsFor(deps.db, deps.config, ids.channelId);
+  const saved = await settingsFor(deps.db, deps.config, ids.channelId);
+  // a channel's settings belong to the workspace it is in (recorded on the next save)
+  const settings = { ...saved, teamId: saved.teamId ?? (deps.auth.mode === 'single' ? null : ids.teamId) };
+  const workspace = await workspaceAccounts(deps.db, deps.auth.mode, ids.teamId || deps.auth.defaultTeam);
   let admin: Promise<boolean> | null = null;
   return {
     ...ids,
     settings,
     zone: zoneOf(settings, deps.config),
+    workspaceAccounts: workspace,
+    accounts: narrowTo(workspace, settings.accountId),
     isAdmin: () =>
       (admin ??=
         deps.config.settingsEditors === 'everyone'

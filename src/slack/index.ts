@@ -7,6 +7,7 @@ import { RESTORE_ACTION } from '../unsubscribes/unsubscribes.blocks';
 import { ACTION } from '../stats/stats.blocks';
 import { boltLogger } from './bolt-logger';
 import { campaignStatsCommand } from './commands/campaign-stats.command';
+import { uninstalledListener } from './events/uninstalled.event';
 import type { SlackDeps } from './slack-deps';
 
 export const SLASH_COMMAND = '/campaign-stats';
@@ -23,6 +24,8 @@ export function registerListeners(app: App, deps: SlackDeps): void {
   app.action(ALERT_ACTION.resolve, alertAction(deps, 'resolve'));
   app.action(RESTORE_ACTION, restoreAction(deps));
   app.message(/^\s*ack\s*$/i, threadAckListener(deps));
+  app.event('app_uninstalled', uninstalledListener(deps));
+  app.event('tokens_revoked', uninstalledListener(deps));
 }
 
 export interface SlackRuntime {
@@ -32,19 +35,69 @@ export interface SlackRuntime {
   stop: () => Promise<void>;
 }
 
+/** The bot scopes the app asks for (the manifests ask for the same; a test compares them). */
+export const BOT_SCOPES = [
+  'commands',
+  'chat:write',
+  'chat:write.public',
+  'channels:join',
+  'files:write',
+  'users:read',
+  'channels:history',
+  'groups:history',
+];
+
 /**
  * The Bolt app: over HTTP at POST /slack/events on our own server (signature checked by
  * Bolt), or over Socket Mode when SLACK_APP_TOKEN is set. Web API calls go to SLACK_API_URL.
+ * Single workspace: one bot token. Local mode: the embedded workspaces' tokens. Distribution:
+ * Bolt's OAuth flow at /slack/install and /slack/oauth_redirect (state verified by cookie),
+ * installations in the database, each request authorised with its workspace's own token.
  */
 export function createSlack(deps: SlackDeps, expressApp: Express): SlackRuntime | null {
   const { slack } = deps.config;
-  if (!slack.botToken) return null;
   const clientOptions = slack.apiUrl
     ? { slackApiUrl: slack.apiUrl.endsWith('/') ? slack.apiUrl : `${slack.apiUrl}/` }
     : {};
   const logger = boltLogger(deps.log);
+  const start = async () => undefined;
+  const stop = async () => undefined;
+  if (slack.mode === 'distribution') {
+    const receiver = new ExpressReceiver({
+      signingSecret: slack.signingSecret!,
+      app: expressApp,
+      endpoints: '/slack/events',
+      logger,
+      clientId: slack.clientId!,
+      clientSecret: slack.clientSecret!,
+      stateSecret: slack.stateSecret!,
+      scopes: BOT_SCOPES,
+      installationStore: deps.installations!,
+      installerOptions: { clientOptions, stateVerification: true },
+    });
+    const app = new App({ receiver, clientOptions, logger });
+    registerListeners(app, deps);
+    return { app, mode: 'http', start, stop };
+  }
+  if (slack.mode === 'local') {
+    if (!slack.signingSecret) return null; // the CLI without a server: no Slack at all
+    const receiver = new ExpressReceiver({
+      signingSecret: slack.signingSecret,
+      app: expressApp,
+      endpoints: '/slack/events',
+      logger,
+    });
+    const authorize = async ({ teamId }: { teamId?: string }) => {
+      const botToken = await deps.auth.tokenFor(teamId ?? null);
+      if (!botToken) throw new Error(`no workspace ${teamId}`);
+      return { botToken, botUserId: 'U0BOT', botId: 'B0BOT', teamId };
+    };
+    const app = new App({ receiver, authorize, clientOptions, logger });
+    registerListeners(app, deps);
+    return { app, mode: 'http', start, stop };
+  }
   if (slack.appToken) {
-    const app = new App({ token: slack.botToken, appToken: slack.appToken, socketMode: true, clientOptions, logger });
+    const app = new App({ token: slack.botToken!, appToken: slack.appToken, socketMode: true, clientOptions, logger });
     registerListeners(app, deps);
     return {
       app,
@@ -59,7 +112,7 @@ export function createSlack(deps: SlackDeps, expressApp: Express): SlackRuntime 
     endpoints: '/slack/events',
     logger,
   });
-  const app = new App({ token: slack.botToken, receiver, clientOptions, logger });
+  const app = new App({ token: slack.botToken!, receiver, clientOptions, logger });
   registerListeners(app, deps);
-  return { app, mode: 'http', start: async () => undefined, stop: async () => undefined };
+  return { app, mode: 'http', start, stop };
 }

@@ -1,11 +1,17 @@
+import type { InstallationStore } from '@slack/bolt';
 import type { Knex } from 'knex';
 import type { Clock } from '../clock';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
+import type { WorkspaceAuth } from '../workspaces/workspace-auth';
 
 export interface SlackDeps {
   config: Config;
   db: Knex;
   clock: Clock;
   log: Logger;
+  /** which token posts where, and the mode that decides what a workspace may see */
+  auth: WorkspaceAuth;
+  /** distribution mode: the installations (Bolt's OAuth flow writes them) */
+  installations?: InstallationStore;
 }

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { ALL_ACCOUNTS, type AccountScope } from '../domain/account-scope';
 import { campaignSpan, loadDirectory, type Directory } from '../db/directory.repository';
 import { lifeWord, looksLikePeriod, previousPeriod } from '../domain/period';
 import { parseQueryWords, tokenize, type ParsedQuery, type WordError } from '../domain/query-words';
@@ -34,18 +35,27 @@ export function queryToWords(q: ParsedQuery, defaultZone: string): string {
     .join(' ');
 }
 
-export type QueryResult = { ok: true; query: ParsedQuery; directory: Directory } | { ok: false; errors: WordError[] };
+/** A parsed query bound to the accounts the request may see: the engine counts only those. */
+export type ScopedQuery = ParsedQuery & { accounts: AccountScope };
+
+export type QueryResult = { ok: true; query: ScopedQuery; directory: Directory } | { ok: false; errors: WordError[] };
 
 /**
  * Words → query, the same for Slack and the CLI. A campaign with no period covers the
  * campaign's whole life (its first to its last send, in local days).
  */
-export async function resolveQuery(db: Knex, text: string, zone: string, now: Date): Promise<QueryResult> {
+export async function resolveQuery(
+  db: Knex,
+  text: string,
+  zone: string,
+  now: Date,
+  accounts: AccountScope = ALL_ACCOUNTS,
+): Promise<QueryResult> {
   // campaign and account names are loaded only when a word may name one
   const needsNames = tokenize(text).some(
     (w) => !/^(carrier|tz|type|period):/i.test(w) && !looksLikePeriod(w) && !/^(sms|mms)$/i.test(w),
   );
-  const directory = await loadDirectory(db, { names: needsNames });
+  const directory = await loadDirectory(db, { names: needsNames, accounts });
   const parsed = parseQueryWords(text, directory, zone, now);
   if (!parsed.ok) return parsed;
   if (parsed.query.campaign && !parsed.periodGiven) {
@@ -57,14 +67,20 @@ export async function resolveQuery(db: Knex, text: string, zone: string, now: Da
         zone,
         now,
       );
-      if (again.ok) return { ok: true, query: again.query, directory };
+      if (again.ok) return { ok: true, query: { ...again.query, accounts }, directory };
     }
   }
-  return { ok: true, query: parsed.query, directory };
+  return { ok: true, query: { ...parsed.query, accounts }, directory };
 }
 
-export async function buildStatsView(db: Knex, text: string, zone: string, now: Date): Promise<StatsViewResult> {
-  const resolved = await resolveQuery(db, text, zone, now);
+export async function buildStatsView(
+  db: Knex,
+  text: string,
+  zone: string,
+  now: Date,
+  accounts: AccountScope = ALL_ACCOUNTS,
+): Promise<StatsViewResult> {
+  const resolved = await resolveQuery(db, text, zone, now, accounts);
   if (!resolved.ok) return resolved;
   const { query: q, directory } = resolved;
   const [stats, previous] = await Promise.all([

@@ -8,7 +8,8 @@ export interface Scope {
   type: 'sms' | 'mms' | null;
   carrier: string | null;
   campaignId: string | null;
-  accountId: string | null;
+  /** the accounts counted (one named account, or the request's visible set); null = every account */
+  accountIds: readonly string[] | null;
 }
 
 export interface Tally {
@@ -19,13 +20,18 @@ export interface Tally {
 
 /** The smallest grain that can answer the per-hour series for these filters. */
 function seriesTable(scope: Scope): string {
-  if (scope.campaignId || scope.accountId) return 'counts_campaign_hourly';
+  if (scope.campaignId || scope.accountIds) return 'counts_campaign_hourly';
   return scope.carrier !== null ? 'counts_hourly' : 'counts_series_hourly';
 }
 
 function narrow(qb: Knex.QueryBuilder, scope: Scope): Knex.QueryBuilder {
   if (scope.campaignId) qb.where('campaign_id', scope.campaignId);
-  if (scope.accountId) qb.where('account_id', scope.accountId);
+  if (scope.accountIds) {
+    if (scope.accountIds.length === 0)
+      qb.whereRaw('1 = 0'); // sees no account: counts nothing
+    else if (scope.accountIds.length === 1) qb.where('account_id', scope.accountIds[0]!);
+    else qb.whereIn('account_id', [...scope.accountIds]);
+  }
   if (scope.type) qb.where('type', scope.type);
   if (scope.carrier !== null) qb.where('carrier', scope.carrier);
   return qb;
@@ -113,7 +119,7 @@ export async function countsBy(
   scope: Scope,
   plan: SplitPlan,
 ): Promise<Array<Tally & { key: string }>> {
-  const campaignish = Boolean(scope.campaignId || scope.accountId) || by === 'campaign_id';
+  const campaignish = Boolean(scope.campaignId || scope.accountIds) || by === 'campaign_id';
   const dailyOk = by === 'carrier' ? !campaignish : scope.carrier === null;
   const hourlyTable = campaignish ? 'counts_campaign_hourly' : 'counts_hourly';
   const dailyTable = by === 'carrier' ? 'counts_daily' : 'counts_campaign_daily';

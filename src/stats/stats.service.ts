@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { ALL_ACCOUNTS, accountFilter, type AccountScope } from '../domain/account-scope';
 import { formatInZone, isProvisional, PROVISIONAL_HOURS, type Period } from '../domain/period';
 import { computeRates, type Rates } from '../domain/rates';
 import { emptyStatusCounts, STATUSES, type StatusCounts } from '../domain/status';
@@ -19,6 +20,8 @@ export interface StatsQuery {
   carrier: string | null;
   campaign: { id: string; name: string | null } | null;
   account: { id: string; name: string | null } | null;
+  /** the accounts this request may see (default: every account); `account` is always inside it */
+  accounts?: AccountScope;
 }
 
 export interface Breakdown {
@@ -84,7 +87,7 @@ export async function getStats(
     type: q.type,
     carrier: q.carrier,
     campaignId: q.campaign?.id ?? null,
-    accountId: q.account?.id ?? null,
+    accountIds: q.account ? [q.account.id] : accountFilter(q.accounts ?? ALL_ACCOUNTS),
   };
   const plan = planReads(q.period.start, q.period.end, q.period.timezone);
   const splits = planSplits(q.period.start, q.period.end);

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { fromDbTime, toDbTime } from '../db/dialect';
+import { accountFilter, type AccountScope } from '../domain/account-scope';
 import type { SentToNumber } from '../domain/auto-unsubscribe';
 import type { Status } from '../domain/status';
 
@@ -115,7 +116,7 @@ export async function atRiskSubscribers(
   db: Knex,
   min: number,
   max: number,
-  accountId: string | null,
+  accounts: AccountScope,
   limit = 200,
 ): Promise<SubscriberRow[]> {
   const q = db('subscribers')
@@ -125,7 +126,8 @@ export async function atRiskSubscribers(
     .andWhere('fail_streak', '<=', max)
     .orderBy([{ column: 'fail_streak', order: 'desc' }, { column: 'id' }])
     .limit(limit);
-  if (accountId) q.where('account_id', accountId);
+  const ids = accountFilter(accounts);
+  if (ids) q.whereIn('account_id', ids.length ? [...ids] : ['\u0000none']);
   return (await q).map(toSub);
 }
 
@@ -182,14 +184,15 @@ export async function autoUnsubscribesBetween(
   db: Knex,
   from: Date,
   to: Date,
-  accountId: string | null,
+  accounts: AccountScope,
 ): Promise<AutoUnsubscribe[]> {
   const q = db('auto_unsubscribes')
     .select('*')
     .where('at', '>=', toDbTime(from))
     .andWhere('at', '<', toDbTime(to))
     .orderBy('id');
-  if (accountId) q.where('account_id', accountId);
+  const ids = accountFilter(accounts);
+  if (ids) q.whereIn('account_id', ids.length ? [...ids] : ['\u0000none']);
   return (await q).map(toAuto);
 }
 

@@ -9,7 +9,8 @@ import { escapeMrkdwn, maskPhone } from '../messages/mrkdwn';
 import { notice, type SlackMessage } from '../messages/message';
 import { accountNames } from '../db/directory.repository';
 import { isPeriodError, resolvePeriod } from '../domain/period';
-import type { Notifier } from '../messages/notifier';
+import type { WorkspaceDirectory } from '../workspaces/workspace-directory';
+import { ALL_ACCOUNTS, sees, type AccountScope } from '../domain/account-scope';
 import { autoUnsubscribeSummary, restoreLists } from './unsubscribes.blocks';
 import {
   atRiskSubscribers,
@@ -31,7 +32,8 @@ const CHUNK = 5000;
 export interface UnsubDeps {
   db: Knex;
   config: Config;
-  notifier: Notifier | null;
+  /** null: no Slack at all (nothing is announced) */
+  workspaces: WorkspaceDirectory | null;
   log: Logger;
 }
 
@@ -99,23 +101,26 @@ export async function runAutoUnsubscribe(
     }
     await setFailStreaks(deps.db, streaks);
   }
-  if (unsubscribed > 0 && deps.notifier) await announce(deps, slot);
+  if (unsubscribed > 0 && deps.workspaces) await announce(deps, deps.workspaces, slot);
   return { examined: ids.length, unsubscribed, settledBefore: settledBefore.toISOString(), at: now.toISOString() };
 }
 
 /** One alert per run: how many, by carrier and account; the numbers (masked) with Restore in the thread. */
-async function announce(deps: UnsubDeps, slot: string): Promise<void> {
+async function announce(deps: UnsubDeps, workspaces: WorkspaceDirectory, slot: string): Promise<void> {
   const all = await autoUnsubscribesOfRun(deps.db, slot);
   const channels = (await effectiveChannels(deps.db, deps.config)).filter((c) => c.alertsEnabled);
   const names = await accountNames(deps.db, [...new Set(all.map((a) => a.accountId))]);
   const name = (id: string) => names.get(id) ?? id;
   for (const ch of channels) {
-    const mine = ch.accountId ? all.filter((a) => a.accountId === ch.accountId) : all;
+    // each channel hears of the numbers of the accounts its workspace (and scope) may see
+    const accounts = await workspaces.accountsOf(ch);
+    const mine = all.filter((a) => sees(accounts, a.accountId));
     if (mine.length === 0) continue;
+    const notifier = await workspaces.notifierFor(ch.teamId);
+    if (!notifier) continue;
     const parent = autoUnsubscribeSummary(mine, deps.config.autoUnsubscribeAfter, name);
-    const ts = await deps.notifier!.post({ channel: ch.channelId, ...parent });
-    for (const part of restoreLists(mine, name))
-      await deps.notifier!.post({ channel: ch.channelId, threadTs: ts, ...part });
+    const ts = await notifier.post({ channel: ch.channelId, ...parent });
+    for (const part of restoreLists(mine, name)) await notifier.post({ channel: ch.channelId, threadTs: ts, ...part });
   }
 }
 
@@ -128,12 +133,12 @@ export async function announcementAfterRestore(
   db: Knex,
   config: Config,
   id: number,
-  accountId: string | null,
+  accounts: AccountScope,
 ): Promise<{ parent: SlackMessage; row: SlackMessage | null } | null> {
   const rec = await getAutoUnsubscribe(db, id);
   if (!rec?.slot) return null;
   const all = await autoUnsubscribesOfRun(db, rec.slot);
-  const mine = accountId ? all.filter((a) => a.accountId === accountId) : all;
+  const mine = all.filter((a) => sees(accounts, a.accountId));
   const names = await accountNames(db, [...new Set(mine.map((a) => a.accountId))]);
   const name = (x: string) => names.get(x) ?? x;
   const index = mine.findIndex((a) => a.id === id);
@@ -146,9 +151,16 @@ export async function announcementAfterRestore(
 export type RestoreResult = { ok: true; phone: string } | { ok: false; message: string };
 
 /** Undoes an auto-unsubscribe; refuses anything else (a customer's STOP above all). */
-export async function restoreAutoUnsubscribe(db: Knex, id: number, by: string, now: Date): Promise<RestoreResult> {
+export async function restoreAutoUnsubscribe(
+  db: Knex,
+  id: number,
+  by: string,
+  now: Date,
+  accounts: AccountScope = ALL_ACCOUNTS,
+): Promise<RestoreResult> {
   const rec = await getAutoUnsubscribe(db, id);
-  if (!rec) return { ok: false, message: `There is no auto-unsubscribe ${id}.` };
+  // one outside the clicking workspace's accounts is answered as one that does not exist
+  if (!rec || !sees(accounts, rec.accountId)) return { ok: false, message: `There is no auto-unsubscribe ${id}.` };
   return inTransaction(db, async (trx) => {
     const sub = await trx('subscribers').first('subscribed', 'unsubscribe_reason').where({ id: rec.subscriberId });
     if (sub?.subscribed) return { ok: false as const, message: `${maskPhone(rec.phone)} is already subscribed.` };
@@ -184,10 +196,10 @@ export async function restoreAutoUnsubscribe(db: Knex, id: number, by: string, n
 }
 
 /** `at-risk`: numbers in the at-risk band, masked. */
-export async function atRiskList(db: Knex, config: Config, accountId: string | null): Promise<SlackMessage> {
+export async function atRiskList(db: Knex, config: Config, accounts: AccountScope): Promise<SlackMessage> {
   const t = config.autoUnsubscribeAfter;
   const band = atRiskBand(t);
-  const list = await atRiskSubscribers(db, band.min, band.max, accountId, 60);
+  const list = await atRiskSubscribers(db, band.min, band.max, accounts, 60);
   if (!list.length) return notice(`No numbers are at risk (${band.min}–${band.max} failed campaigns in a row).`);
   const names = await accountNames(db, [...new Set(list.map((x) => x.accountId))]);
   return notice(
@@ -198,14 +210,14 @@ export async function atRiskList(db: Knex, config: Config, accountId: string | n
 /** `unsubscribed [period]`: numbers auto-unsubscribed in the period, masked, with restores. */
 export async function unsubscribedList(
   db: Knex,
-  accountId: string | null,
+  accounts: AccountScope,
   periodWord: string | null,
   zone: string,
   now: Date,
 ): Promise<SlackMessage> {
   const p = resolvePeriod(periodWord ?? '7d', zone, now);
   if (isPeriodError(p)) return notice(`:warning: ${p.message}`);
-  const list = await autoUnsubscribesBetween(db, p.start, p.end, accountId);
+  const list = await autoUnsubscribesBetween(db, p.start, p.end, accounts);
   if (!list.length) return notice(`No numbers were auto-unsubscribed in ${p.label} (${zone}).`);
   const names = await accountNames(db, [...new Set(list.map((x) => x.accountId))]);
   return notice(

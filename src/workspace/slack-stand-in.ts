@@ -42,12 +42,41 @@ export interface StandInFile {
   bytes: Buffer | null;
 }
 
+export interface StandInChannel {
+  id: string;
+  name: string;
+  isPrivate?: boolean;
+  teamId?: string;
+}
+
+export interface StandInUser {
+  id: string;
+  name: string;
+  tz?: string;
+  isAdmin?: boolean;
+  teamId?: string;
+}
+
+/** A workspace of its own: its token sees only its channels and users. */
+export interface StandInWorkspace {
+  teamId: string;
+  name?: string;
+  /** null: not installed yet (it gets a token through oauth.v2.access) */
+  token: string | null;
+  channels: StandInChannel[];
+  users: StandInUser[];
+}
+
 export interface StandInOptions {
   token: string;
   teamId?: string;
   botUserId?: string;
-  channels?: Array<{ id: string; name: string; isPrivate?: boolean }>;
-  users?: Array<{ id: string; name: string; tz?: string; isAdmin?: boolean }>;
+  channels?: StandInChannel[];
+  users?: StandInUser[];
+  /** more workspaces beside the first (distribution: each installs the app) */
+  workspaces?: StandInWorkspace[];
+  /** the app's OAuth credentials, which oauth.v2.access checks */
+  oauth?: { clientId: string; clientSecret: string };
   /** answer image blocks as Slack does when it cannot fetch the image */
   refuseImages?: boolean;
   /** keep messages and files in this file across restarts (local mode) */
@@ -64,10 +93,14 @@ export class SlackStandIn extends EventEmitter {
   readonly messages: StandInMessage[] = [];
   readonly files = new Map<string, StandInFile>();
   readonly views = new Map<string, unknown>();
-  readonly channels: Map<string, { id: string; name: string; isPrivate?: boolean }>;
+  readonly channels: Map<string, StandInChannel & { teamId: string }>;
+  /** bot token → the workspace it belongs to */
+  readonly tokens = new Map<string, string>();
+  readonly teamNames = new Map<string, string>();
+  private readonly pendingCodes = new Map<string, { teamId: string; userId: string }>();
   /** channels the bot has joined (conversations.join) */
   readonly joined = new Set<string>();
-  readonly users: Map<string, { id: string; name: string; tz: string; isAdmin: boolean }>;
+  readonly users: Map<string, { id: string; name: string; tz: string; isAdmin: boolean; teamId: string }>;
   refuseImages: boolean;
   private server: http.Server | null = null;
   private seq = 0;
@@ -77,13 +110,48 @@ export class SlackStandIn extends EventEmitter {
   constructor(private readonly opts: StandInOptions) {
     super();
     this.refuseImages = opts.refuseImages ?? false;
-    this.channels = new Map((opts.channels ?? [{ id: 'C2147483705', name: 'marketing' }]).map((c) => [c.id, c]));
-    this.users = new Map(
-      (opts.users ?? [{ id: 'U2147483697', name: 'steve', isAdmin: true }]).map((u) => [
-        u.id,
-        { id: u.id, name: u.name, tz: u.tz ?? 'America/Denver', isAdmin: u.isAdmin ?? false },
+    const first = opts.teamId ?? 'T0001';
+    this.channels = new Map(
+      (opts.channels ?? [{ id: 'C2147483705', name: 'marketing' }]).map((c) => [
+        c.id,
+        { ...c, teamId: c.teamId ?? first },
       ]),
     );
+    this.tokens.set(opts.token, first);
+    this.users = new Map();
+    for (const w of opts.workspaces ?? []) this.addWorkspace(w);
+    for (const u of opts.users ?? [{ id: 'U2147483697', name: 'steve', isAdmin: true }]) this.addUser(u, first);
+  }
+
+  private addUser(u: StandInUser, teamId: string): void {
+    this.users.set(u.id, { id: u.id, name: u.name, tz: u.tz ?? 'America/Denver', isAdmin: u.isAdmin ?? false, teamId });
+  }
+
+  /** Adds a workspace with its channels and users (and its token, if installed). */
+  addWorkspace(w: StandInWorkspace): void {
+    if (w.name) this.teamNames.set(w.teamId, w.name);
+    if (w.token) this.tokens.set(w.token, w.teamId);
+    for (const c of w.channels) this.channels.set(c.id, { ...c, teamId: w.teamId });
+    for (const u of w.users) this.addUser(u, w.teamId);
+  }
+
+  /**
+   * What Slack does when an admin approves the install in `teamId`: an OAuth code for the
+   * redirect, which oauth.v2.access exchanges for a new bot token of that workspace.
+   */
+  approveInstall(teamId: string, userId: string): string {
+    const code = `code-${teamId}-${++this.seq}`;
+    this.pendingCodes.set(code, { teamId, userId });
+    return code;
+  }
+
+  /** The workspace removed the app: its tokens stop working (invalid_auth). */
+  revokeTeam(teamId: string): void {
+    for (const [token, team] of [...this.tokens]) if (team === teamId) this.tokens.delete(token);
+  }
+
+  tokenOf(teamId: string): string | undefined {
+    return [...this.tokens].find(([, team]) => team === teamId)?.[0];
   }
 
   get apiUrl(): string {
@@ -289,18 +357,27 @@ export class SlackStandIn extends EventEmitter {
   }
 
   private api(method: string, args: Args, authorization: string): Result {
+    if (method === 'oauth.v2.access') return this.oauthAccess(args, authorization);
     const token = /^Bearer (.+)$/.exec(authorization)?.[1] ?? (typeof args.token === 'string' ? args.token : undefined);
     if (!token) return { ok: false, error: 'not_authed' };
-    if (token !== this.opts.token) return { ok: false, error: 'invalid_auth' };
-    const teamId = this.opts.teamId ?? 'T0001';
+    const teamId = this.tokens.get(token);
+    if (!teamId) return { ok: false, error: 'invalid_auth' };
     const bot = this.opts.botUserId ?? 'U0BOT';
-    const channel = (id: unknown) => (typeof id === 'string' ? this.channels.get(id) : undefined);
+    // a token sees its own workspace's channels and users only
+    const channel = (id: unknown) => {
+      const c = typeof id === 'string' ? this.channels.get(id) : undefined;
+      return c?.teamId === teamId ? c : undefined;
+    };
+    const user = (id: unknown) => {
+      const u = typeof id === 'string' ? this.users.get(id) : undefined;
+      return u?.teamId === teamId ? u : undefined;
+    };
     switch (method) {
       case 'auth.test':
         return {
           ok: true,
           url: 'https://example.slack.com/',
-          team: 'Example',
+          team: this.teamNames.get(teamId) ?? 'Example',
           user: 'campaign-stats',
           team_id: teamId,
           user_id: bot,
@@ -324,13 +401,13 @@ export class SlackStandIn extends EventEmitter {
       }
       case 'chat.postEphemeral': {
         if (!channel(args.channel)) return { ok: false, error: 'channel_not_found' };
-        if (typeof args.user !== 'string' || !this.users.has(args.user)) return { ok: false, error: 'user_not_found' };
+        if (!user(args.user)) return { ok: false, error: 'user_not_found' };
         const bad = this.checkMessage(args);
         if (bad) return bad;
         const m = this.add({
           channel: args.channel as string,
           threadTs: typeof args.thread_ts === 'string' ? args.thread_ts : null,
-          visibleTo: args.user,
+          visibleTo: args.user as string,
           user: bot,
           text: args.text as string,
           blocks: (args.blocks as unknown[]) ?? [],
@@ -404,7 +481,7 @@ export class SlackStandIn extends EventEmitter {
         return { ok: true, channel: { id: c.id, name: c.name, is_channel: true, is_member: true } };
       }
       case 'users.info': {
-        const u = typeof args.user === 'string' ? this.users.get(args.user) : undefined;
+        const u = user(args.user);
         return u
           ? {
               ok: true,
@@ -413,8 +490,7 @@ export class SlackStandIn extends EventEmitter {
           : { ok: false, error: 'user_not_found' };
       }
       case 'views.publish': {
-        if (typeof args.user_id !== 'string' || !this.users.has(args.user_id))
-          return { ok: false, error: 'user_not_found' };
+        if (typeof args.user_id !== 'string' || !user(args.user_id)) return { ok: false, error: 'user_not_found' };
         const view = (typeof args.view === 'string' ? JSON.parse(args.view) : args.view) as { blocks?: unknown[] };
         if ((view?.blocks?.length ?? 0) > 100)
           return { ok: false, error: 'invalid_blocks', errors: ['more than 100 blocks'] };
@@ -424,6 +500,34 @@ export class SlackStandIn extends EventEmitter {
       default:
         return { ok: false, error: 'unknown_method' };
     }
+  }
+
+  /** oauth.v2.access: the app's credentials (form fields or Basic auth) and a code from an approved install. */
+  private oauthAccess(args: Args, authorization: string): Result {
+    const basic = /^Basic (.+)$/.exec(authorization)?.[1];
+    const [id, secret] = basic
+      ? Buffer.from(basic, 'base64').toString('utf8').split(':')
+      : [args.client_id, args.client_secret];
+    if (!this.opts.oauth || id !== this.opts.oauth.clientId) return { ok: false, error: 'invalid_client_id' };
+    if (secret !== this.opts.oauth.clientSecret) return { ok: false, error: 'bad_client_secret' };
+    const grant = typeof args.code === 'string' ? this.pendingCodes.get(args.code) : undefined;
+    if (!grant) return { ok: false, error: 'invalid_code' };
+    this.pendingCodes.delete(args.code as string);
+    const token = `xoxb-${grant.teamId}-${++this.seq}-${Math.random().toString(36).slice(2, 12)}`;
+    this.tokens.set(token, grant.teamId);
+    return {
+      ok: true,
+      app_id: 'A0KRD7HC3',
+      authed_user: { id: grant.userId },
+      scope:
+        'commands,chat:write,chat:write.public,channels:join,files:write,users:read,channels:history,groups:history',
+      token_type: 'bot',
+      access_token: token,
+      bot_user_id: this.opts.botUserId ?? 'U0BOT',
+      team: { name: this.teamNames.get(grant.teamId) ?? grant.teamId, id: grant.teamId },
+      enterprise: null,
+      is_enterprise_install: false,
+    };
   }
 
   private respond(key: string, args: Args): Result {
@@ -454,6 +558,11 @@ export class SlackStandIn extends EventEmitter {
     });
     if (!target.ts) target.ts = m.ts; // later replace_original on a command URL edits its first answer
     return { ok: true };
+  }
+
+  /** A message a person typed (a thread reply in local mode), as Slack would store it. */
+  userMessage(m: { channel: string; user: string; text: string; threadTs: string | null }): StandInMessage {
+    return this.add({ ...m, visibleTo: null, blocks: [] });
   }
 
   private add(m: Omit<StandInMessage, 'ts' | 'edits' | 'deleted' | 'files'> & { files?: string[] }): StandInMessage {

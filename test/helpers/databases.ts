@@ -76,6 +76,10 @@ export async function createTestDatabase(engine: Engine, extraEnv: Record<string
 }
 
 const TABLES = [
+  'slack_link_codes',
+  'workspace_accounts',
+  'slack_installations',
+  'workspaces',
   'counts_series_hourly',
   'counts_daily',
   'counts_campaign_daily',

@@ -1,3 +1,4 @@
+import { onlyAccounts } from '../../src/domain/account-scope';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyReports } from '../../src/domain/message-state';
@@ -145,15 +146,26 @@ describe.each(ENGINES)('stats engine against a recount, random interleavings (%s
           ['30h', 'America/Denver', { carrier: 'Verizon' }],
           ['2026-11-24..2026-11-27', 'Asia/Kathmandu', { campaign: 'cmp_b' }],
           ['2026-11-24..2026-11-27', 'UTC', { account: 'acct_2', type: 'mms' as const }],
+          // a merchant's workspace: only its accounts, whatever else the filters say
+          ['2026-11-24..2026-11-27', 'Asia/Kolkata', { visible: ['acct_1'] }],
+          ['30h', 'UTC', { visible: ['acct_2', 'acct_9'], carrier: 'Verizon' }],
+          ['2026-11-24..2026-11-27', 'UTC', { visible: [] as string[] }],
         ] as const) {
           const period = resolvePeriod(word, zone, new Date('2026-11-27T20:17:00Z')) as Period;
-          const f = filters as { type?: 'sms' | 'mms'; carrier?: string; campaign?: string; account?: string };
+          const f = filters as {
+            type?: 'sms' | 'mms';
+            carrier?: string;
+            campaign?: string;
+            account?: string;
+            visible?: readonly string[];
+          };
           const q = {
             period,
             type: f.type ?? null,
             carrier: f.carrier ?? null,
             campaign: f.campaign ? { id: f.campaign, name: null } : null,
             account: f.account ? { id: f.account, name: null } : null,
+            ...(f.visible ? { accounts: onlyAccounts(f.visible) } : {}),
           };
           const stats = await getStats(tdb.db, q, NOW);
           const expected = emptyStatusCounts();
@@ -161,11 +173,12 @@ describe.each(ENGINES)('stats engine against a recount, random interleavings (%s
             type: q.type,
             carrier: q.carrier,
             campaignId: f.campaign ?? null,
-            accountId: f.account ?? null,
+            accountIds: f.account ? [f.account] : (f.visible ?? null),
           };
           for (const t of await recount(tdb.db, scope, period.start, period.end))
             expected[t.status] = { segments: t.segments, messages: t.messages };
           expect(stats.statuses).toEqual(expected);
+          if (f.visible?.length === 0) expect(stats.totals.messages).toBe(0);
           // the per-day series and the splits add up to the same totals
           const fromSeries = stats.series.reduce((a, d) => a + d.totals.segments, 0);
           expect(fromSeries).toBe(stats.totals.segments);

@@ -27,12 +27,13 @@ export function alertAction(deps: SlackDeps, type: 'ack' | 'resolve' | 'snooze')
     const id = Number(idText);
     const hours = duration ? Number(duration.replace('h', '')) : 0;
     const result = await actOnAlert(
-      { db: deps.db, config: deps.config, notifier: webClientNotifier(client) },
+      { db: deps.db, notifier: webClientNotifier(client) },
       id,
       type === 'snooze' ? { type, hours } : { type },
       ctx.userId,
       deps.clock.now(),
       ctx.zone,
+      ctx.channelId,
     );
     if (!result.ok) await respond({ response_type: 'ephemeral', replace_original: false, text: result.message });
   };
@@ -51,12 +52,13 @@ export function threadAckListener(deps: SlackDeps) {
       userId: m.user,
     });
     const result = await actOnAlert(
-      { db: deps.db, config: deps.config, notifier: webClientNotifier(client) },
+      { db: deps.db, notifier: webClientNotifier(client) },
       alert.id,
       { type: 'ack' },
       ctx.userId,
       deps.clock.now(),
       ctx.zone,
+      ctx.channelId,
     );
     if (!result.ok)
       await client.chat.postEphemeral({
@@ -82,7 +84,7 @@ export function restoreAction(deps: SlackDeps) {
       (body.message as { thread_ts?: string } | undefined)?.thread_ts ??
       (body.container?.thread_ts as string | undefined) ??
       rowTs;
-    const result = await restoreAutoUnsubscribe(deps.db, id, ctx.userId, deps.clock.now());
+    const result = await restoreAutoUnsubscribe(deps.db, id, ctx.userId, deps.clock.now(), ctx.accounts);
     if (!result.ok) {
       await client.chat.postEphemeral({
         channel: ctx.channelId,
@@ -92,7 +94,7 @@ export function restoreAction(deps: SlackDeps) {
       });
       return;
     }
-    const redraw = await announcementAfterRestore(deps.db, deps.config, id, ctx.settings.accountId);
+    const redraw = await announcementAfterRestore(deps.db, deps.config, id, ctx.accounts);
     if (redraw?.row && rowTs) await client.chat.update({ channel: ctx.channelId, ts: rowTs, ...redraw.row });
     if (redraw && threadTs && threadTs !== rowTs)
       await client.chat.update({ channel: ctx.channelId, ts: threadTs, ...redraw.parent });

@@ -26,7 +26,7 @@ export function statsControlAction(deps: SlackDeps, kind: ControlKind) {
     const words = wordsFromControlsBlock(select.block_id) ?? '';
     const value = select.selected_option.value;
     const next = withWord(words, kind, value === NO_FILTER[kind] ? null : value);
-    const result = await buildStatsView(deps.db, next, ctx.zone, deps.clock.now());
+    const result = await buildStatsView(deps.db, next, ctx.zone, deps.clock.now(), ctx.accounts);
     if (!result.ok) {
       await respond({ response_type: 'ephemeral', replace_original: false, ...wordErrorsMessage(result.errors) });
       return;
@@ -41,7 +41,7 @@ export function shareStatsAction(deps: SlackDeps) {
     await ack();
     const ctx = await actionContext(deps, client, body);
     const words = (action as ButtonAction).value ?? '';
-    const result = await buildStatsView(deps.db, words, ctx.zone, deps.clock.now());
+    const result = await buildStatsView(deps.db, words, ctx.zone, deps.clock.now(), ctx.accounts);
     if (!result.ok) {
       await respond({ response_type: 'ephemeral', replace_original: false, ...wordErrorsMessage(result.errors) });
       return;

@@ -2,7 +2,9 @@ import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt'
 import { parseSettingsCommand } from '../../settings/settings-command';
 import { buildStatsView } from '../../stats/stats-view.service';
 import { failureMessage, helpMessage, wordErrorsMessage } from '../blocks/help.blocks';
-import { warning } from '../../messages/message';
+import { notice, warning } from '../../messages/message';
+import { seesNothing } from '../../domain/account-scope';
+import { NOT_CONNECTED } from '../../workspaces/linking.service';
 import { resolveContext } from '../context';
 import { sendStats } from '../send-stats';
 import type { SlackDeps } from '../slack-deps';
@@ -36,6 +38,12 @@ async function answer(deps: SlackDeps, { command, respond, client, logger }: Arg
     userId: command.user_id,
   });
   const settings = parseSettingsCommand(text);
+  // a workspace nobody has linked sees no figures: one line on how to connect (connect works)
+  const connecting = settings?.ok && ['connect', 'accounts'].includes(settings.command.type);
+  if (seesNothing(ctx.workspaceAccounts) && !connecting) {
+    await respond({ response_type: 'ephemeral', ...notice(NOT_CONNECTED) });
+    return;
+  }
   if (settings) {
     const reply = settings.ok
       ? await runSettingsCommand(deps, client, ctx, settings.command)
@@ -43,7 +51,7 @@ async function answer(deps: SlackDeps, { command, respond, client, logger }: Arg
     await respond({ response_type: 'ephemeral', ...reply });
     return;
   }
-  const result = await buildStatsView(deps.db, text, ctx.zone, deps.clock.now());
+  const result = await buildStatsView(deps.db, text, ctx.zone, deps.clock.now(), ctx.accounts);
   if (!result.ok) {
     await respond({ response_type: 'ephemeral', ...wordErrorsMessage(result.errors) });
     return;

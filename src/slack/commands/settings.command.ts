@@ -7,6 +7,7 @@ import type { SettingsCommand } from '../../settings/settings-command';
 import { changeSettings } from '../../settings/settings.service';
 import { atRiskList, unsubscribedList } from '../../unsubscribes/unsubscribes.service';
 import type { SlackDeps } from '../slack-deps';
+import { connectWithCode, disconnectByName, listWorkspaceAccounts } from '../../workspaces/linking.service';
 
 /** Routes a settings word to the feature that owns it; the edge only joins channels. */
 export async function runSettingsCommand(
@@ -18,13 +19,19 @@ export async function runSettingsCommand(
   const now = deps.clock.now();
   switch (c.type) {
     case 'digest-preview':
-      return previewDigest(deps.db, deps.config, ctx.settings, c.date, now);
+      return previewDigest(deps.db, deps.config, ctx.settings, c.date, now, ctx.accounts);
     case 'alerts-status':
       return alertsStatus(deps.db, ctx.settings, ctx.zone);
     case 'at-risk':
-      return atRiskList(deps.db, deps.config, ctx.settings.accountId);
+      return atRiskList(deps.db, deps.config, ctx.accounts);
     case 'unsubscribed':
-      return unsubscribedList(deps.db, ctx.settings.accountId, c.period, ctx.zone, now);
+      return unsubscribedList(deps.db, ctx.accounts, c.period, ctx.zone, now);
+    case 'connect':
+      return connectWithCode(deps.db, ctx, c.code, now);
+    case 'accounts':
+      return listWorkspaceAccounts(deps.db, ctx.teamId, ctx.workspaceAccounts);
+    case 'disconnect':
+      return disconnectByName(deps.db, ctx, c.account);
     default: {
       const { changed, message } = await changeSettings(deps, ctx, c, now);
       if (changed && c.type === 'alerts-on') await joinForThreadReplies(deps, client, ctx, message);

@@ -1,0 +1,71 @@
+import type { Knex } from 'knex';
+import { accountNames } from '../db/directory.repository';
+import type { AccountScope } from '../domain/account-scope';
+import { notice, type SlackMessage } from '../messages/message';
+import { escapeMrkdwn } from '../messages/mrkdwn';
+import { linkedAccounts } from './workspaces.repository';
+import { disconnectAccount, redeemLinkCode } from './workspaces.service';
+
+export const NOT_CONNECTED =
+  'This workspace is not connected to any account yet. A workspace admin can connect one with `/campaign-stats connect CODE`, using a link code from your messaging platform.';
+
+const ADMINS_ONLY = ':lock: Only workspace admins can connect or disconnect accounts.';
+
+/** `/campaign-stats connect CODE`, for admins: links the code's account to the workspace. */
+export async function connectWithCode(
+  db: Knex,
+  who: { teamId: string; userId: string; isAdmin: () => Promise<boolean> },
+  code: string,
+  now: Date,
+): Promise<SlackMessage> {
+  if (!(await who.isAdmin())) return notice(ADMINS_ONLY);
+  const r = await redeemLinkCode(db, who.teamId, who.userId, code, now);
+  switch (r.type) {
+    case 'linked':
+    case 'already-linked': {
+      const name = (await accountNames(db, [r.accountId])).get(r.accountId) ?? r.accountId;
+      return notice(
+        r.type === 'linked'
+          ? `:white_check_mark: This workspace now sees *${escapeMrkdwn(name)}*. Try \`/campaign-stats 7d\`.`
+          : `This workspace already sees *${escapeMrkdwn(name)}*; the code is now used.`,
+      );
+    }
+    case 'unknown-code':
+      return notice(
+        ':warning: That link code is not one we issued. Check it, or ask your messaging platform for a new one.',
+      );
+    case 'expired':
+      return notice(
+        ':warning: That link code has expired (codes last 24 hours). Ask your messaging platform for a new one.',
+      );
+    case 'used':
+      return notice(':warning: That link code has already been used. Each code links once; ask for a new one.');
+  }
+}
+
+/** `/campaign-stats accounts`: what this workspace sees. */
+export async function listWorkspaceAccounts(db: Knex, teamId: string, scope: AccountScope): Promise<SlackMessage> {
+  if (scope.all) return notice('This workspace sees *every account* (the platform’s own workspace).');
+  const ids = await linkedAccounts(db, teamId);
+  if (!ids.length) return notice(NOT_CONNECTED);
+  const names = await accountNames(db, ids);
+  return notice(
+    `*Accounts this workspace sees* (${ids.length}):\n${ids.map((id) => `• ${escapeMrkdwn(names.get(id) ?? id)} (\`${escapeMrkdwn(id)}\`)`).join('\n')}`,
+  );
+}
+
+/** `/campaign-stats disconnect ACCOUNT`, for admins: by id or name, among the workspace's own. */
+export async function disconnectByName(
+  db: Knex,
+  who: { teamId: string; isAdmin: () => Promise<boolean> },
+  account: string,
+): Promise<SlackMessage> {
+  if (!(await who.isAdmin())) return notice(ADMINS_ONLY);
+  const ids = await linkedAccounts(db, who.teamId);
+  const names = await accountNames(db, ids);
+  const match = ids.find((id) => id === account || (names.get(id) ?? '').toLowerCase() === account.toLowerCase());
+  if (!match || !(await disconnectAccount(db, who.teamId, match))) {
+    return notice(`:warning: This workspace is not connected to an account called "${escapeMrkdwn(account)}".`);
+  }
+  return notice(`This workspace no longer sees *${escapeMrkdwn(names.get(match) ?? match)}*.`);
+}

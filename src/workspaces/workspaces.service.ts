@@ -1,0 +1,93 @@
+import crypto from 'node:crypto';
+import type { Knex } from 'knex';
+import { ensureAccounts } from '../db/directory.repository';
+import { inTransaction } from '../db/dialect';
+import { ALL_ACCOUNTS, narrowTo, onlyAccounts, type AccountScope } from '../domain/account-scope';
+import {
+  claimLinkCode,
+  findLinkCode,
+  getWorkspace,
+  insertLinkCode,
+  linkAccount,
+  linkedAccounts,
+  unlinkAccount,
+} from './workspaces.repository';
+
+export type SlackMode = 'local' | 'single' | 'distribution';
+
+/**
+ * The accounts a workspace may see. Single-workspace mode: every account (one team, as before).
+ * Otherwise: every account for the platform's own workspace (`grant-all`), else exactly the
+ * accounts linked to it — none for a workspace nobody has linked.
+ */
+export async function workspaceAccounts(db: Knex, mode: SlackMode, teamId: string | null): Promise<AccountScope> {
+  if (mode === 'single') return ALL_ACCOUNTS;
+  if (!teamId) return onlyAccounts([]);
+  const w = await getWorkspace(db, teamId);
+  if (w?.seesAllAccounts) return ALL_ACCOUNTS;
+  return onlyAccounts(await linkedAccounts(db, teamId));
+}
+
+/** What a channel sees: its workspace's accounts, narrowed by its `scope account:…`. */
+export async function channelAccounts(
+  db: Knex,
+  mode: SlackMode,
+  teamId: string | null,
+  scopeAccount: string | null,
+): Promise<AccountScope> {
+  return narrowTo(await workspaceAccounts(db, mode, teamId), scopeAccount);
+}
+
+export const LINK_CODE_HOURS = 24;
+// no 0/O, 1/I/L: codes are read aloud and typed
+const ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
+const hash = (code: string) => crypto.createHash('sha256').update(normaliseCode(code)).digest('hex');
+const normaliseCode = (code: string) => code.toUpperCase().replace(/[^A-Z0-9]/g, '');
+
+/** A single-use code that links a workspace to `accountId`, valid 24 hours; only its hash is stored. */
+export async function issueLinkCode(
+  db: Knex,
+  accountId: string,
+  now: Date,
+): Promise<{ code: string; expiresAt: Date }> {
+  const bytes = crypto.randomBytes(12);
+  const chars = [...bytes].map((b) => ALPHABET[b % ALPHABET.length]).join('');
+  const code = `${chars.slice(0, 4)}-${chars.slice(4, 8)}-${chars.slice(8, 12)}`;
+  const expiresAt = new Date(now.getTime() + LINK_CODE_HOURS * 3600_000);
+  await inTransaction(db, async (trx) => {
+    await ensureAccounts(trx, [{ id: accountId, name: null }], now);
+    await insertLinkCode(trx, { codeHash: hash(code), accountId, createdAt: now, expiresAt });
+  });
+  return { code, expiresAt };
+}
+
+export type RedeemResult =
+  | { type: 'linked'; accountId: string }
+  | { type: 'already-linked'; accountId: string }
+  | { type: 'unknown-code' }
+  | { type: 'expired' }
+  | { type: 'used' };
+
+/** `/campaign-stats connect CODE`: the code is claimed (once, whatever the interleaving), then the link made. */
+export async function redeemLinkCode(
+  db: Knex,
+  teamId: string,
+  userId: string,
+  code: string,
+  now: Date,
+): Promise<RedeemResult> {
+  const h = hash(code);
+  return inTransaction(db, async (trx) => {
+    const found = await findLinkCode(trx, h);
+    if (!found) return { type: 'unknown-code' as const };
+    if (found.usedAt) return { type: 'used' as const };
+    if (found.expiresAt <= now) return { type: 'expired' as const };
+    if (!(await claimLinkCode(trx, h, { teamId, userId }, now))) return { type: 'used' as const };
+    const added = await linkAccount(trx, teamId, found.accountId, userId, now);
+    return { type: added ? ('linked' as const) : ('already-linked' as const), accountId: found.accountId };
+  });
+}
+
+export async function disconnectAccount(db: Knex, teamId: string, accountId: string): Promise<boolean> {
+  return unlinkAccount(db, teamId, accountId);
+}
