@@ -6,6 +6,10 @@ import { createDb, type Db } from './db/knex';
 import { migrateLatest } from './db/migrate';
 import { hasAnyMessages, loadDemoData } from './demo/demo-data';
 import { resolveQuery } from './stats/stats-view.service';
+import { idSchema } from './ingest/schemas';
+import { issueLinkCode } from './workspaces/workspaces.service';
+import { allLinks, listWorkspaces, setSeesAllAccounts } from './workspaces/workspaces.repository';
+import { listChannelSettings } from './settings/channel-settings.repository';
 import { importFile, type ImportFormat } from './ingest/import';
 import { createLogger } from './logger';
 import { formatStatsTable } from './stats/format';
@@ -26,6 +30,10 @@ Usage:
   campaign-stats import FILE [--format csv|ndjson]
                                        import sent-message records (all or nothing)
   campaign-stats worker                run the scheduler only (digests, alerts, auto-unsubscribe)
+  campaign-stats link-code ACCOUNT_ID   a single-use code (24 h) that links a Slack workspace to the account
+  campaign-stats workspaces            installations, the accounts each sees, their channels
+  campaign-stats grant-all TEAM_ID     the platform's own workspace: sees every account
+  campaign-stats revoke-all TEAM_ID    back to only the accounts linked to it
   campaign-stats demo-data [--seed N] [--days N]
                                        fill the database with ~90 days of demo activity
 `;
@@ -259,7 +267,74 @@ async function workerCommand({ rest, config, clock }: Cli): Promise<number> {
   return 0;
 }
 
+async function linkCodeCommand({ rest, config, io, clock }: Cli): Promise<number> {
+  const { positionals } = usage(() => parseArgs({ args: rest, allowPositionals: true, strict: true, options: {} }));
+  const account = idSchema.safeParse(positionals[0] ?? '');
+  if (positionals.length !== 1 || !account.success) {
+    io.err('usage: campaign-stats link-code ACCOUNT_ID');
+    return 2;
+  }
+  return withDb(config, async (db) => {
+    const { code, expiresAt } = await issueLinkCode(db, account.data, clock.now());
+    io.out(
+      `${code}\n(links a workspace to ${account.data}: an admin types /campaign-stats connect ${code}; single use, until ${expiresAt.toISOString()})`,
+    );
+    return 0;
+  });
+}
+
+async function workspacesCommand({ rest, config, io }: Cli): Promise<number> {
+  noOptions(rest);
+  return withDb(config, async (db) => {
+    const [list, links, channels] = await Promise.all([listWorkspaces(db), allLinks(db), listChannelSettings(db)]);
+    if (!list.length) {
+      io.out('no workspaces yet (distribution: install through /slack/install)');
+      return 0;
+    }
+    for (const w of list) {
+      const accounts = w.seesAllAccounts
+        ? 'every account'
+        : links
+            .filter((l) => l.teamId === w.teamId)
+            .map((l) => l.accountId)
+            .join(', ') || 'no account';
+      const mine = channels.filter((c) => c.teamId === w.teamId);
+      io.out(
+        `${w.teamId}  ${w.name ?? '(unnamed)'}  ${w.installed ? 'installed' : 'not installed'}\n  sees: ${accounts}\n  channels: ${
+          mine
+            .map(
+              (c) =>
+                `${c.channelId}${c.digestEnabled ? ' digest' : ''}${c.alertsEnabled ? ' alerts' : ''}${c.accountId ? ` scope:${c.accountId}` : ''}`,
+            )
+            .join(', ') || 'none set up'
+        }`,
+      );
+    }
+    return 0;
+  });
+}
+
+function grantCommand(seesAll: boolean) {
+  return async ({ rest, config, io }: Cli): Promise<number> => {
+    const { positionals } = usage(() => parseArgs({ args: rest, allowPositionals: true, strict: true, options: {} }));
+    const team = positionals[0];
+    if (positionals.length !== 1 || !team || !/^[TE][A-Z0-9]{2,31}$/.test(team)) {
+      io.err(`usage: campaign-stats ${seesAll ? 'grant-all' : 'revoke-all'} TEAM_ID (a Slack team id like T0123ABCD)`);
+      return 2;
+    }
+    return withDb(config, async (db) => {
+      await setSeesAllAccounts(db, team, seesAll);
+      io.out(seesAll ? `${team} now sees every account` : `${team} now sees only the accounts linked to it`);
+      return 0;
+    });
+  };
+}
+
 const COMMANDS: Record<string, (cli: Cli) => Promise<number>> = {
+  'link-code': linkCodeCommand,
+  workspaces: workspacesCommand,
+  'grant-all': grantCommand(true),
+  'revoke-all': grantCommand(false),
   migrate: migrateCommand,
   stats: statsCommand,
   import: importCommand,

@@ -106,10 +106,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   const problems: string[] = [];
-  if (Boolean(e.SLACK_BOT_TOKEN) !== Boolean(e.SLACK_SIGNING_SECRET) && !e.SLACK_APP_TOKEN) {
+  const distribution = Boolean(e.SLACK_CLIENT_ID || e.SLACK_CLIENT_SECRET || e.SLACK_STATE_SECRET);
+  if (Boolean(e.SLACK_BOT_TOKEN) !== Boolean(e.SLACK_SIGNING_SECRET) && !e.SLACK_APP_TOKEN && !distribution) {
     problems.push('SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET: set both (HTTP mode) or neither (local mode)');
   }
-  const distribution = Boolean(e.SLACK_CLIENT_ID || e.SLACK_CLIENT_SECRET || e.SLACK_STATE_SECRET);
   if (e.SLACK_APP_TOKEN && !e.SLACK_BOT_TOKEN && !distribution)
     problems.push('SLACK_APP_TOKEN: Socket Mode also needs SLACK_BOT_TOKEN');
   if (distribution) {

@@ -4,7 +4,8 @@ import type { Clock } from '../clock';
 import type { Config } from '../config';
 import type { GroupCommitter } from '../ingest/group-commit';
 import { ingestMessages, type CallbackInput, type CallbackSummary } from '../ingest/ingest.service';
-import { fieldErrors, messageBatchSchema, subscriptionBatchSchema } from '../ingest/schemas';
+import { fieldErrors, idSchema, messageBatchSchema, subscriptionBatchSchema } from '../ingest/schemas';
+import { issueLinkCode } from '../workspaces/workspaces.service';
 import { parseCursor, recordSubscriptionEvents, unsubscribeFeed } from '../ingest/subscriptions.service';
 import { bearerAuth } from './auth';
 
@@ -54,6 +55,14 @@ export function apiRouter(deps: IngestDeps): Router {
     const parsed = subscriptionBatchSchema.safeParse(req.body);
     if (!parsed.success) return badRequest(res, fieldErrors(parsed.error));
     res.status(200).json(await recordSubscriptionEvents(deps.db, parsed.data.events, deps.clock.now()));
+  });
+
+  // the platform issues the link: a workspace admin redeems it with `/campaign-stats connect CODE`
+  r.post('/accounts/:accountId/slack-link-codes', async (req: Request, res: Response) => {
+    const id = idSchema.safeParse(req.params.accountId);
+    if (!id.success) return badRequest(res, [{ path: 'account_id', message: id.error.issues[0]!.message }]);
+    const { code, expiresAt } = await issueLinkCode(deps.db, id.data, deps.clock.now());
+    res.status(201).json({ account_id: id.data, code, expires_at: expiresAt.toISOString() });
   });
 
   r.get('/unsubscribes', async (req: Request, res: Response) => {

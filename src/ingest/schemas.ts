@@ -3,7 +3,7 @@ import { STATUSES } from '../domain/status';
 
 /** Input contracts of DESIGN §5, shared by the HTTP API and the file import. */
 
-const id = z
+export const idSchema = z
   .string()
   .trim()
   .min(1, { message: 'must not be empty' })
@@ -17,10 +17,10 @@ const timestamp = z.iso.datetime({
 });
 
 export const messageRecordSchema = z.strictObject({
-  provider_message_id: id,
-  account_id: id,
+  provider_message_id: idSchema,
+  account_id: idSchema,
   account_name: z.string().max(255).nullish(),
-  campaign_id: id,
+  campaign_id: idSchema,
   campaign_name: z.string().max(255).nullish(),
   to: e164,
   carrier: z.string().trim().max(64).nullish(),
@@ -43,7 +43,7 @@ export const messageBatchSchema = z.strictObject({
 });
 
 export const subscriptionEventSchema = z.strictObject({
-  account_id: id,
+  account_id: idSchema,
   phone: e164,
   event: z.enum(['unsubscribed', 'subscribed']),
   reason: z.enum(['stop', 'manual', 'auto']),

@@ -57,7 +57,8 @@ export async function changeSettings(
       );
     case 'scope': {
       if (c.account === null) return save({ ...s, accountId: null }, 'This channel now covers every account.');
-      const dir = await loadDirectory(deps.db);
+      // only among the accounts the workspace may see: another's is answered as unknown
+      const dir = await loadDirectory(deps.db, { accounts: ctx.workspaceAccounts });
       const match = dir.accounts.find(
         (a) => a.id === c.account || (a.name ?? '').toLowerCase() === c.account!.toLowerCase(),
       );
