@@ -17,6 +17,10 @@ const EMOJI = {
 };
 let state = { messages: [], files: {}, user: { id: 'U0LOCAL' } };
 let openThread = null;
+// the workspace shown: the platform's (every account) or a merchant's (its own); kept in the URL
+let team = new URLSearchParams(location.search).get('team') || '';
+// after a command, the page scrolls to the answer it produces
+let awaitingAnswer = false;
 
 const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
@@ -164,8 +168,14 @@ function messageView(m, inThread) {
 function render() {
   const list = document.getElementById('messages');
   const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+  const before = list.querySelectorAll(':scope > .msg').length;
   list.replaceChildren(...state.messages.filter((m) => !m.threadTs).map((m) => messageView(m, false)));
-  if (atBottom) list.scrollTop = list.scrollHeight;
+  const views = list.querySelectorAll(':scope > .msg');
+  if (awaitingAnswer && views.length > before) {
+    awaitingAnswer = false;
+    views[views.length - 1].scrollIntoView({ block: 'start' });
+  } else if (atBottom) list.scrollTop = list.scrollHeight;
+  renderWorkspaces();
   const pane = document.getElementById('thread');
   if (openThread) {
     const parent = state.messages.find((m) => m.ts === openThread);
@@ -180,9 +190,38 @@ function render() {
   } else pane.hidden = true;
 }
 
+function renderWorkspaces() {
+  const nav = document.getElementById('workspaces');
+  nav.replaceChildren(
+    ...(state.workspaces || []).map((w) => {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.className = `workspace${w.teamId === state.team ? ' active' : ''}`;
+      b.dataset.team = w.teamId;
+      b.innerHTML = `<b>${esc(w.name)}</b><span class="channel"># ${esc(w.channel.name)}</span>`;
+      b.addEventListener('click', () => {
+        team = w.teamId;
+        history.replaceState(null, '', `?team=${encodeURIComponent(team)}`);
+        openThread = null;
+        refresh();
+      });
+      return b;
+    }),
+  );
+  const channel = state.channel ? `# ${state.channel.name}` : '';
+  document.getElementById('channel-name').textContent = channel;
+}
+
+function say(text) {
+  const out = document.getElementById('run-result');
+  out.textContent = text;
+  out.hidden = !text;
+}
+
 async function refresh() {
-  const res = await fetch('/local/state');
+  const res = await fetch(`/local/state?team=${encodeURIComponent(team)}`);
   state = await res.json();
+  team = state.team;
   if (state.digest) document.getElementById('run-digest').textContent = `Post the digest for ${state.digest.label}`;
   render();
 }
@@ -191,7 +230,7 @@ async function post(url, body) {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body || {}),
+    body: JSON.stringify({ team, ...(body || {}) }),
   });
   return res.json();
 }
@@ -203,14 +242,29 @@ function act(msg, action) {
 document.getElementById('composer').addEventListener('submit', async (e) => {
   e.preventDefault();
   const input = document.getElementById('command');
+  awaitingAnswer = true;
   await post('/local/command', { text: input.value });
   input.value = '/campaign-stats ';
 });
-document
-  .getElementById('run-digest')
-  .addEventListener('click', () => post('/local/run/digest', state.digest ? { date: state.digest.date } : {}));
-document.getElementById('run-alerts').addEventListener('click', () => post('/local/run/alerts'));
-document.getElementById('replay-incident').addEventListener('click', () => post('/local/run/alerts', { replay: true }));
+document.getElementById('thread-reply').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const input = document.getElementById('reply');
+  if (!openThread || !input.value.trim()) return;
+  await post('/local/reply', { threadTs: openThread, text: input.value });
+  input.value = '';
+});
+document.getElementById('run-digest').addEventListener('click', async () => {
+  say('Posting the digest…');
+  say((await post('/local/run/digest', state.digest ? { date: state.digest.date } : {})).message);
+});
+document.getElementById('run-alerts').addEventListener('click', async () => {
+  say('Evaluating alerts…');
+  say((await post('/local/run/alerts')).message);
+});
+document.getElementById('replay-incident').addEventListener('click', async () => {
+  say('Evaluating as of the demo incident…');
+  say((await post('/local/run/alerts', { replay: true })).message);
+});
 document.getElementById('close-thread').addEventListener('click', () => {
   openThread = null;
   render();

@@ -47,6 +47,7 @@ describe('local mode in a browser', () => {
   let server: ChildProcess;
   let browser: Browser;
   let page: Page;
+  const consoleErrors: string[] = [];
   beforeAll(async () => {
     expect(fs.existsSync(CHROMIUM), 'Debian chromium is required (apt-get install chromium); .ci/run installs it').toBe(
       true,
@@ -65,6 +66,10 @@ describe('local mode in a browser', () => {
       ],
     });
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
+    page.on('pageerror', (e) => consoleErrors.push(e.message));
     await page.goto(base);
   }, 180_000);
   afterAll(async () => {
@@ -109,6 +114,17 @@ describe('local mode in a browser', () => {
     }
   });
 
+  it('scrolls to the answer a command produces', async () => {
+    await page.fill('#command', '/campaign-stats 7d');
+    await page.press('#command', 'Enter');
+    const answer = lastTopLevel(page);
+    await answer.locator('.block.header', { hasText: 'Campaign stats · Last 7 days' }).waitFor();
+    await expect
+      .poll(() => answer.evaluate((el) => Math.round(el.getBoundingClientRect().top)))
+      .toBeLessThan(await page.evaluate(() => (globalThis as unknown as { innerHeight: number }).innerHeight / 2));
+    expect(await answer.evaluate((el) => el.getBoundingClientRect().top)).toBeGreaterThanOrEqual(0);
+  });
+
   it('redraws the same message when the carrier select changes', async () => {
     const before = await page.locator('#messages > .msg').count();
     const answer = lastTopLevel(page);
@@ -126,6 +142,12 @@ describe('local mode in a browser', () => {
     await expect.poll(() => alert.locator('.block.context').innerText()).toContain('Acknowledged by @you');
     await alert.locator('.replies').click();
     await expect.poll(() => page.locator('#thread-messages').innerText()).toContain('Acknowledged by @you.');
+    // the thread's reply box: `ack` again is answered privately in the thread
+    await page.fill('#reply', 'ack');
+    await page.press('#reply', 'Enter');
+    await expect
+      .poll(() => page.locator('#thread-messages').innerText())
+      .toContain('Nothing changed: it was already acknowledged by @you.');
     if (shots) {
       await page.screenshot({ path: path.join(ROOT, 'docs/screenshot-alert.png') });
     }
@@ -147,6 +169,71 @@ describe('local mode in a browser', () => {
     await expect.poll(() => digest.innerText()).toContain(`Daily digest · ${day.label}`);
     await expect.poll(() => digest.innerText()).toContain('spent on undelivered segments');
     if (shots) await digest.screenshot({ path: path.join(ROOT, 'docs/screenshot-digest.png') });
+  });
+
+  it('says what each Run-now button did', async () => {
+    await page.click('#run-alerts');
+    await expect
+      .poll(() => page.locator('#run-result').innerText())
+      .toMatch(/^No alert as of \d{4}-\d\d-\d\d \d\d:\d\d UTC: every scope is under its threshold\.$/);
+    await page.click('#run-digest');
+    await expect
+      .poll(() => page.locator('#run-result').innerText())
+      .toMatch(/^Posted the digest for [A-Z][a-z]+ [A-Z][a-z]{2} \d{1,2}\.$/);
+  });
+
+  it('switches workspaces: the merchant sees its own account, the platform every account', async () => {
+    const stats = (...words: string[]) =>
+      JSON.parse(
+        execFileSync(process.execPath, [BIN, 'stats', ...words, '--json'], {
+          env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '' },
+          encoding: 'utf8',
+        }),
+      );
+    const fmt = (n: number) => n.toLocaleString('en-US');
+    const total = async () => {
+      await page.fill('#command', '/campaign-stats 30d');
+      await page.press('#command', 'Enter');
+      const answer = lastTopLevel(page);
+      await answer.locator('.block.header', { hasText: 'Campaign stats · Last 30 days' }).waitFor();
+      return answer.locator('.section').first().innerText();
+    };
+    const all = stats('30d');
+    const greenleaf = stats('30d', 'account:acct_greenleaf');
+    expect(greenleaf.totals.segments).toBeLessThan(all.totals.segments);
+    await page.click('button.workspace[data-team="T0GREEN"]');
+    await expect.poll(() => page.locator('#channel-name').innerText()).toBe('# greenleaf-marketing');
+    await expect.poll(() => page.locator('#messages > .msg').count()).toBeLessThanOrEqual(2); // its digest, not the platform's channel
+    await expect
+      .poll(total)
+      .toContain(`Total Segments: ${fmt(greenleaf.totals.segments)} · ${fmt(greenleaf.totals.messages)} messages`);
+    await page.fill('#command', '/campaign-stats 30d account:acct_sunset');
+    await page.press('#command', 'Enter');
+    await expect.poll(() => lastTopLevel(page).innerText()).toContain('no account called "acct_sunset"');
+    if (shots) await page.screenshot({ path: path.join(ROOT, 'docs/screenshot-merchant.png') });
+    await page.click('button.workspace[data-team="T0LOCAL"]');
+    await expect.poll(() => page.locator('#channel-name').innerText()).toBe('# campaign-stats');
+    await expect
+      .poll(total)
+      .toContain(`Total Segments: ${fmt(all.totals.segments)} · ${fmt(all.totals.messages)} messages`);
+  });
+
+  it('stays usable at 400 px and logs no console error', async () => {
+    await page.setViewportSize({ width: 400, height: 800 });
+    try {
+      const box = (await page.locator('#command').boundingBox())!;
+      expect(box.x).toBeGreaterThanOrEqual(0);
+      expect(box.x + box.width).toBeLessThanOrEqual(400);
+      expect(await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+        400,
+      );
+      await page.fill('#command', '/campaign-stats help');
+      await page.press('#command', 'Enter');
+      await lastTopLevel(page).locator('.block.header', { hasText: 'where did my segments go' }).waitFor();
+    } finally {
+      await page.setViewportSize({ width: 1400, height: 1000 });
+    }
+    expect(consoleErrors).toEqual([]);
   });
 
   it('keeps its data across a restart and posts no duplicate digest', async () => {
