@@ -25,6 +25,8 @@ import * as backfillDayGrains from '../migrations/20261128020100_backfill-day-an
 import { resolvePeriod, type Period } from '../src/domain/period';
 import { recount } from '../src/stats/stats.repository';
 import { getStats } from '../src/stats/stats.service';
+import { buildStatsView } from '../src/stats/stats-view.service';
+import { onlyAccounts } from '../src/domain/account-scope';
 import { mulberry32 } from '../src/demo/demo-data';
 
 const { values } = parseArgs({
@@ -273,6 +275,10 @@ async function main() {
   );
   const carrierQ = await timeIt(runs, () => getStats(db, { ...q, type: 'sms', carrier: 'Verizon' }, NOW));
   const accountQ = await timeIt(runs, () => getStats(db, { ...q, account: { id: 'acct_17', name: null } }, NOW));
+  // a merchant's workspace (one linked account): the whole answer of `/campaign-stats 30d` as
+  // the Slack edge builds it (names, the period, the previous period), within that account
+  const merchant = onlyAccounts(['acct_17']);
+  const merchantQ = await timeIt(runs, () => buildStatsView(db, '30d', 'UTC', NOW, merchant));
   const kolkata = resolvePeriod('30d', 'Asia/Kolkata', NOW) as Period;
   const zoneQ = await timeIt(runs, () => getStats(db, { ...q, period: kolkata }, NOW));
 
@@ -292,6 +298,9 @@ async function main() {
   );
   console.log(
     `30-day, sms + Verizon: median ${median(carrierQ).toFixed(1)} ms; one account: ${median(accountQ).toFixed(1)} ms; Asia/Kolkata (partial hours from raw): ${median(zoneQ).toFixed(1)} ms`,
+  );
+  console.log(
+    `a merchant workspace (one linked account), the whole /campaign-stats 30d answer: median ${median(merchantQ).toFixed(1)} ms (p95 ${p95(merchantQ).toFixed(1)})`,
   );
 
   const [before] = await db('status_callbacks').count({ n: '*' });

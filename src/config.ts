@@ -35,6 +35,27 @@ const envSchema = z.object({
   ALERT_CHANNEL: optional(z.string()),
   INGEST_API_TOKEN: optional(z.string().min(16, { message: 'must be at least 16 characters' })),
   TWILIO_AUTH_TOKEN: optional(z.string()),
+  TWILIO_AUTH_TOKENS: optional(
+    z.string().transform((v, ctx) => {
+      const map: Record<string, string> = {};
+      for (const pair of v
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean)) {
+        const m = /^(AC[0-9a-fA-F]{32})=(\S+)$/.exec(pair);
+        if (!m) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `"${pair.replace(/=.*/, '=…')}" is not ACxxx=token (an Account SID, =, its auth token)`,
+          });
+          return z.NEVER;
+        }
+        map[m[1]!] = m[2]!;
+      }
+      return map;
+    }),
+  ),
+  TWILIO_WEBHOOK_SHARED_KEY: optional(z.string().min(16, { message: 'must be at least 16 characters' })),
   PUBLIC_BASE_URL: optional(z.url()),
   CHART_RENDERER: withDefault(z.enum(['quickchart', 'upload', 'none']), 'quickchart'),
   QUICKCHART_URL: withDefault(z.url(), 'https://quickchart.io'),
@@ -77,6 +98,10 @@ export interface Config {
   readonly alertChannel: string | undefined;
   readonly ingestApiToken: string | undefined;
   readonly twilioAuthToken: string | undefined;
+  /** one auth token per Twilio (sub)account, chosen by the callback's AccountSid */
+  readonly twilioAuthTokens: Readonly<Record<string, string>>;
+  /** the SharedKey secret for callbacks carrying X-Twilio-Webhooks-Signature-Settings */
+  readonly twilioWebhookSharedKey: string | undefined;
   readonly publicBaseUrl: string;
   readonly chartRenderer: 'quickchart' | 'upload' | 'none';
   readonly quickchartUrl: string;
@@ -155,6 +180,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     alertChannel: e.ALERT_CHANNEL,
     ingestApiToken: e.INGEST_API_TOKEN,
     twilioAuthToken: e.TWILIO_AUTH_TOKEN,
+    twilioAuthTokens: Object.freeze({ ...(e.TWILIO_AUTH_TOKENS ?? {}) }),
+    twilioWebhookSharedKey: e.TWILIO_WEBHOOK_SHARED_KEY,
     publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     chartRenderer: e.CHART_RENDERER,
     quickchartUrl: e.QUICKCHART_URL.replace(/\/+$/, ''),

@@ -17,7 +17,9 @@ function urlFor(spec: ChartSpec, host: string): string {
     .setHeight(360)
     .setFormat('png')
     .setBackgroundColor('white');
-  return chart.getUrl();
+  // quickchart-js builds scheme://host/chart?…; a self-hosted instance may live under a path
+  const url = chart.getUrl();
+  return `${host.replace(/\/+$/, '')}${url.slice(url.indexOf('/chart?'))}`;
 }
 
 /**

@@ -79,7 +79,9 @@ export function listen(
     let stopping = false;
     const server = http.createServer((req, res) => {
       if (stopping) res.setHeader('Connection', 'close'); // let keep-alive clients go
-      const raw = req.method === 'POST' ? rawRoutes.get((req.url ?? '').split('?')[0]!) : undefined;
+      // a trailing slash or a query string reaches the same route (the signature covers them as sent)
+      const raw =
+        req.method === 'POST' ? rawRoutes.get((req.url ?? '').split('?')[0]!.replace(/(.)\/+$/, '$1')) : undefined;
       if (raw) raw(req, res);
       else app(req, res);
     });

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { validateRequest } from 'twilio/lib/webhooks/webhooks';
+import { getSignatureAlgorithm, HMAC_SHA1, validateRequest } from 'twilio/lib/webhooks/webhooks';
 import { mapProviderStatus } from '../domain/status';
 import { fieldErrors, twilioCallbackSchema } from '../ingest/schemas';
 import type { Logger } from '../logger';
@@ -18,6 +18,7 @@ type Reply = { status: number; body?: unknown };
  * the same as every other route: request id, one log line, JSON errors.
  */
 export function twilioStatusHandler(deps: IngestDeps, logger: Logger) {
+  const refusals = refusalLog(logger);
   return (req: IncomingMessage, res: ServerResponse) => {
     const started = process.hrtime.bigint();
     const incoming = req.headers['x-request-id'];
@@ -56,12 +57,17 @@ export function twilioStatusHandler(deps: IngestDeps, logger: Logger) {
       if (size > MAX_BODY) return send({ status: 413, body: { error: 'the body is too large' } });
       const params = Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
       const signature = req.headers['x-twilio-signature'];
+      const settings = req.headers['x-twilio-webhooks-signature-settings'];
       handle(
         deps,
         logger.child({ request_id: id }),
-        typeof signature === 'string' ? signature : undefined,
+        {
+          signature: typeof signature === 'string' ? signature : undefined,
+          settings: typeof settings === 'string' ? settings : undefined,
+        },
         req.url ?? TWILIO_STATUS_PATH,
         params,
+        refusals,
       ).then(send, (err: unknown) => {
         logger.error({ request_id: id, err }, 'callback failed');
         send({ status: 500, body: { error: 'internal error: the callback was not stored; retry' } });
@@ -70,21 +76,78 @@ export function twilioStatusHandler(deps: IngestDeps, logger: Logger) {
   };
 }
 
+/**
+ * Refused callbacks are logged at warn with the URL the signature was checked against — a
+ * wrong PUBLIC_BASE_URL refuses every receipt, and that must be visible — but at most one line
+ * per interval, with the number left out since, so a flood cannot fill the disk.
+ */
+export function refusalLog(logger: Logger, intervalMs = 10_000) {
+  let last = 0;
+  let suppressed = 0;
+  return (why: string, url: string, extra: Record<string, unknown> = {}) => {
+    const now = Date.now();
+    if (now - last < intervalMs) {
+      suppressed++;
+      return;
+    }
+    logger.warn(
+      {
+        reason: why,
+        checked_url: url,
+        ...extra,
+        ...(suppressed ? { refused_since_last_line: suppressed } : {}),
+        hint: 'Twilio signs the exact URL it calls: PUBLIC_BASE_URL plus the path must be that URL (scheme, host, port as Twilio sees them, behind any proxy)',
+      },
+      'Twilio callback refused',
+    );
+    last = now;
+    suppressed = 0;
+  };
+}
+
+/** Which secret and algorithm check this callback: SharedKey (HMAC-SHA256), its subaccount's token, or the one token. */
+function signingSecret(
+  config: IngestDeps['config'],
+  settings: string | undefined,
+  accountSid: string | undefined,
+): { secret: string; algorithm: string; what: string } | { refused: string } {
+  if (settings) {
+    if (!config.twilioWebhookSharedKey)
+      return {
+        refused:
+          'signed with a SharedKey (X-Twilio-Webhooks-Signature-Settings) but TWILIO_WEBHOOK_SHARED_KEY is not set',
+      };
+    return { secret: config.twilioWebhookSharedKey, algorithm: getSignatureAlgorithm(settings), what: 'SharedKey' };
+  }
+  const own = accountSid ? config.twilioAuthTokens[accountSid] : undefined;
+  if (own) return { secret: own, algorithm: HMAC_SHA1, what: `the auth token of ${accountSid}` };
+  if (config.twilioAuthToken)
+    return { secret: config.twilioAuthToken, algorithm: HMAC_SHA1, what: 'TWILIO_AUTH_TOKEN' };
+  return {
+    refused: `no auth token for ${accountSid ? `AccountSid ${accountSid}` : 'this callback'}: set TWILIO_AUTH_TOKEN or TWILIO_AUTH_TOKENS`,
+  };
+}
+
 async function handle(
   deps: IngestDeps,
   log: Logger,
-  signature: string | undefined,
+  headers: { signature: string | undefined; settings: string | undefined },
   path: string,
   params: Record<string, string>,
+  refused: ReturnType<typeof refusalLog>,
 ): Promise<Reply> {
-  const token = deps.config.twilioAuthToken;
-  if (!token)
-    return {
-      status: 403,
-      body: { error: 'Twilio callbacks are disabled: TWILIO_AUTH_TOKEN is not set on the server' },
-    };
-  if (!signature) return { status: 403, body: { error: 'missing X-Twilio-Signature' } };
-  if (!validateRequest(token, signature, deps.config.publicBaseUrl + path, params)) {
+  const url = deps.config.publicBaseUrl + path;
+  const key = signingSecret(deps.config, headers.settings, params.AccountSid);
+  if ('refused' in key) {
+    refused(key.refused, url);
+    return { status: 403, body: { error: `Twilio callbacks refused: ${key.refused}` } };
+  }
+  if (!headers.signature) {
+    refused('missing X-Twilio-Signature', url);
+    return { status: 403, body: { error: 'missing X-Twilio-Signature' } };
+  }
+  if (!validateRequest(key.secret, headers.signature, url, params, key.algorithm)) {
+    refused(`X-Twilio-Signature does not match (checked with ${key.what})`, url);
     return { status: 403, body: { error: 'X-Twilio-Signature does not match this request' } };
   }
   const parsed = twilioCallbackSchema.safeParse(params);

@@ -8,6 +8,15 @@ export const idSchema = z
   .trim()
   .min(1, { message: 'must not be empty' })
   .max(64, { message: 'must be at most 64 characters' });
+/**
+ * What a provider message id is, for the ingest API, the file import and the webhook alike:
+ * Twilio's SIDs (SM…/MM… and 32 hex digits) and other providers' ids, 1–64 characters of
+ * letters, digits and `._:-`, starting with a letter or digit.
+ */
+export const providerMessageIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/, {
+  message: 'must be 1 to 64 letters, digits, ".", "_", ":" or "-" (a provider message id such as a Twilio SID)',
+});
+
 export const e164 = z
   .string()
   .regex(/^\+[1-9]\d{6,14}$/, { message: 'must be an E.164 phone number like +13035550123' });
@@ -17,7 +26,7 @@ const timestamp = z.iso.datetime({
 });
 
 export const messageRecordSchema = z.strictObject({
-  provider_message_id: idSchema,
+  provider_message_id: providerMessageIdSchema,
   account_id: idSchema,
   account_name: z.string().max(255).nullish(),
   campaign_id: idSchema,
@@ -81,7 +90,8 @@ export function fieldErrors(error: z.ZodError): FieldError[] {
 
 /** Twilio status callback parameters we read; everything else is kept raw. */
 export const twilioCallbackSchema = z.object({
-  MessageSid: z.string().regex(/^(SM|MM)[0-9a-f]{32}$/i, { message: 'must be a Twilio message SID' }),
+  MessageSid: providerMessageIdSchema,
+  AccountSid: z.string().optional(),
   MessageStatus: z.string().min(1),
   ErrorCode: z.string().regex(/^\d*$/, { message: 'must be a number' }).optional(),
   NumSegments: z.string().regex(/^\d+$/, { message: 'must be a number' }).optional(),

@@ -236,6 +236,36 @@ describe('local mode in a browser', () => {
     expect(consoleErrors).toEqual([]);
   });
 
+  it('is closed to other machines and to cross-site posts', async () => {
+    const form = await fetch(`${base}/local/command`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'text=%2Fcampaign-stats%2030d',
+    });
+    expect(form.status).toBe(415);
+    const cross = await fetch(`${base}/local/run/alerts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: 'https://evil.example' },
+      body: '{}',
+    });
+    expect([cross.status, ((await cross.json()) as { error: string }).error]).toEqual([
+      403,
+      'cross-site request from https://evil.example refused',
+    ]);
+    // it listens on the loopback interface only: this machine's other addresses refuse
+    const others = Object.values(os.networkInterfaces())
+      .flat()
+      .filter((a) => a && a.family === 'IPv4' && !a.internal)
+      .map((a) => a!.address);
+    for (const ip of others) {
+      const reached = await fetch(`http://${ip}:${port}/readyz`, { signal: AbortSignal.timeout(2000) }).then(
+        () => true,
+        () => false,
+      );
+      expect(reached, `reachable on ${ip}`).toBe(false);
+    }
+  });
+
   it('keeps its data across a restart and posts no duplicate digest', async () => {
     const state = async (): Promise<any> => (await fetch(`${base}/local/state`)).json();
     const scheduledDigests = async () =>

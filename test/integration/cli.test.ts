@@ -169,6 +169,12 @@ describe.each(ENGINES)('the campaign-stats CLI (%s)', (engine) => {
     expect((await cli(['migrate', 'now'], tdb.env)).code).toBe(2);
   });
 
+  it('refuses to serve local mode against a DATABASE_URL unless LOCAL_MODE=true', async () => {
+    const r = await cli(['serve'], { DATABASE_URL: 'mysql://root@127.0.0.1:3306/nowhere', DATA_DIR: dir });
+    expect(r.code).toBe(78);
+    expect(r.err).toMatch(/^Invalid configuration:\n {2}- DATABASE_URL is set but no Slack credentials are/);
+  });
+
   it('imports the example files shipped in docs/', async () => {
     const root = path.resolve(__dirname, '../..');
     expect(await cli(['import', path.join(root, 'docs/examples/messages.csv')], tdb.env)).toMatchObject({

@@ -70,6 +70,15 @@ describe('Block Kit builders', () => {
     await expect(JSON.stringify(msg, null, 2)).toMatchFileSnapshot('__snapshots__/stats-message.json');
     expect(messageProblems(msg)).toEqual([]);
   });
+  it('keeps the path of a self-hosted QUICKCHART_URL', () => {
+    const view = fakeView();
+    expect(quickChartUrl(view.stats, 'daily', 'https://charts.example.com/quickchart')!.url).toMatch(
+      /^https:\/\/charts\.example\.com\/quickchart\/chart\?/,
+    );
+    expect(quickChartUrl(view.stats, 'daily', 'http://localhost:3400/')!.url).toMatch(
+      /^http:\/\/localhost:3400\/chart\?/,
+    );
+  });
 
   it('says what each share is of, under the figures', () => {
     expect(blockTexts(statsMessage(fakeView(), null).blocks)).toContain(SHARES_NOTE);
