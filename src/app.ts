@@ -19,6 +19,7 @@ import { installedWorkspaceAuth, singleWorkspaceAuth, type WorkspaceAuth } from 
 import { workspaceDirectory } from './workspaces/workspace-directory';
 import { Scheduler } from './jobs/scheduler';
 import { jobTable } from './jobs/jobs';
+import { createMetrics, metricsRoute, type Metrics } from './http/metrics';
 
 export interface RunningApp {
   port: number;
@@ -48,10 +49,14 @@ export function createWorkspaceAuth(
   }
 }
 
-export function createScheduler(config: Config, db: Knex, clock: Clock, logger: Logger): Scheduler {
+export function createScheduler(config: Config, db: Knex, clock: Clock, logger: Logger, metrics?: Metrics): Scheduler {
   const slack = createWorkspaceAuth(config, db, clock);
-  const workspaces = slack ? workspaceDirectory(db, slack.auth, config.slack.apiUrl) : null;
-  return new Scheduler(db, jobTable({ db, config, workspaces, log: logger }), clock, logger);
+  const workspaces = slack
+    ? workspaceDirectory(db, slack.auth, config.slack.apiUrl, (method) => metrics?.slackApiErrors.inc({ method }))
+    : null;
+  return new Scheduler(db, jobTable({ db, config, workspaces, log: logger }), clock, logger, (job, outcome) =>
+    metrics?.jobRuns.inc({ job, outcome }),
+  );
 }
 
 /**
@@ -91,7 +96,9 @@ export async function startApp(
   app.set('trust proxy', true);
   app.use(requestContext(logger));
   healthRoutes(app, db);
-  const deps = { config, db, clock, callbacks };
+  const metrics = createMetrics(db, () => callbacks.depth);
+  metricsRoute(app, config.metricsToken, metrics);
+  const deps = { config, db, clock, callbacks, metrics };
   app.use('/api/v1', apiRouter(deps));
   const workspaceAuth = createWorkspaceAuth(config, db, clock);
   if (config.slack.mode === 'local' && workspaceAuth) await seedLocalWorkspaces(db, clock.now());
@@ -111,7 +118,8 @@ export async function startApp(
   );
   appUrl = `http://127.0.0.1:${http.port}`;
   await slack?.start();
-  const scheduler = (opts.scheduler ?? config.runScheduler) ? createScheduler(config, db, clock, logger) : null;
+  const scheduler =
+    (opts.scheduler ?? config.runScheduler) ? createScheduler(config, db, clock, logger, metrics) : null;
   scheduler?.start();
   logger.info(
     { port: http.port, database: config.databaseUrl ? 'mysql' : config.sqliteFile, slack: slack?.mode ?? 'off' },

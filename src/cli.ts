@@ -231,7 +231,13 @@ async function serveCommand({ rest, config, io, clock }: Cli): Promise<number> {
   }
   await new Promise<void>((resolve) => {
     const shutdown = (signal: string) => {
-      logger.info({ signal }, 'shutting down: finishing requests in flight');
+      logger.info({ signal, timeout_s: cfg.shutdownTimeout }, 'shutting down: finishing requests in flight');
+      // past the drain timeout the process ends anyway (a Slack call still retrying must not hold it)
+      const deadline = setTimeout(() => {
+        logger.warn({ timeout_s: cfg.shutdownTimeout }, 'shutdown timed out: exiting with work still pending');
+        resolve();
+      }, cfg.shutdownTimeout * 1000);
+      deadline.unref();
       app
         .stop()
         .then(() => local?.standIn.stop())
@@ -256,11 +262,13 @@ async function workerCommand({ rest, config, clock }: Cli): Promise<number> {
   scheduler.start();
   logger.info({ instance: scheduler.instance }, 'scheduler running');
   await new Promise<void>((resolve) => {
-    const shutdown = () =>
+    const shutdown = () => {
+      setTimeout(resolve, config.shutdownTimeout * 1000).unref(); // a run stuck on Slack must not hold the process
       void scheduler
         .stop()
         .then(() => db.destroy())
         .then(resolve, resolve);
+    };
     process.once('SIGTERM', shutdown);
     process.once('SIGINT', shutdown);
   });

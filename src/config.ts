@@ -22,6 +22,7 @@ const envSchema = z.object({
   PORT: withDefault(z.coerce.number().int().min(0).max(65535), '3000'),
   HOST: optional(z.string()),
   LOCAL_MODE: optional(z.enum(['true', 'false'])),
+  SHUTDOWN_TIMEOUT: withDefault(z.coerce.number().int().min(1).max(600), '10'),
   SLACK_BOT_TOKEN: optional(z.string().startsWith('xoxb-', { message: 'must start with xoxb-' })),
   SLACK_SIGNING_SECRET: optional(z.string()),
   SLACK_APP_TOKEN: optional(z.string().startsWith('xapp-', { message: 'must start with xapp-' })),
@@ -55,6 +56,7 @@ const envSchema = z.object({
       return map;
     }),
   ),
+  METRICS_TOKEN: optional(z.string().min(16, { message: 'must be at least 16 characters' })),
   TWILIO_WEBHOOK_SHARED_KEY: optional(z.string().min(16, { message: 'must be at least 16 characters' })),
   PUBLIC_BASE_URL: optional(z.url()),
   CHART_RENDERER: withDefault(z.enum(['quickchart', 'upload', 'none']), 'quickchart'),
@@ -78,6 +80,8 @@ export interface Config {
   readonly host: string | undefined;
   /** LOCAL_MODE=true: serve local mode even against a DATABASE_URL */
   readonly localModeConfirmed: boolean;
+  /** seconds SIGTERM waits for requests in flight and queued writes before the process exits */
+  readonly shutdownTimeout: number;
   readonly slack: {
     /**
      * local: nothing set (the embedded workspace); single: one workspace's bot token;
@@ -102,6 +106,8 @@ export interface Config {
   readonly twilioAuthTokens: Readonly<Record<string, string>>;
   /** the SharedKey secret for callbacks carrying X-Twilio-Webhooks-Signature-Settings */
   readonly twilioWebhookSharedKey: string | undefined;
+  /** bearer token for GET /metrics; unset: /metrics answers 404 */
+  readonly metricsToken: string | undefined;
   readonly publicBaseUrl: string;
   readonly chartRenderer: 'quickchart' | 'upload' | 'none';
   readonly quickchartUrl: string;
@@ -164,6 +170,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     host: e.HOST,
     localModeConfirmed: e.LOCAL_MODE === 'true',
+    shutdownTimeout: e.SHUTDOWN_TIMEOUT,
     slack: Object.freeze({
       mode: distribution ? ('distribution' as const) : e.SLACK_BOT_TOKEN ? ('single' as const) : ('local' as const),
       clientId: e.SLACK_CLIENT_ID,
@@ -182,6 +189,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     twilioAuthToken: e.TWILIO_AUTH_TOKEN,
     twilioAuthTokens: Object.freeze({ ...(e.TWILIO_AUTH_TOKENS ?? {}) }),
     twilioWebhookSharedKey: e.TWILIO_WEBHOOK_SHARED_KEY,
+    metricsToken: e.METRICS_TOKEN,
     publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     chartRenderer: e.CHART_RENDERER,
     quickchartUrl: e.QUICKCHART_URL.replace(/\/+$/, ''),

@@ -8,7 +8,7 @@ function safeEqual(a: string, b: string): boolean {
 }
 
 /** Bearer-token guard for /api/v1/*: with no token configured every request is refused. */
-export function bearerAuth(token: string | undefined) {
+export function bearerAuth(token: string | undefined, variable = 'INGEST_API_TOKEN') {
   return (req: Request, res: Response, next: NextFunction) => {
     if (!token) {
       res.status(403).json({ error: 'the ingest API is disabled: INGEST_API_TOKEN is not set on the server' });
@@ -20,7 +20,7 @@ export function bearerAuth(token: string | undefined) {
       res
         .status(401)
         .set('WWW-Authenticate', 'Bearer')
-        .json({ error: 'missing bearer token: send Authorization: Bearer <INGEST_API_TOKEN>' });
+        .json({ error: `missing bearer token: send Authorization: Bearer <${variable}>` });
       return;
     }
     if (!safeEqual(m[1]!.trim(), token)) {

@@ -8,12 +8,14 @@ import { fieldErrors, idSchema, messageBatchSchema, subscriptionBatchSchema } fr
 import { issueLinkCode } from '../workspaces/workspaces.service';
 import { parseCursor, recordSubscriptionEvents, unsubscribeFeed } from '../ingest/subscriptions.service';
 import { bearerAuth } from './auth';
+import type { Metrics } from './metrics';
 
 export interface IngestDeps {
   config: Config;
   db: Knex;
   clock: Clock;
   callbacks: GroupCommitter<CallbackInput, CallbackSummary>;
+  metrics?: Metrics;
 }
 
 export function badRequest(res: Response, errors: Array<{ path: string; message: string }>) {
@@ -48,6 +50,7 @@ export function apiRouter(deps: IngestDeps): Router {
       mmsSegments: deps.config.mmsSegments,
     });
     if (!result.ok) return badRequest(res, result.errors);
+    deps.metrics?.ingestRecords.inc({ route: 'messages' }, parsed.data.messages.length);
     res.status(200).json(result.summary);
   });
 

@@ -23,8 +23,16 @@ export function twilioStatusHandler(deps: IngestDeps, logger: Logger) {
     const started = process.hrtime.bigint();
     const incoming = req.headers['x-request-id'];
     const id = typeof incoming === 'string' && /^[\w.-]{1,128}$/.test(incoming) ? incoming : crypto.randomUUID();
+    deps.metrics?.callbacksReceived.inc();
     const send = (reply: Reply) => {
       if (res.headersSent) return;
+      const m = deps.metrics;
+      if (m) {
+        if (reply.status === 204) m.callbackCommitSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+        else if (reply.status === 403) m.callbacksRefused.inc({ reason: 'signature' });
+        else if (reply.status >= 500) m.callbacksRefused.inc({ reason: 'unavailable' });
+        else m.callbacksRefused.inc({ reason: 'invalid' });
+      }
       res.setHeader('X-Request-Id', id);
       if (reply.body === undefined) res.writeHead(reply.status).end();
       else

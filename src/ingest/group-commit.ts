@@ -15,6 +15,11 @@ export class GroupCommitter<T, R> {
     private readonly opts: { maxBatch?: number; concurrency?: number } = {},
   ) {}
 
+  /** items waiting for a transaction (a gauge in /metrics) */
+  get depth(): number {
+    return this.queue.length;
+  }
+
   submit(item: T): Promise<R> {
     if (this.closed) return Promise.reject(new Error('shutting down'));
     return new Promise<R>((resolve, reject) => {

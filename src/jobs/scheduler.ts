@@ -37,6 +37,8 @@ export class Scheduler {
     private readonly jobs: readonly JobDefinition[],
     private readonly clock: Clock,
     private readonly log: Logger,
+    /** told of every run's outcome (metrics) */
+    private readonly onOutcome: (job: string, outcome: 'done' | 'failed' | 'skipped') => void = () => undefined,
   ) {}
 
   /** Looks for due slots of one job now and runs those this instance claims. Never overlaps itself. */
@@ -92,6 +94,7 @@ export class Scheduler {
           )
         ) {
           this.log.warn({ job: job.name, slot: due.slot }, 'slot missed beyond its grace period: skipped');
+          this.onOutcome(job.name, 'skipped');
         }
         continue;
       }
@@ -105,9 +108,11 @@ export class Scheduler {
       const detail = await job.run(due.slot, now, due.context);
       await finishRun(this.db, job.name, due.slot, 'done', this.clock.now(), detail);
       this.log.info({ job: job.name, slot: due.slot }, 'job run done');
+      this.onOutcome(job.name, 'done');
     } catch (err) {
       await finishRun(this.db, job.name, due.slot, 'failed', this.clock.now(), { error: (err as Error).message });
       this.log.error({ job: job.name, slot: due.slot, err }, 'job run failed');
+      this.onOutcome(job.name, 'failed');
     }
   }
 

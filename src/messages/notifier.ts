@@ -8,8 +8,18 @@ export interface Notifier {
   uploadPng(png: Buffer, filename: string, altText: string, title: string): Promise<string>;
 }
 
-export function webClientNotifier(client: WebClient): Notifier {
-  return {
+export function webClientNotifier(client: WebClient, onError?: (method: string) => void): Notifier {
+  const counted =
+    <A extends unknown[], T>(method: string, call: (...args: A) => Promise<T>) =>
+    async (...args: A): Promise<T> => {
+      try {
+        return await call(...args);
+      } catch (err) {
+        onError?.(method);
+        throw err;
+      }
+    };
+  const n: Notifier = {
     async post({ channel, text, blocks, threadTs }) {
       const res = await client.chat.postMessage({
         channel,
@@ -31,5 +41,23 @@ export function webClientNotifier(client: WebClient): Notifier {
       if (!id) throw new Error('files.uploadV2 returned no file id');
       return id;
     },
+  };
+  return {
+    post: counted('chat.postMessage', n.post),
+    update: counted('chat.update', n.update),
+    uploadPng: counted('files.uploadV2', n.uploadPng),
+  };
+}
+
+/**
+ * Options of every Slack Web API client: SLACK_API_URL, and bounded retries and timeouts — the
+ * library's default retries a failing call for many minutes, which kept a stopping process
+ * alive with Slack unreachable.
+ */
+export function slackClientOptions(apiUrl: string | undefined) {
+  return {
+    ...(apiUrl ? { slackApiUrl: apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/` } : {}),
+    retryConfig: { retries: 2, factor: 2, minTimeout: 250, maxTimeout: 2000 },
+    timeout: 10_000,
   };
 }

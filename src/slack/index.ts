@@ -6,6 +6,7 @@ import { ALERT_ACTION } from '../alerts/alert.blocks';
 import { RESTORE_ACTION } from '../unsubscribes/unsubscribes.blocks';
 import { ACTION } from '../stats/stats.blocks';
 import { boltLogger } from './bolt-logger';
+import { slackClientOptions } from '../messages/notifier';
 import { campaignStatsCommand } from './commands/campaign-stats.command';
 import { uninstalledListener } from './events/uninstalled.event';
 import type { SlackDeps } from './slack-deps';
@@ -56,9 +57,7 @@ export const BOT_SCOPES = [
  */
 export function createSlack(deps: SlackDeps, expressApp: Express): SlackRuntime | null {
   const { slack } = deps.config;
-  const clientOptions = slack.apiUrl
-    ? { slackApiUrl: slack.apiUrl.endsWith('/') ? slack.apiUrl : `${slack.apiUrl}/` }
-    : {};
+  const clientOptions = slackClientOptions(slack.apiUrl);
   const logger = boltLogger(deps.log);
   const start = async () => undefined;
   const stop = async () => undefined;

@@ -1,7 +1,7 @@
 import { WebClient } from '@slack/web-api';
 import type { Knex } from 'knex';
 import { ALL_ACCOUNTS, narrowTo, type AccountScope } from '../domain/account-scope';
-import { webClientNotifier, type Notifier } from '../messages/notifier';
+import { slackClientOptions, webClientNotifier, type Notifier } from '../messages/notifier';
 import type { WorkspaceAuth } from './workspace-auth';
 import { channelAccounts } from './workspaces.service';
 
@@ -15,14 +15,18 @@ export interface WorkspaceDirectory {
   accountsOf(channel: { teamId: string | null; accountId: string | null }): Promise<AccountScope>;
 }
 
-export function workspaceDirectory(db: Knex, auth: WorkspaceAuth, apiUrl: string | undefined): WorkspaceDirectory {
-  const slackApiUrl = apiUrl ? (apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`) : undefined;
+export function workspaceDirectory(
+  db: Knex,
+  auth: WorkspaceAuth,
+  apiUrl: string | undefined,
+  onError?: (method: string) => void,
+): WorkspaceDirectory {
   const clients = new Map<string, Notifier>();
   return {
     async notifierFor(teamId) {
       const token = await auth.tokenFor(teamId ?? auth.defaultTeam);
       if (!token) return null;
-      const n = clients.get(token) ?? webClientNotifier(new WebClient(token, slackApiUrl ? { slackApiUrl } : {}));
+      const n = clients.get(token) ?? webClientNotifier(new WebClient(token, slackClientOptions(apiUrl)), onError);
       clients.set(token, n);
       return n;
     },

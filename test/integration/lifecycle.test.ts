@@ -1,4 +1,7 @@
+import { spawn } from 'node:child_process';
 import http from 'node:http';
+import os from 'node:os';
+import crypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '../../src/db/migrate';
 import fs from 'node:fs';
@@ -57,4 +60,83 @@ describe('lifecycle', () => {
     expect((await tableCounts(t.tdb.db)).messages).toBe(1);
     await t.tdb.drop();
   });
+
+  it('ends within its drain timeout on SIGTERM while Slack is unreachable (a Slack call still retrying)', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cs-sigterm-'));
+    const port = 4300 + Math.floor(Math.random() * 500);
+    const secret = 'sigterm-signing-secret-0123456789';
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      SLACK_BOT_TOKEN: 'xoxb-unreachable',
+      SLACK_SIGNING_SECRET: secret,
+      SLACK_API_URL: 'http://127.0.0.1:9/api/', // nothing listens there
+      INGEST_API_TOKEN: 'sigterm-ingest-token-0123',
+      CHART_RENDERER: 'upload',
+      SHUTDOWN_TIMEOUT: '3',
+      RUN_SCHEDULER: 'false',
+    };
+    delete env.DATABASE_URL;
+    const child = spawn(process.execPath, [path.resolve(__dirname, '../../bin/campaign-stats.js'), 'serve'], {
+      env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr!.on('data', (c) => (stderr += c));
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      for (
+        let i = 0;
+        i < 200 &&
+        !(await fetch(`${base}/readyz`).then(
+          (r) => r.ok,
+          () => false,
+        ));
+        i++
+      )
+        await new Promise((r) => setTimeout(r, 100));
+      const m = message({ sent_at: new Date(Date.now() - 86400_000).toISOString() });
+      const ingested = await fetch(`${base}/api/v1/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer sigterm-ingest-token-0123' },
+        body: JSON.stringify({ messages: [m] }),
+      });
+      expect(ingested.status).toBe(200);
+      // a slash command whose answer needs Slack (auth, the chart upload): retries against nothing
+      const body = new URLSearchParams({
+        team_id: 'T1',
+        channel_id: 'C1',
+        user_id: 'U1',
+        command: '/campaign-stats',
+        text: '30d',
+        response_url: 'http://127.0.0.1:9/r',
+        trigger_id: 't',
+        api_app_id: 'A1',
+      }).toString();
+      const ts = Math.floor(Date.now() / 1000);
+      const sig = `v0=${crypto.createHmac('sha256', secret).update(`v0:${ts}:${body}`).digest('hex')}`;
+      await fetch(`${base}/slack/events`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-slack-request-timestamp': String(ts),
+          'x-slack-signature': sig,
+        },
+        body,
+      });
+      await new Promise((r) => setTimeout(r, 500));
+      const started = Date.now();
+      child.kill('SIGTERM');
+      const code = await exited;
+      const took = Date.now() - started;
+      expect(code).toBe(0);
+      expect(took, stderr).toBeLessThan(3000 + 2000); // the drain timeout, and a margin for a loaded machine
+    } finally {
+      child.kill('SIGKILL');
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
