@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { SingleBar, Presets } from 'cli-progress';
 import { systemClock, type Clock } from './clock';
 import { ConfigError, loadConfig, type Config } from './config';
-import { createDb, type Db } from './db/knex';
+import { createDb, explainDbError, type Db } from './db/knex';
 import { migrateLatest } from './db/migrate';
 import { hasAnyMessages, loadDemoData } from './demo/demo-data';
 import { resolveQuery } from './stats/stats-view.service';
@@ -72,6 +72,11 @@ async function migrateCommand({ rest, config, io }: Cli): Promise<number> {
   try {
     const applied = await migrateLatest(db);
     io.out(applied.length ? `applied ${applied.length} migration(s): ${applied.join(', ')}` : 'database is up to date');
+  } catch (err) {
+    const why = explainDbError(err, config.databaseUrl);
+    if (!why) throw err;
+    io.err(`campaign-stats migrate: ${why}`);
+    return 1;
   } finally {
     await db.destroy();
   }

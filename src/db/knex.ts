@@ -29,6 +29,8 @@ export function createDb(
         bigNumberStrings: false,
         charset: 'utf8mb4',
       },
+      // knex prints connection errors with console.warn; they reach the caller as errors, said once
+      log: { warn: () => undefined, error: () => undefined, deprecate: () => undefined, debug: () => undefined },
       pool: {
         min: 0,
         max: opts.poolMax ?? 10,
@@ -58,4 +60,20 @@ export function createDb(
       },
     },
   });
+}
+
+/** A database error a person can act on, in words (missing database, unreachable server, refused login), or null. */
+export function explainDbError(err: unknown, databaseUrl: string | undefined): string | null {
+  const e = err as { errno?: number; code?: string };
+  if (!databaseUrl) return null;
+  const u = new URL(databaseUrl.replace(/^mysql2:/, 'mysql:'));
+  const where = `${u.hostname}:${u.port || 3306}`;
+  const name = u.pathname.replace(/^\//, '');
+  if (e.errno === 1049 || e.code === 'ER_BAD_DB_ERROR')
+    return `the database "${name}" does not exist on ${where}: create it first, e.g. CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin; then run migrate again`;
+  if (e.code === 'ECONNREFUSED' || e.code === 'ETIMEDOUT' || e.code === 'ENOTFOUND' || e.code === 'EHOSTUNREACH')
+    return `cannot reach MySQL/MariaDB at ${where} (${e.code}): is it running, and is DATABASE_URL right?`;
+  if (e.errno === 1045 || e.code === 'ER_ACCESS_DENIED_ERROR')
+    return `MySQL/MariaDB at ${where} refused the user in DATABASE_URL (wrong user or password)`;
+  return null;
 }

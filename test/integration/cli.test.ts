@@ -169,6 +169,15 @@ describe.each(ENGINES)('the campaign-stats CLI (%s)', (engine) => {
     expect((await cli(['migrate', 'now'], tdb.env)).code).toBe(2);
   });
 
+  it('migrate against a missing MySQL database says which database to create, without a stack trace', async () => {
+    const url = `${(process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306').replace(/\/+$/, '')}/cs_no_such_database`;
+    const r = await cli(['migrate'], { DATABASE_URL: url });
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(
+      /^campaign-stats migrate: the database "cs_no_such_database" does not exist on [\w.]+:\d+: create it first, e\.g\. CREATE DATABASE `cs_no_such_database` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin; then run migrate again$/,
+    );
+  });
+
   it('refuses to serve local mode against a DATABASE_URL unless LOCAL_MODE=true', async () => {
     const r = await cli(['serve'], { DATABASE_URL: 'mysql://root@127.0.0.1:3306/nowhere', DATA_DIR: dir });
     expect(r.code).toBe(78);
