@@ -204,6 +204,7 @@ end
       PUBLIC_BASE_URL: base,
       LOG_LEVEL: 'warn',
       RUN_SCHEDULER: 'false',
+      LOCAL_MODE: 'true', // no Slack: the callback route only
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

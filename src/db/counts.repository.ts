@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { REASONED_STATUSES } from '../domain/reasons';
 import type { Status } from '../domain/status';
 import { incremented, toDbTime } from './dialect';
 
@@ -10,6 +11,8 @@ export interface CountKey {
   status: Status;
   campaignId: string;
   accountId: string;
+  /** the provider's error code (reasons are read from it); null: none */
+  errorCode: number | null;
 }
 
 const HOUR = 3600_000;
@@ -21,7 +24,13 @@ export const dayOfDate = (d: Date) => new Date(Math.floor(d.getTime() / DAY) * D
  * Every pre-aggregated grain, in one table: its name, primary key, and the row a count key
  * adds to. Each status change bumps every grain in the same transaction (ADR 1).
  */
-const GRAINS: ReadonlyArray<{ table: string; pk: string[]; row: (k: CountKey) => Record<string, string> }> = [
+const GRAINS: ReadonlyArray<{
+  table: string;
+  pk: string[];
+  row: (k: CountKey) => Record<string, string | number>;
+  /** grains that hold only some statuses */
+  only?: (k: CountKey) => boolean;
+}> = [
   {
     table: 'counts_hourly',
     pk: ['hour', 'type', 'carrier', 'status'],
@@ -49,6 +58,28 @@ const GRAINS: ReadonlyArray<{ table: string; pk: string[]; row: (k: CountKey) =>
     pk: ['day', 'type', 'carrier', 'status'],
     row: (k) => ({ day: toDbTime(dayOfDate(k.hour)), type: k.type, carrier: k.carrier, status: k.status }),
   },
+  // reasons: keyed by the error code, not the reason, so the code → reason table can change
+  // without recounting; only statuses that have a reason (0 = no code)
+  {
+    table: 'counts_reason_hourly',
+    pk: ['hour', 'type', 'carrier', 'status', 'error_code'],
+    row: (k) => ({ hour: toDbTime(k.hour), type: k.type, carrier: k.carrier, status: k.status, error_code: k.errorCode ?? 0 }),
+    only: (k) => REASONED_STATUSES.has(k.status),
+  },
+  {
+    table: 'counts_reason_campaign_hourly',
+    pk: ['campaign_id', 'hour', 'type', 'carrier', 'status', 'error_code'],
+    row: (k) => ({
+      campaign_id: k.campaignId,
+      hour: toDbTime(k.hour),
+      type: k.type,
+      carrier: k.carrier,
+      status: k.status,
+      error_code: k.errorCode ?? 0,
+      account_id: k.accountId,
+    }),
+    only: (k) => REASONED_STATUSES.has(k.status),
+  },
   {
     table: 'counts_campaign_daily',
     pk: ['day', 'campaign_id', 'type', 'status'],
@@ -62,7 +93,7 @@ const GRAINS: ReadonlyArray<{ table: string; pk: string[]; row: (k: CountKey) =>
   },
 ];
 
-type Bucket = Map<string, { row: Record<string, string>; segments: number; messages: number }>;
+type Bucket = Map<string, { row: Record<string, string | number>; segments: number; messages: number }>;
 
 /**
  * Net changes to the pre-aggregated counts made by one transaction. Changes to the same row
@@ -74,6 +105,7 @@ export class CountDeltas {
 
   add(key: CountKey, segments: number, messages: number): void {
     GRAINS.forEach((g, i) => {
+      if (g.only && !g.only(key)) return;
       const row = g.row(key);
       const id = g.pk.map((c) => row[c]).join('\u0000');
       const cur = this.buckets[i]!.get(id);

@@ -5,6 +5,8 @@ import * as dayGrains from '../../migrations/20261128020000_day-and-series-grain
 import * as backfillDayGrains from '../../migrations/20261128020100_backfill-day-and-series-grains';
 import * as alertPeakVolume from '../../migrations/20261129000000_alert-peak-volume-and-snoozer';
 import * as workspaces from '../../migrations/20261129010000_workspaces-installations-links';
+import * as reasonGrains from '../../migrations/20261129020000_reason-grains';
+import * as backfillReasonGrains from '../../migrations/20261129020100_backfill-reason-grains';
 
 type Migration = { up: (knex: Knex) => Promise<void>; down: (knex: Knex) => Promise<void> };
 
@@ -20,6 +22,8 @@ export const MIGRATIONS: ReadonlyArray<[name: string, migration: Migration]> = [
   ['20261128020100_backfill-day-and-series-grains', backfillDayGrains],
   ['20261129000000_alert-peak-volume-and-snoozer', alertPeakVolume],
   ['20261129010000_workspaces-installations-links', workspaces],
+  ['20261129020000_reason-grains', reasonGrains],
+  ['20261129020100_backfill-reason-grains', backfillReasonGrains],
 ];
 
 const source: Knex.MigrationSource<[string, Migration]> = {

@@ -1,3 +1,5 @@
+import { ERROR_CODES } from './reasons';
+
 /**
  * The seven statuses (DESIGN §1), how provider callbacks map onto them, and how a
  * message's status moves. This file is the one place those rules live.
@@ -60,25 +62,12 @@ export function foldStatuses(initial: Status, reported: Iterable<Status>): Statu
   return status;
 }
 
-/** Provider error codes we know, with what they mean and the status they lead to. */
-export const PROVIDER_ERROR_CODES: Readonly<Record<number, { meaning: string; status: Status }>> = {
-  30003: { meaning: 'Unreachable destination handset', status: 'unreachable' },
-  30004: { meaning: 'Message blocked', status: 'undelivered' },
-  30005: { meaning: 'Unknown destination handset (number unknown or inactive)', status: 'unreachable' },
-  30006: { meaning: 'Landline or unreachable carrier', status: 'unreachable' },
-  30007: { meaning: 'Carrier filtering (message filtered or blocked by the carrier)', status: 'undelivered' },
-  30008: { meaning: 'Unknown error', status: 'undelivered' },
-  30011: { meaning: 'MMS not supported by the receiving handset or carrier', status: 'unreachable' },
-  21211: { meaning: "Invalid 'To' phone number", status: 'failed' },
-  21614: { meaning: "'To' number is not a valid mobile number", status: 'failed' },
-  21610: { meaning: 'Recipient unsubscribed (replied STOP)', status: 'unreachable' },
-};
-
 /** The recipient had unsubscribed (replied STOP): the message was refused, never attempted. */
 export const RECIPIENT_UNSUBSCRIBED = 21610;
 
 /** Error codes that decide the status whatever status the provider reported with them. */
-const OVERRIDING_ERROR_CODES: ReadonlySet<number> = new Set([RECIPIENT_UNSUBSCRIBED]);
+// (21610: refused, the recipient had unsubscribed; 30002: the sending account was suspended)
+const OVERRIDING_ERROR_CODES: ReadonlySet<number> = new Set([RECIPIENT_UNSUBSCRIBED, 30002]);
 
 /** Statuses with an outcome: every status but Queued (none yet) and Ignored (never sent). */
 export const SETTLED_STATUSES: readonly Status[] = [
@@ -102,6 +91,7 @@ export const PROVIDER_STATUSES: Readonly<Record<string, Status | 'by-error-code'
   read: 'delivered_confirmed', // channels with read receipts: read implies delivered
   undelivered: 'by-error-code', // unreachable for the codes above that say so, else undelivered
   failed: 'failed',
+  partially_delivered: 'undelivered', // some parts of a multi-part message were not delivered
   canceled: null, // a scheduled send cancelled by the sender: kept raw, moves nothing
 };
 
@@ -111,13 +101,13 @@ export const PROVIDER_STATUSES: Readonly<Record<string, Status | 'by-error-code'
  * `undefined` means the provider status is not one we know.
  */
 export function mapProviderStatus(providerStatus: string, errorCode: number | null): Status | null | undefined {
-  if (errorCode !== null && OVERRIDING_ERROR_CODES.has(errorCode)) {
-    return PROVIDER_ERROR_CODES[errorCode]!.status;
-  }
-  const mapped = PROVIDER_STATUSES[providerStatus.toLowerCase()];
+  if (errorCode !== null && OVERRIDING_ERROR_CODES.has(errorCode)) return ERROR_CODES[errorCode]!.status!;
+  const key = providerStatus.toLowerCase();
+  // own keys only: "constructor" or "__proto__" must not look up a function of a plain object
+  const mapped = Object.hasOwn(PROVIDER_STATUSES, key) ? PROVIDER_STATUSES[key] : undefined;
   if (mapped === undefined || mapped === null) return mapped;
   if (mapped === 'by-error-code') {
-    const known = errorCode === null ? undefined : PROVIDER_ERROR_CODES[errorCode];
+    const known = errorCode === null ? undefined : ERROR_CODES[errorCode];
     return known?.status === 'unreachable' ? 'unreachable' : 'undelivered';
   }
   return mapped;

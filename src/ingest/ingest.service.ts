@@ -34,8 +34,9 @@ export interface IngestSummary {
 export type IngestResult = { ok: true; summary: IngestSummary } | { ok: false; errors: FieldError[] };
 
 const countKey = (
-  m: Pick<MessageRow, 'sentAt' | 'type' | 'carrier' | 'status' | 'campaignId' | 'accountId'>,
+  m: Pick<MessageRow, 'sentAt' | 'type' | 'carrier' | 'status' | 'campaignId' | 'accountId' | 'errorCode'>,
 ): CountKey => ({
+  errorCode: m.errorCode,
   hour: hourOfDate(m.sentAt),
   type: m.type,
   carrier: m.carrier,

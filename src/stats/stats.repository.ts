@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { REASONED_STATUSES } from '../domain/reasons';
 import { isStatus, type Status } from '../domain/status';
 import { fromDbTime, toDbTime, unsorted } from '../db/dialect';
 import type { ReadPlan } from './plan';
@@ -197,4 +198,45 @@ export async function campaignNames(
     for (const r of rows) out.set(r.id, { name: r.name, accountId: r.account_id });
   }
   return out;
+}
+
+/** Failures by status and provider error code (0: none) over whole UTC hours, from a reason grain. */
+export async function reasonCounts(
+  db: Knex,
+  scope: Scope,
+  ranges: Array<{ from: Date; to: Date }>,
+): Promise<Array<Tally & { errorCode: number | null }>> {
+  if (ranges.length === 0) return [];
+  const table = scope.campaignId || scope.accountIds ? 'counts_reason_campaign_hourly' : 'counts_reason_hourly';
+  const qb = unsorted(
+    db,
+    inRanges(
+      narrow(db(table).select('status', 'error_code', ...sums(db)).groupBy('status', 'error_code'), scope),
+      'hour',
+      ranges,
+    ),
+  );
+  return (await qb).flatMap((r: Record<string, unknown>) => {
+    const t = tally(r);
+    return t ? [{ ...t, errorCode: Number(r.error_code) || null }] : [];
+  });
+}
+
+/** The same for a partial hour, from the raw messages. */
+export async function rawReasonCounts(
+  db: Knex,
+  scope: Scope,
+  from: Date,
+  to: Date,
+): Promise<Array<Tally & { errorCode: number | null }>> {
+  const qb = db('messages')
+    .select('status', 'error_code', db.raw('SUM(segments) AS segments'), db.raw('COUNT(*) AS messages'))
+    .where('sent_at', '>=', toDbTime(from))
+    .andWhere('sent_at', '<', toDbTime(to))
+    .whereIn('status', [...REASONED_STATUSES])
+    .groupBy('status', 'error_code');
+  return (await narrow(qb, scope)).flatMap((r: Record<string, unknown>) => {
+    const t = tally(r);
+    return t ? [{ ...t, errorCode: r.error_code === null ? null : Number(r.error_code) }] : [];
+  });
 }

@@ -2,7 +2,8 @@ import type { Knex } from 'knex';
 import { ALL_ACCOUNTS, accountFilter, type AccountScope } from '../domain/account-scope';
 import { formatInZone, isProvisional, PROVISIONAL_HOURS, type Period } from '../domain/period';
 import { computeRates, type Rates } from '../domain/rates';
-import { emptyStatusCounts, STATUSES, type StatusCounts } from '../domain/status';
+import { emptyStatusCounts, STATUSES, type Status, type StatusCounts } from '../domain/status';
+import { REASONS, reasonOf, type Attribution, type ReasonCode } from '../domain/reasons';
 import { dayIndex, planReads } from './plan';
 import {
   campaignNames,
@@ -10,6 +11,8 @@ import {
   countsByHour,
   planSplits,
   rawCounts,
+  rawReasonCounts,
+  reasonCounts,
   type Scope,
   type Tally,
 } from './stats.repository';
@@ -41,6 +44,41 @@ export interface StatsResult extends Breakdown {
   /** the largest campaigns by segments, at most MAX_CAMPAIGNS; campaigns_count says how many there were */
   campaigns: Array<Breakdown & { id: string; name: string | null; account_id: string }>;
   campaigns_count: number;
+  /** why messages were not delivered: each status × reason, most messages first (not in totals-only answers) */
+  reasons: ReasonCount[];
+}
+
+export interface ReasonCount {
+  status: Status;
+  reason: ReasonCode;
+  label: string;
+  attribution: Attribution;
+  segments: number;
+  messages: number;
+}
+
+/** Tallies by status and error code → counts by status and reason (the code table decides). */
+export function tallyReasons(rows: ReadonlyArray<Tally & { errorCode: number | null }>): ReasonCount[] {
+  const out = new Map<string, ReasonCount>();
+  for (const r of rows) {
+    const reason = reasonOf(r.status, r.errorCode);
+    if (reason === null) continue;
+    const key = `${r.status}|${reason}`;
+    const c = out.get(key) ?? {
+      status: r.status,
+      reason,
+      label: REASONS[reason].label,
+      attribution: REASONS[reason].attribution,
+      segments: 0,
+      messages: 0,
+    };
+    c.segments += r.segments;
+    c.messages += r.messages;
+    out.set(key, c);
+  }
+  return [...out.values()]
+    .filter((c) => c.messages !== 0)
+    .sort((a, b) => b.messages - a.messages || b.segments - a.segments || a.reason.localeCompare(b.reason));
 }
 
 export const MAX_CAMPAIGNS = 50;
@@ -92,7 +130,10 @@ export async function getStats(
   const plan = planReads(q.period.start, q.period.end, q.period.timezone);
   const splits = planSplits(q.period.start, q.period.end);
   const h = plan.hourly;
-  const [byHour, byCarrier, byCampaign, splitRaw, ...raw] = await Promise.all([
+  const reasonRanges = [...(splits.days ? [splits.days] : []), ...splits.hours];
+  const [byReason, byReasonRaw, byHour, byCarrier, byCampaign, splitRaw, ...raw] = await Promise.all([
+    opts.totalsOnly ? [] : reasonCounts(db, scope, reasonRanges),
+    opts.totalsOnly ? [] : Promise.all(splits.raw.map((piece) => rawReasonCounts(db, scope, piece.from, piece.to))),
     h ? countsByHour(db, scope, h) : [],
     // a comparison needs only the totals: no splits
     opts.totalsOnly ? [] : countsBy(db, 'carrier', scope, splits),
@@ -161,5 +202,6 @@ export async function getStats(
       account_id: names.get(c.id)?.accountId ?? '',
     })),
     campaigns_count: topCampaigns.length,
+    reasons: tallyReasons([...byReason, ...byReasonRaw.flat()]),
   };
 }

@@ -76,6 +76,8 @@ export async function createTestDatabase(engine: Engine, extraEnv: Record<string
 }
 
 const TABLES = [
+  'counts_reason_hourly',
+  'counts_reason_campaign_hourly',
   'slack_link_codes',
   'workspace_accounts',
   'slack_installations',

@@ -100,4 +100,49 @@ export async function expectCountsMatchMessages(db: Db) {
       );
     expect(n3(got)).toEqual(n3(want));
   }
+  // the reason grains: failures by status and error code, exactly as the messages say
+  const reasoned = ['failed', 'ignored', 'unreachable', 'undelivered'];
+  const byCode = (rows: any[]) =>
+    rows
+      .map((r) => ({
+        campaign_id: r.campaign_id,
+        account_id: r.account_id,
+        carrier: r.carrier,
+        type: r.type,
+        status: r.status,
+        error_code: Number(r.error_code ?? 0),
+        segments: Number(r.segments),
+        messages: Number(r.messages),
+      }))
+      .filter((r) => r.messages !== 0)
+      .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+  const wantReasons = await db('messages')
+    .select('campaign_id', 'account_id', 'carrier', 'type', 'status', 'error_code')
+    .sum({ segments: 'segments' })
+    .count({ messages: '*' })
+    .whereIn('status', reasoned)
+    .groupBy('campaign_id', 'account_id', 'carrier', 'type', 'status', 'error_code');
+  const gotReasons = await db('counts_reason_campaign_hourly')
+    .select('campaign_id', 'account_id', 'carrier', 'type', 'status', 'error_code')
+    .sum({ segments: 'segments' })
+    .sum({ messages: 'messages' })
+    .groupBy('campaign_id', 'account_id', 'carrier', 'type', 'status', 'error_code');
+  expect(byCode(gotReasons)).toEqual(byCode(wantReasons));
+  const gotHourly = await db('counts_reason_hourly')
+    .select('carrier', 'type', 'status', 'error_code')
+    .sum({ segments: 'segments' })
+    .sum({ messages: 'messages' })
+    .groupBy('carrier', 'type', 'status', 'error_code');
+  const wantHourly = wantReasons.map((r: any) => ({ ...r, campaign_id: '', account_id: '' }));
+  const merged = new Map<string, any>();
+  for (const r of byCode(wantHourly)) {
+    const k = [r.carrier, r.type, r.status, r.error_code].join('|');
+    const m = merged.get(k) ?? { ...r, segments: 0, messages: 0 };
+    m.segments += r.segments;
+    m.messages += r.messages;
+    merged.set(k, m);
+  }
+  expect(byCode(gotHourly.map((r: any) => ({ ...r, campaign_id: '', account_id: '' })))).toEqual(
+    byCode([...merged.values()]),
+  );
 }

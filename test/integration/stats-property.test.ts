@@ -1,4 +1,6 @@
 import { onlyAccounts } from '../../src/domain/account-scope';
+import { rawReasonCounts } from '../../src/stats/stats.repository';
+import { tallyReasons } from '../../src/stats/stats.service';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyReports } from '../../src/domain/message-state';
@@ -24,6 +26,12 @@ const PROVIDER_EVENTS: Array<[string, string | null]> = [
   ['undelivered', null],
   ['failed', '21211'],
   ['failed', '21610'],
+  ['failed', '30002'], // the sending account suspended: Ignored
+  ['failed', '30032'],
+  ['undelivered', '30005'],
+  ['undelivered', '99999'], // a code we do not know: Other
+  ['partially_delivered', null],
+  ['canceled', null],
 ];
 
 const messageArb = fc.record({
@@ -178,6 +186,8 @@ describe.each(ENGINES)('stats engine against a recount, random interleavings (%s
           for (const t of await recount(tdb.db, scope, period.start, period.end))
             expected[t.status] = { segments: t.segments, messages: t.messages };
           expect(stats.statuses).toEqual(expected);
+          // and why: reasons equal the raw failures by status and error code, through the one code table
+          expect(stats.reasons).toEqual(tallyReasons(await rawReasonCounts(tdb.db, scope, period.start, period.end)));
           if (f.visible?.length === 0) expect(stats.totals.messages).toBe(0);
           // the per-day series and the splits add up to the same totals
           const fromSeries = stats.series.reduce((a, d) => a + d.totals.segments, 0);

@@ -23,6 +23,7 @@ function stats(campaigns: number): StatsResult {
     series: [],
     carriers: ['Verizon', 'AT&T', 'T-Mobile'].map((carrier) => ({ carrier, ...b })),
     campaigns_count: campaigns,
+    reasons: [],
     campaigns: Array.from({ length: campaigns }, (_, i) => ({
       id: `cmp_${i}`,
       name: `Green Nov 27 SMS ${i}`,

@@ -7,13 +7,15 @@ import { SHARES_NOTE, statsMessage, wordsFromControlsBlock } from '../../../src/
 import { blockTexts } from '../../helpers/slack';
 import { messageProblems } from '../../../src/messages/block-limits';
 import { queryToWords, type StatsView } from '../../../src/stats/stats-view.service';
-import { breakdown, type StatsResult } from '../../../src/stats/stats.service';
+import { breakdown, type ReasonCount, type StatsResult } from '../../../src/stats/stats.service';
 import { quickChartUrl } from '../../../src/charts/quickchart';
 import { withWord } from '../../../src/domain/query-words';
 
 const NOW = new Date('2026-11-28T15:30:00Z');
 
-function fakeView(opts: { carriers?: number; campaigns?: number; nameLength?: number; days?: string } = {}): StatsView {
+function fakeView(
+  opts: { carriers?: number; campaigns?: number; nameLength?: number; days?: string; reasons?: ReasonCount[] } = {},
+): StatsView {
   const period = resolvePeriod(opts.days ?? '30d', 'America/Denver', NOW) as Period;
   const statuses = emptyStatusCounts();
   for (const [i, s] of STATUSES.entries()) statuses[s] = { segments: (i + 1) * 1234, messages: (i + 1) * 1000 };
@@ -40,6 +42,7 @@ function fakeView(opts: { carriers?: number; campaigns?: number; nameLength?: nu
       ...b,
     })),
     campaigns_count: opts.campaigns ?? 3,
+    reasons: opts.reasons ?? [],
     campaigns: Array.from({ length: opts.campaigns ?? 3 }, (_, i) => ({
       id: `cmp_${i}`,
       name: `Campaign <${i}> & ${'y'.repeat(opts.nameLength ?? 0)}`,
