@@ -8,11 +8,12 @@ import { hasAnyMessages, loadDemoData } from './demo/demo-data';
 import { resolveQuery } from './stats/stats-view.service';
 import { idSchema } from './ingest/schemas';
 import { issueLinkCode } from './workspaces/workspaces.service';
+import { reviewAutoUnsubscribes } from './unsubscribes/unsubscribes.service';
 import { allLinks, listWorkspaces, setSeesAllAccounts } from './workspaces/workspaces.repository';
 import { listChannelSettings } from './settings/channel-settings.repository';
 import { importFile, type ImportFormat } from './ingest/import';
 import { createLogger } from './logger';
-import { formatStatsTable } from './stats/format';
+import { formatReasons, formatStatsTable } from './stats/format';
 import { getStats } from './stats/stats.service';
 import { createScheduler, startApp } from './app';
 import fs from 'node:fs';
@@ -34,6 +35,8 @@ Usage:
   campaign-stats workspaces            installations, the accounts each sees, their channels
   campaign-stats grant-all TEAM_ID     the platform's own workspace: sees every account
   campaign-stats revoke-all TEAM_ID    back to only the accounts linked to it
+  campaign-stats auto-unsubscribes review [--apply]
+                                       auto-unsubscribes the current rule would not make (--apply restores them)
   campaign-stats demo-data [--seed N] [--days N]
                                        fill the database with ~90 days of demo activity
 `;
@@ -85,7 +88,12 @@ async function migrateCommand({ rest, config, io }: Cli): Promise<number> {
 
 async function statsCommand({ rest, config, io, clock }: Cli): Promise<number> {
   const { values, positionals } = usage(() =>
-    parseArgs({ args: rest, allowPositionals: true, strict: true, options: { json: { type: 'boolean' } } }),
+    parseArgs({
+      args: rest,
+      allowPositionals: true,
+      strict: true,
+      options: { json: { type: 'boolean' }, why: { type: 'boolean' } },
+    }),
   );
   return withDb(config, async (db) => {
     const parsed = await resolveQuery(db, positionals.join(' '), config.defaultTimezone, clock.now());
@@ -94,7 +102,9 @@ async function statsCommand({ rest, config, io, clock }: Cli): Promise<number> {
       return 2;
     }
     const result = await getStats(db, parsed.query, clock.now());
-    io.out(values.json ? JSON.stringify(result, null, 2) : formatStatsTable(result));
+    io.out(
+      values.json ? JSON.stringify(result, null, 2) : values.why ? formatReasons(result) : formatStatsTable(result),
+    );
     return 0;
   });
 }
@@ -343,7 +353,40 @@ function grantCommand(seesAll: boolean) {
   };
 }
 
+/** `auto-unsubscribes review [--apply]`: auto-unsubscribes the current rule would not have made. */
+async function autoUnsubscribesCommand({ rest, config, io, clock }: Cli): Promise<number> {
+  const { values, positionals } = usage(() =>
+    parseArgs({ args: rest, allowPositionals: true, strict: true, options: { apply: { type: 'boolean' } } }),
+  );
+  if (positionals.length !== 1 || positionals[0] !== 'review') {
+    io.err('usage: campaign-stats auto-unsubscribes review [--apply]');
+    return 2;
+  }
+  return withDb(config, async (db) => {
+    const list = await reviewAutoUnsubscribes(
+      { db, config },
+      { apply: Boolean(values.apply), now: clock.now(), by: 'review' },
+    );
+    if (!list.length) {
+      io.out('every auto-unsubscribe in force is one the current rule would make too');
+      return 0;
+    }
+    for (const r of list) {
+      const masked = `•••${r.phone.replace(/\D/g, '').slice(-4)}`;
+      const what =
+        r.restored === null ? 'would not be unsubscribed now' : r.restored ? 'restored' : `not restored: ${r.why}`;
+      io.out(`#${r.id} ${masked} (${r.accountId}): ${r.streak} failed campaigns of its own — ${what}`);
+    }
+    if (!values.apply)
+      io.out(
+        `${list.length} auto-unsubscribe(s) the current rule would not make; --apply restores them (a STOP is never undone)`,
+      );
+    return 0;
+  });
+}
+
 const COMMANDS: Record<string, (cli: Cli) => Promise<number>> = {
+  'auto-unsubscribes': autoUnsubscribesCommand,
   'link-code': linkCodeCommand,
   workspaces: workspacesCommand,
   'grant-all': grantCommand(true),

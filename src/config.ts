@@ -2,6 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import cron from 'node-cron';
 import { isValidTimeZone } from './domain/period';
+import { CARRIER_INCIDENT } from './domain/auto-unsubscribe';
 
 /** Empty strings in the environment mean "unset". */
 const optional = <T extends z.ZodTypeAny>(schema: T) =>
@@ -65,6 +66,8 @@ const envSchema = z.object({
   ALERTS_CRON: withDefault(cronExpr, '*/5 * * * *'),
   AUTO_UNSUBSCRIBE_CRON: withDefault(cronExpr, '0 * * * *'),
   AUTO_UNSUBSCRIBE_AFTER: withDefault(z.coerce.number().int().min(1), '7'),
+  AUTO_UNSUBSCRIBE_INCIDENT_SHARE: withDefault(z.coerce.number().gt(0).max(1), String(CARRIER_INCIDENT.minShare)),
+  AUTO_UNSUBSCRIBE_INCIDENT_MIN: withDefault(z.coerce.number().int().min(1), String(CARRIER_INCIDENT.minSettled)),
   SEGMENT_PRICE: withDefault(z.coerce.number().min(0), '0.03'),
   MMS_SEGMENTS: withDefault(z.coerce.number().int().min(1), '1'),
   SETTINGS_EDITORS: withDefault(z.enum(['admins', 'everyone']), 'admins'),
@@ -115,6 +118,8 @@ export interface Config {
   readonly alertsCron: string;
   readonly autoUnsubscribeCron: string;
   readonly autoUnsubscribeAfter: number;
+  /** a campaign's carrier incident: failures it never counts against a number */
+  readonly carrierIncident: { readonly minShare: number; readonly minSettled: number };
   readonly segmentPrice: number;
   readonly mmsSegments: number;
   readonly settingsEditors: 'admins' | 'everyone';
@@ -197,6 +202,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     alertsCron: e.ALERTS_CRON,
     autoUnsubscribeCron: e.AUTO_UNSUBSCRIBE_CRON,
     autoUnsubscribeAfter: e.AUTO_UNSUBSCRIBE_AFTER,
+    carrierIncident: Object.freeze({
+      minShare: e.AUTO_UNSUBSCRIBE_INCIDENT_SHARE,
+      minSettled: e.AUTO_UNSUBSCRIBE_INCIDENT_MIN,
+    }),
     segmentPrice: e.SEGMENT_PRICE,
     mmsSegments: e.MMS_SEGMENTS,
     settingsEditors: e.SETTINGS_EDITORS,

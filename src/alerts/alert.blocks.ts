@@ -3,6 +3,8 @@ import { DateTime } from 'luxon';
 import { escapeMrkdwn, fmtInt, fmtPct } from '../messages/mrkdwn';
 import type { SlackMessage } from '../messages/message';
 import type { Alert } from './alerts.repository';
+import { REASONS, type ReasonCode } from '../domain/reasons';
+import { isCarrierBlocked } from '../domain/alert-rule';
 
 export const ALERT_ACTION = { ack: 'alert_ack', snooze: 'alert_snooze', resolve: 'alert_resolve' } as const;
 
@@ -58,11 +60,41 @@ export const stateText = (a: Alert, zone: string): string => {
   return `${w.head} ${w.rest}`;
 };
 
+type Mix = Array<{ reason: ReasonCode; label: string; messages: number }>;
+const mixOf = (a: Alert): Mix =>
+  ((a.detail as { reasons?: Mix } | null)?.reasons ?? []).filter((r) => r.reason in REASONS);
+
+/** The alert's title: carrier-blocked when filtering is at least half of an undelivered spike. */
+export function alertTitle(a: Alert): string {
+  const scope = scopeName(a);
+  if (a.kind === 'sender_problem') return `Sender problem — ${scope}`;
+  if (a.kind === 'undelivered' && isCarrierBlocked(mixOf(a))) return `Carrier-blocked spike — ${scope}`;
+  return `${a.kind === 'undelivered' ? 'Undelivered' : 'Unreachable'} rate spike — ${scope}`;
+}
+
+/** "*Why:* Carrier-blocked 99 (91%) · Carrier error 10 (9%)" and the top reason's advice. */
+function mixLines(mix: Mix): string[] {
+  const total = mix.reduce((n, r) => n + r.messages, 0);
+  if (!total) return [];
+  const top = mix[0]!;
+  return [
+    `*Why:* ${mix
+      .slice(0, 4)
+      .map((r) => `${escapeMrkdwn(r.label)} ${fmtInt(r.messages)} (${fmtPct(r.messages / total, 0)})`)
+      .join(' · ')}`,
+    `_${REASONS[top.reason].advice}_`,
+  ];
+}
+
 /** The parent message of a rate alert, redrawn on every state change. */
 export function spikeAlertMessage(a: Alert, zone: string, windowMinutes: number): SlackMessage {
-  const what = a.kind === 'undelivered' ? 'Undelivered' : 'Unreachable';
-  const scope = scopeName(a);
+  const title = alertTitle(a);
   const hours = windowMinutes / 60;
+  const what =
+    a.kind === 'sender_problem'
+      ? 'failed for the sender’s reasons (registration, sending limits, the account)'
+      : `were ${a.kind}`;
+  const settled = a.kind === 'sender_problem' ? 'messages' : 'settled messages';
   // the peak keeps its own denominator; the current window may since have emptied
   const now =
     a.state === 'resolved'
@@ -70,15 +102,18 @@ export function spikeAlertMessage(a: Alert, zone: string, windowMinutes: number)
       : a.volume
         ? ` Now ${fmtPct(a.rate)} of ${fmtInt(a.volume)}.`
         : ' No settled messages in the window now.';
+  const usual = a.kind === 'sender_problem' ? '' : `; usual for this scope ${fmtPct(a.baseline)} over the last 7 days`;
   const blocks: KnownBlock[] = [
-    { type: 'header', text: { type: 'plain_text', text: `${what} rate spike — ${scope}`.slice(0, 150) } },
+    { type: 'header', text: { type: 'plain_text', text: title.slice(0, 150) } },
     {
       type: 'section',
       text: {
         type: 'mrkdwn',
-        text:
-          `*${fmtPct(a.peakRate)}* of ${fmtInt(a.peakVolume ?? 0)} settled messages sent in the last ${hours} hour${hours === 1 ? '' : 's'} were ${what.toLowerCase()} at the peak.${now} ` +
-          `Threshold ${fmtPct(a.threshold)}; usual for this scope ${fmtPct(a.baseline)} over the last 7 days.`,
+        text: [
+          `*${fmtPct(a.peakRate)}* of ${fmtInt(a.peakVolume ?? 0)} ${settled} sent in the last ${hours} hour${hours === 1 ? '' : 's'} ${what} at the peak.${now} ` +
+            `Threshold ${fmtPct(a.threshold)}${usual}.`,
+          ...mixLines(mixOf(a)),
+        ].join('\n'),
       },
     },
     {
@@ -91,7 +126,7 @@ export function spikeAlertMessage(a: Alert, zone: string, windowMinutes: number)
   ];
   if (a.state !== 'resolved') blocks.push(alertActions(a.id, a.ackedBy === null));
   return {
-    text: `${what} rate spike — ${scope}: ${fmtPct(a.peakRate)} (threshold ${fmtPct(a.threshold)}). ${stateText(a, zone)}.`,
+    text: `${title}: ${fmtPct(a.peakRate)} (threshold ${fmtPct(a.threshold)}). ${stateText(a, zone)}.`,
     blocks,
   };
 }

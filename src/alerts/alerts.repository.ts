@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { fromDbTime, isDuplicateKey, toDbTime } from '../db/dialect';
 
-export type AlertKind = 'undelivered' | 'unreachable' | 'auto_unsubscribe';
+export type AlertKind = 'undelivered' | 'unreachable' | 'sender_problem' | 'auto_unsubscribe';
 export type AlertState = 'open' | 'acknowledged' | 'snoozed' | 'resolved';
 
 export interface AlertScope {

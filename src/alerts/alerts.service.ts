@@ -9,7 +9,9 @@ import {
   type Observation,
 } from '../domain/alert-rule';
 import type { Config } from '../config';
-import { SETTLED_STATUSES } from '../domain/status';
+import { SETTLED_STATUSES, type Status } from '../domain/status';
+import { REASONED_STATUSES, REASONS, attributionOf, reasonOf, type ReasonCode } from '../domain/reasons';
+import type { SpikeKind } from '../domain/alert-rule';
 import type { Logger } from '../logger';
 import { toDbTime } from '../db/dialect';
 import { effectiveChannels, zoneOf } from '../settings/channels';
@@ -38,15 +40,17 @@ export interface AlertDeps {
   config: Config;
   workspaces: WorkspaceDirectory;
   log: Logger;
-  params?: Partial<Record<'undelivered' | 'unreachable', Partial<AlertParams>>>;
+  params?: Partial<Record<SpikeKind, Partial<AlertParams>>>;
 }
 
 const SETTLED: ReadonlySet<string> = new Set(SETTLED_STATUSES);
-const KINDS = ['undelivered', 'unreachable'] as const;
+const KINDS = ['undelivered', 'unreachable', 'sender_problem'] as const;
+// sender problems count every message the sender handed over, Ignored (30002) included
+const SENT: ReadonlySet<string> = new Set([...SETTLED_STATUSES, 'ignored']);
 
 function params(deps: AlertDeps, kind: (typeof KINDS)[number], s: ChannelSettings): AlertParams {
   const base = { ...DEFAULT_ALERT_PARAMS[kind], ...(deps.params?.[kind] ?? {}) };
-  const floor = kind === 'undelivered' ? s.undeliveredFloor : s.unreachableFloor;
+  const floor = kind === 'undelivered' ? s.undeliveredFloor : kind === 'unreachable' ? s.unreachableFloor : null;
   return floor === null ? base : { ...base, floor };
 }
 
@@ -62,10 +66,20 @@ function observe(
 ) {
   const out = new Map<
     string,
-    { scope: AlertScope; win: { volume: number; failures: number }; base: { volume: number; failures: number } }
+    {
+      scope: AlertScope;
+      win: { volume: number; failures: number };
+      base: { volume: number; failures: number };
+      mix: Map<ReasonCode, number>;
+    }
   >();
+  // the failures an alert of this kind counts: its status, or (sender problem) a sender reason
+  const isFailure = (r: CountRow) =>
+    kind === 'sender_problem'
+      ? REASONED_STATUSES.has(r.status as Status) && attributionOf(r.status as Status, r.errorCode ?? null) === 'sender'
+      : r.status === kind;
   const add = (r: CountRow, which: 'win' | 'base') => {
-    if (!SETTLED.has(r.status)) return;
+    if (!(kind === 'sender_problem' ? SENT : SETTLED).has(r.status)) return;
     // only the accounts the channel may see (collapsed baseline rows, '*', serve channels that see all)
     if (!accounts.all && !sees(accounts, r.accountId)) return;
     for (const scope of [
@@ -73,16 +87,27 @@ function observe(
       { carrier: r.carrier, type: r.type, accountId },
     ] as AlertScope[]) {
       const key = scopeKey(scope);
-      const o = out.get(key) ?? { scope, win: { volume: 0, failures: 0 }, base: { volume: 0, failures: 0 } };
+      const o = out.get(key) ?? {
+        scope,
+        win: { volume: 0, failures: 0 },
+        base: { volume: 0, failures: 0 },
+        mix: new Map<ReasonCode, number>(),
+      };
       out.set(key, o);
       o[which].volume += r.messages;
-      if (r.status === kind) o[which].failures += r.messages;
+      if (!isFailure(r)) continue;
+      o[which].failures += r.messages;
+      const reason = which === 'win' ? reasonOf(r.status as Status, r.errorCode ?? null) : null;
+      if (reason) o.mix.set(reason, (o.mix.get(reason) ?? 0) + r.messages);
     }
   };
   for (const r of rows) add(r, 'win');
   for (const r of baseline) add(r, 'base');
   return [...out.values()].map((o) => ({
     scope: o.scope,
+    mix: [...o.mix]
+      .map(([reason, messages]) => ({ reason, label: REASONS[reason].label, messages }))
+      .sort((a, b) => b.messages - a.messages),
     obs: {
       volume: o.win.volume,
       failures: o.win.failures,
@@ -126,11 +151,12 @@ export async function evaluateAlerts(
       const baseRows = byAccount && accounts.all ? collapseAccounts(base) : base;
       // narrowest scopes first: when a carrier × type scope fires, the overall scope is not
       // alerted as well (the carrier alert already explains it)
-      const scopes = observe(win, baseRows, kind, accounts, ch.accountId).sort(
-        (a, b) => Number(a.scope.carrier === null) - Number(b.scope.carrier === null),
-      );
+      // a sender problem is the sender's, whatever the carrier: the channel's overall scope only
+      const scopes = observe(win, baseRows, kind, accounts, ch.accountId)
+        .filter((o) => kind !== 'sender_problem' || o.scope.carrier === null)
+        .sort((a, b) => Number(a.scope.carrier === null) - Number(b.scope.carrier === null));
       let narrowFiring = live.some((a) => a.channelId === ch.channelId && a.kind === kind && a.scope.carrier !== null);
-      for (const { scope, obs } of scopes) {
+      for (const { scope, obs, mix } of scopes) {
         const key = scopeKey(scope);
         const existing = live.find((a) => a.channelId === ch.channelId && a.kind === kind && a.scopeKey === key);
         if (existing) {
@@ -156,6 +182,7 @@ export async function evaluateAlerts(
               baseline: obs.baseline,
               threshold: threshold(obs, p),
               volume: obs.volume,
+              detail: { reasons: mix },
             },
             now,
           );

@@ -7,6 +7,8 @@ export interface CountRow {
   carrier: string;
   type: 'sms' | 'mms';
   status: string;
+  /** the provider's error code (window rows only; the baseline has none) */
+  errorCode?: number | null;
   messages: number;
 }
 
@@ -17,18 +19,19 @@ export interface CountRow {
  */
 export async function windowCounts(db: Knex, from: Date, to: Date): Promise<CountRow[]> {
   const rows = await db('messages')
-    .select('account_id', 'carrier', 'type', 'status')
+    .select('account_id', 'carrier', 'type', 'status', 'error_code')
     .count({ messages: '*' })
     .where('sent_at', '>=', toDbTime(from))
     .andWhere('sent_at', '<', toDbTime(to))
     .andWhere('attempted', true)
     .andWhere((q) => q.whereNull('error_code').orWhereNot('error_code', RECIPIENT_UNSUBSCRIBED))
-    .groupBy('account_id', 'carrier', 'type', 'status');
+    .groupBy('account_id', 'carrier', 'type', 'status', 'error_code');
   return rows.map((r: Record<string, unknown>) => ({
     accountId: String(r.account_id),
     carrier: String(r.carrier),
     type: r.type as 'sms' | 'mms',
     status: String(r.status),
+    errorCode: r.error_code === null ? null : Number(r.error_code),
     messages: Number(r.messages),
   }));
 }

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { REASONED_STATUSES } from '../domain/reasons';
-import type { Status } from '../domain/status';
+import { isStatus, type Status } from '../domain/status';
 import { incremented, toDbTime } from './dialect';
 
 /** The dimensions a message is counted under. */
@@ -63,7 +63,13 @@ const GRAINS: ReadonlyArray<{
   {
     table: 'counts_reason_hourly',
     pk: ['hour', 'type', 'carrier', 'status', 'error_code'],
-    row: (k) => ({ hour: toDbTime(k.hour), type: k.type, carrier: k.carrier, status: k.status, error_code: k.errorCode ?? 0 }),
+    row: (k) => ({
+      hour: toDbTime(k.hour),
+      type: k.type,
+      carrier: k.carrier,
+      status: k.status,
+      error_code: k.errorCode ?? 0,
+    }),
     only: (k) => REASONED_STATUSES.has(k.status),
   },
   {
@@ -104,6 +110,7 @@ export class CountDeltas {
   private readonly buckets: Bucket[] = GRAINS.map(() => new Map());
 
   add(key: CountKey, segments: number, messages: number): void {
+    if (!isStatus(key.status)) return; // a cancelled message is in no count
     GRAINS.forEach((g, i) => {
       if (g.only && !g.only(key)) return;
       const row = g.row(key);

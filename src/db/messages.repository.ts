@@ -23,6 +23,8 @@ export type NewMessage = Omit<MessageRow, 'id'>;
 
 export interface StoredCallback {
   providerMessageId: string;
+  /** the provider's own word (`canceled` takes a message out of every count) */
+  providerStatus?: string;
   mappedStatus: Status | null;
   errorCode: number | null;
   numSegments: number | null;
@@ -134,7 +136,7 @@ export async function findCallbacks(
     const rows = await locking(
       trx,
       trx('status_callbacks')
-        .select('provider_message_id', 'mapped_status', 'error_code', 'num_segments')
+        .select('provider_message_id', 'provider_status', 'mapped_status', 'error_code', 'num_segments')
         .whereIn('provider_message_id', sorted.slice(i, i + 500))
         .orderBy('id'),
       'share',
@@ -143,6 +145,7 @@ export async function findCallbacks(
       const list = out.get(r.provider_message_id) ?? [];
       list.push({
         providerMessageId: r.provider_message_id,
+        providerStatus: r.provider_status,
         mappedStatus: r.mapped_status,
         errorCode: r.error_code === null ? null : Number(r.error_code),
         numSegments: r.num_segments === null ? null : Number(r.num_segments),

@@ -4,6 +4,7 @@ import { STATUS_LABELS, STATUSES } from '../domain/status';
 import { imageBlock, type ChartImage, type SlackMessage } from '../messages/message';
 import { escapeMrkdwn, fmtInt, fmtPct, money, plural } from '../messages/mrkdwn';
 import type { DigestData } from './digest.service';
+import type { ReasonCount } from '../stats/stats.service';
 import { campaignLine, changeText } from '../messages/lines';
 import { deliveryChange } from '../domain/rates';
 
@@ -81,6 +82,7 @@ export function digestMessages(d: DigestData, chart: ChartImage): { parent: Slac
         worst.length
           ? `*Worst carriers*\n${worst.map((c) => `• ${escapeMrkdwn(c.carrier || 'Unknown')} — ${fmtPct(c.rates.delivery)} delivered, ${fmtPct(c.rates.undelivered)} undelivered, ${fmtPct(c.rates.unreachable)} unreachable`).join('\n')}`
           : null,
+        topReasons(s.reasons),
       ]
         .filter(Boolean)
         .join('\n')
@@ -110,4 +112,13 @@ export function digestMessages(d: DigestData, chart: ChartImage): { parent: Slac
   }
   const text = `Daily digest · ${dayName}: ${fmtInt(total)} segments, delivery rate ${fmtPct(s.rates.delivery)}, ${money(d.undeliveredCost)} spent on undelivered segments.`;
   return { parent: { text, blocks }, thread };
+}
+
+/** "*Top reasons* Carrier-blocked 120 (carrier) · Handset unreachable 30 (recipient)": the day's why. */
+export function topReasons(reasons: readonly ReasonCount[], top = 4): string | null {
+  if (!reasons.length) return null;
+  return `*Top reasons:* ${reasons
+    .slice(0, top)
+    .map((r) => `${escapeMrkdwn(r.label)} ${fmtInt(r.messages)} (${r.attribution})`)
+    .join(' · ')}`;
 }

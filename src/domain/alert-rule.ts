@@ -20,7 +20,14 @@ export interface AlertParams {
   worsenFactor: number;
 }
 
-export const DEFAULT_ALERT_PARAMS: Readonly<Record<'undelivered' | 'unreachable', AlertParams>> = {
+export type SpikeKind = 'undelivered' | 'unreachable' | 'sender_problem';
+
+/**
+ * sender_problem: failures attributed to the sender (registration, limits, the account) among
+ * the messages sent in the window — no baseline multiple: any such failure rate over the floor
+ * is actionable, and 100 messages make it more than a stray one.
+ */
+export const DEFAULT_ALERT_PARAMS: Readonly<Record<SpikeKind, AlertParams>> = {
   undelivered: {
     windowMinutes: 120,
     baselineDays: 7,
@@ -37,6 +44,16 @@ export const DEFAULT_ALERT_PARAMS: Readonly<Record<'undelivered' | 'unreachable'
     minVolume: 200,
     floor: 0.05,
     multiple: 2,
+    resolveRatio: 0.8,
+    resolveAfterMinutes: 60,
+    worsenFactor: 1.25,
+  },
+  sender_problem: {
+    windowMinutes: 120,
+    baselineDays: 7,
+    minVolume: 100,
+    floor: 0.03,
+    multiple: 0,
     resolveRatio: 0.8,
     resolveAfterMinutes: 60,
     worsenFactor: 1.25,
@@ -69,4 +86,11 @@ export function shouldFire(obs: Observation, p: AlertParams): boolean {
 export function isBelowResolveLine(obs: Observation, firingThreshold: number, p: AlertParams): boolean {
   const rate = rateOf(obs);
   return rate === null || obs.volume < p.minVolume / 4 || rate < firingThreshold * p.resolveRatio;
+}
+
+/** A spike is "carrier-blocked" when carrier filtering is at least half of its failures. */
+export function isCarrierBlocked(mix: ReadonlyArray<{ reason: string; messages: number }>): boolean {
+  const total = mix.reduce((n, r) => n + r.messages, 0);
+  const filtered = mix.filter((r) => r.reason === 'carrier_filtered').reduce((n, r) => n + r.messages, 0);
+  return total > 0 && filtered * 2 >= total;
 }

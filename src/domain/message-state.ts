@@ -1,5 +1,12 @@
 import { mergeStatus, type Status } from './status';
 
+/**
+ * Not one of the seven statuses: a scheduled message the sender cancelled before it was sent
+ * (provider status `canceled`). Stored as the message's status so that it is in no count —
+ * every count grain and raw read keeps the seven statuses only — and never moves again.
+ */
+export const CANCELED = 'canceled' as unknown as Status;
+
 /** Where a message's segment count came from; the provider's own count wins (DESIGN §2). */
 export type SegmentsSource = 'provider' | 'sender' | 'body' | 'default';
 
@@ -13,6 +20,8 @@ export interface MessageState {
 /** What one provider callback says about a message. `status` null: kept, moves nothing. */
 export interface Report {
   status: Status | null;
+  /** a scheduled send cancelled by the sender (`canceled`): never sent, never billed */
+  canceled?: boolean;
   errorCode: number | null;
   numSegments: number | null;
 }
@@ -24,8 +33,13 @@ export interface Report {
  * count the provider reported, which replaces any count that did not come from the provider.
  */
 export function applyReports(state: MessageState, reports: readonly Report[]): MessageState {
-  let { status, errorCode, segments, segmentsSource } = state;
+  let { errorCode, segments, segmentsSource } = state;
+  // cancelled ranks as queued: it holds only while nothing says the message went further,
+  // so the result stays the same in any order
+  let canceled = state.status === CANCELED;
+  let status: Status = canceled ? 'queued' : state.status;
   for (const r of reports) {
+    if (r.canceled) canceled = true;
     if (r.status !== null) {
       const next = mergeStatus(status, r.status);
       if (next !== status) {
@@ -42,7 +56,7 @@ export function applyReports(state: MessageState, reports: readonly Report[]): M
       } else segments = Math.max(segments, r.numSegments);
     }
   }
-  return { status, errorCode, segments, segmentsSource };
+  return { status: canceled && status === 'queued' ? CANCELED : status, errorCode, segments, segmentsSource };
 }
 
 export function sameState(a: MessageState, b: MessageState): boolean {

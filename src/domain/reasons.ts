@@ -33,7 +33,8 @@ export const REASONS: Readonly<Record<ReasonCode, { label: string; attribution: 
   landline: {
     label: 'Landline or cannot receive texts',
     attribution: 'recipient',
-    advice: 'The number cannot receive texts (a landline, or a carrier that does not take SMS): ask for a mobile number.',
+    advice:
+      'The number cannot receive texts (a landline, or a carrier that does not take SMS): ask for a mobile number.',
   },
   handset_unreachable: {
     label: 'Handset unreachable',
@@ -53,27 +54,32 @@ export const REASONS: Readonly<Record<ReasonCode, { label: string; attribution: 
   carrier_filtered: {
     label: 'Carrier-blocked (filtered as spam)',
     attribution: 'carrier',
-    advice: 'The carrier filtered the content: remove shortened links, ALL CAPS and spammy words, name the business, and keep STOP language.',
+    advice:
+      'The carrier filtered the content: remove shortened links, ALL CAPS and spammy words, name the business, and keep STOP language.',
   },
   sender_unregistered: {
     label: 'Sender not registered or verified',
     attribution: 'sender',
-    advice: 'The sending number is not registered (A2P 10DLC) or verified (toll-free): finish registration before sending again.',
+    advice:
+      'The sending number is not registered (A2P 10DLC) or verified (toll-free): finish registration before sending again.',
   },
   sending_limit: {
     label: 'Sending limit reached',
     attribution: 'sender',
-    advice: 'The campaign exceeded a throughput or daily limit: spread the send over time or raise the limit with the provider.',
+    advice:
+      'The campaign exceeded a throughput or daily limit: spread the send over time or raise the limit with the provider.',
   },
   sender_account: {
     label: 'Sender account problem',
     attribution: 'sender',
-    advice: 'The sending account refused the message (suspended, unpaid, or not enabled for this destination): check the account.',
+    advice:
+      'The sending account refused the message (suspended, unpaid, or not enabled for this destination): check the account.',
   },
   carrier_error: {
     label: 'Carrier error (no reason given)',
     attribution: 'carrier',
-    advice: 'The carrier failed without saying why; usually transient — if it persists on one carrier, raise it with the provider.',
+    advice:
+      'The carrier failed without saying why; usually transient — if it persists on one carrier, raise it with the provider.',
   },
   other: {
     label: 'Other',
@@ -89,9 +95,17 @@ export const REASONS: Readonly<Record<ReasonCode, { label: string; attribution: 
  */
 export const ERROR_CODES: Readonly<Record<number, { title: string; reason: ReasonCode; status?: Status }>> = {
   21211: { title: "Invalid 'To' Phone Number", reason: 'invalid_number', status: 'failed' },
-  21408: { title: 'Permission to send an SMS has not been enabled for the region indicated by the \'To\' number', reason: 'sender_account', status: 'failed' },
+  21408: {
+    title: "Permission to send an SMS has not been enabled for the region indicated by the 'To' number",
+    reason: 'sender_account',
+    status: 'failed',
+  },
   21610: { title: 'Attempt to send to unsubscribed recipient', reason: 'unsubscribed', status: 'unreachable' },
-  21611: { title: "This 'From' number has exceeded the maximum number of queued messages", reason: 'sending_limit', status: 'failed' },
+  21611: {
+    title: "This 'From' number has exceeded the maximum number of queued messages",
+    reason: 'sending_limit',
+    status: 'failed',
+  },
   21612: { title: "The 'To' phone number is not currently reachable via SMS", reason: 'landline', status: 'failed' },
   21614: { title: "'To' number is not a valid mobile number", reason: 'invalid_number', status: 'failed' },
   30001: { title: 'Queue overflow', reason: 'sending_limit' },
@@ -103,7 +117,11 @@ export const ERROR_CODES: Readonly<Record<number, { title: string; reason: Reaso
   30007: { title: 'Message filtered', reason: 'carrier_filtered' },
   30008: { title: 'Unknown error', reason: 'carrier_error' },
   30010: { title: 'Message price exceeds max price', reason: 'sender_account' },
-  30011: { title: 'MMS not supported by the receiving phone number in this region', reason: 'mms_unsupported', status: 'unreachable' },
+  30011: {
+    title: 'MMS not supported by the receiving phone number in this region',
+    reason: 'mms_unsupported',
+    status: 'unreachable',
+  },
   30022: { title: 'US A2P 10DLC - Rate Limits Exceeded', reason: 'sending_limit' },
   30023: { title: 'US A2P 10DLC - Daily Message Cap Reached', reason: 'sending_limit' },
   30027: { title: 'US A2P 10DLC - T-Mobile Daily Message Limit Reached', reason: 'sending_limit' },

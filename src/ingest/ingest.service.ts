@@ -46,11 +46,17 @@ const countKey = (
 });
 
 function toReport(cb: {
+  providerStatus?: string;
   mappedStatus: Report['status'];
   errorCode: number | null;
   numSegments: number | null;
 }): Report {
-  return { status: cb.mappedStatus, errorCode: cb.errorCode, numSegments: cb.numSegments };
+  return {
+    status: cb.mappedStatus,
+    errorCode: cb.errorCode,
+    numSegments: cb.numSegments,
+    ...(cb.providerStatus?.toLowerCase() === 'canceled' ? { canceled: true } : {}),
+  };
 }
 
 /**

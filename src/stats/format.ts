@@ -1,4 +1,5 @@
 import { STATUS_LABELS, STATUSES } from '../domain/status';
+import { REASONS } from '../domain/reasons';
 import type { StatsResult } from './stats.service';
 
 import { fmtInt as int, fmtPct as percent } from '../messages/format';
@@ -58,5 +59,26 @@ export function formatStatsTable(r: StatsResult): string {
     );
   }
   if (r.provisional_note) lines.push('', r.provisional_note);
+  return lines.join('\n');
+}
+
+/** `stats --why`: every reason behind the failures, by whose fault, with the advice. */
+export function formatReasons(r: StatsResult): string {
+  const failures = r.reasons.reduce((n, x) => n + x.messages, 0);
+  const lines = [`Period   ${r.period.start} → ${r.period.end} (${r.period.timezone}, ${r.period.label})`, ''];
+  if (failures === 0) return [...lines, 'Nothing failed in this period with these filters.'].join('\n');
+  lines.push(`${int(failures)} messages not delivered or not sent, of ${int(r.totals.messages)}`);
+  for (const who of ['recipient', 'sender', 'carrier'] as const) {
+    const mine = r.reasons.filter((x) => x.attribution === who);
+    if (!mine.length) continue;
+    lines.push(
+      '',
+      `${who.toUpperCase()} · ${percent(mine.reduce((n, x) => n + x.messages, 0) / failures)} of failures`,
+    );
+    for (const x of mine) {
+      lines.push(`  ${x.label} (${STATUS_LABELS[x.status]}): ${int(x.messages)} messages, ${int(x.segments)} segments`);
+      lines.push(`    ${REASONS[x.reason].advice}`);
+    }
+  }
   return lines.join('\n');
 }

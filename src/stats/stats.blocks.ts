@@ -3,8 +3,10 @@ import { imageBlock, type ChartImage, type SlackMessage } from '../messages/mess
 import { campaignLine, changeText } from '../messages/lines';
 import { deliveryChange } from '../domain/rates';
 import { DateTime } from 'luxon';
-import { STATUS_LABELS, STATUSES } from '../domain/status';
+import { STATUS_LABELS, STATUSES, type Status } from '../domain/status';
+import { REASONS, type Attribution } from '../domain/reasons';
 import type { StatsView } from './stats-view.service';
+import type { ReasonCount } from './stats.service';
 import { escapeMrkdwn, fmtInt, fmtPct, plural } from '../messages/mrkdwn';
 
 /** Each figure's denominator, said where the figures are shown. */
@@ -198,6 +200,8 @@ export function statsMessage(
       text: `*${STATUS_LABELS[st]}*\n${fmtInt(s.statuses[st].segments)} seg · ${fmtPct(total ? s.statuses[st].segments / total : null)} · ${plural(s.statuses[st].messages, 'msg')}`,
     }));
     blocks.push({ type: 'section', fields });
+    const why = reasonLines(s.reasons);
+    if (why.length) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: why.join('\n').slice(0, 3000) } });
     const top = topLines(view);
     if (top.length) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: top.join('\n').slice(0, 3000) } });
     if (chart) blocks.push(imageBlock(chart));
@@ -228,4 +232,88 @@ export function wordsFromControlsBlock(blockId: string): string | null {
   const rest = blockId.slice(CONTROLS_BLOCK_PREFIX.length);
   const colon = rest.indexOf(':');
   return colon < 0 ? null : rest.slice(colon + 1);
+}
+
+/** The statuses whose reasons the answer shows under the figures. */
+const EXPLAINED: readonly Status[] = ['failed', 'unreachable', 'undelivered'];
+
+/** "*Why* · Undelivered: Carrier-blocked 150 · Carrier error 12", the top three reasons of each. */
+export function reasonLines(reasons: readonly ReasonCount[], top = 3): string[] {
+  const lines: string[] = [];
+  for (const st of EXPLAINED) {
+    const mine = reasons.filter((r) => r.status === st);
+    if (!mine.length) continue;
+    const shown = mine.slice(0, top).map((r) => `${r.label} ${fmtInt(r.messages)}`);
+    const more = mine.length > top ? ` · ${mine.length - top} more` : '';
+    lines.push(`• ${STATUS_LABELS[st]}: ${shown.join(' · ')}${more}`);
+  }
+  return lines.length ? ['*Why* (messages; `/campaign-stats why` for advice)', ...lines] : [];
+}
+
+const ATTRIBUTION_TITLES: Readonly<Record<Attribution, string>> = {
+  recipient: 'The numbers (recipient)',
+  sender: 'The sender (registration, limits, the account)',
+  carrier: 'The carriers',
+};
+
+/**
+ * `/campaign-stats why [words]`: every reason behind the answer's failures, grouped by whose
+ * fault it is, with its share of the failures and what to do.
+ */
+export function whyMessage(view: StatsView): SlackMessage {
+  const s = view.stats;
+  const title = periodTitle(view.query.period.label);
+  const range = periodRange(s.period.start, s.period.end, s.period.timezone);
+  const failures = s.reasons.reduce((n, r) => n + r.messages, 0);
+  const blocks: KnownBlock[] = [
+    { type: 'header', text: { type: 'plain_text', text: `Why messages failed · ${title}`.slice(0, 150) } },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: `${range} · ${s.period.timezone} · ${filtersText(view)}` }] },
+  ];
+  if (failures === 0) {
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: 'Nothing failed in this period with these filters.' },
+    });
+    return { text: `Why messages failed · ${title} (${range}): nothing failed.`, blocks };
+  }
+  blocks.push({
+    type: 'section',
+    text: {
+      type: 'mrkdwn',
+      text: `*${plural(failures, 'message')}* not delivered or not sent, of ${plural(s.totals.messages, 'message')}.`,
+    },
+  });
+  for (const who of ['recipient', 'sender', 'carrier'] as const) {
+    const mine = s.reasons.filter((r) => r.attribution === who);
+    if (!mine.length) continue;
+    const n = mine.reduce((x, r) => x + r.messages, 0);
+    const lines = mine.slice(0, 12).map((r) => {
+      const advice = REASONS[r.reason].advice;
+      return `• *${escapeMrkdwn(r.label)}* (${STATUS_LABELS[r.status]}) — ${plural(r.messages, 'msg')}, ${fmtInt(r.segments)} seg, ${fmtPct(r.messages / failures)} of failures\n   _${advice}_`;
+    });
+    blocks.push({
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: [`*${ATTRIBUTION_TITLES[who]}* · ${fmtPct(n / failures)}`, ...lines].join('\n').slice(0, 3000),
+      },
+    });
+  }
+  blocks.push({
+    type: 'context',
+    elements: [
+      {
+        type: 'mrkdwn',
+        text: 'Only failures attributed to the recipient count towards auto-unsubscribe; the sender’s and the carriers’ never do.',
+      },
+    ],
+  });
+  const text =
+    `Why messages failed · ${title} (${range}): ${fmtInt(failures)} messages. ` +
+    s.reasons
+      .slice(0, 5)
+      .map((r) => `${r.label} ${fmtInt(r.messages)}`)
+      .join(', ') +
+    '.';
+  return { text, blocks };
 }

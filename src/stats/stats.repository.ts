@@ -211,7 +211,12 @@ export async function reasonCounts(
   const qb = unsorted(
     db,
     inRanges(
-      narrow(db(table).select('status', 'error_code', ...sums(db)).groupBy('status', 'error_code'), scope),
+      narrow(
+        db(table)
+          .select('status', 'error_code', ...sums(db))
+          .groupBy('status', 'error_code'),
+        scope,
+      ),
       'hour',
       ranges,
     ),

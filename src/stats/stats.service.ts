@@ -78,7 +78,13 @@ export function tallyReasons(rows: ReadonlyArray<Tally & { errorCode: number | n
   }
   return [...out.values()]
     .filter((c) => c.messages !== 0)
-    .sort((a, b) => b.messages - a.messages || b.segments - a.segments || a.reason.localeCompare(b.reason));
+    .sort(
+      (a, b) =>
+        b.messages - a.messages ||
+        b.segments - a.segments ||
+        a.reason.localeCompare(b.reason) ||
+        a.status.localeCompare(b.status),
+    );
 }
 
 export const MAX_CAMPAIGNS = 50;

@@ -2,6 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import type { SlackMessage } from '../messages/message';
 import { escapeMrkdwn, fmtInt, maskPhone } from '../messages/mrkdwn';
 import type { AutoUnsubscribe } from './unsubscribes.repository';
+import { REASONS, type ReasonCode } from '../domain/reasons';
 
 export const RESTORE_ACTION = 'unsub_restore';
 
@@ -33,7 +34,7 @@ export function autoUnsubscribeSummary(
         type: 'section',
         text: {
           type: 'mrkdwn',
-          text: `Each failed ${threshold} campaigns in a row; they get no more messages until restored.\n*By carrier:* ${tally(list, (a) => a.carrier ?? 'Unknown')}\n*By account:* ${tally(list, (a) => accountName(a.accountId))}`.slice(
+          text: `Each failed ${threshold} campaigns in a row for reasons of its own (never the sender’s or a carrier’s); they get no more messages until restored.\n*By carrier:* ${tally(list, (a) => a.carrier ?? 'Unknown')}\n*By account:* ${tally(list, (a) => accountName(a.accountId))}${reasonTally(list)}`.slice(
             0,
             3000,
           ),
@@ -61,7 +62,11 @@ export function restoreLists(
   for (let i = 0; i < list.length; i += 40) {
     const chunk = list.slice(i, i + 40);
     const blocks: KnownBlock[] = chunk.map((a) => {
-      const row = `${maskPhone(a.phone)} · ${escapeMrkdwn(a.carrier ?? 'Unknown')} · ${escapeMrkdwn(accountName(a.accountId))} · ${a.campaigns.length} failed campaigns`;
+      const why =
+        a.reasons?.[0] && a.reasons[0] in REASONS
+          ? ` (${REASONS[a.reasons[0] as ReasonCode].label.toLowerCase()})`
+          : '';
+      const row = `${maskPhone(a.phone)} · ${escapeMrkdwn(a.carrier ?? 'Unknown')} · ${escapeMrkdwn(accountName(a.accountId))} · ${a.campaigns.length} failed campaigns${why}`;
       return a.restoredAt
         ? {
             type: 'section',
@@ -83,4 +88,11 @@ export function restoreLists(
     out.push({ text: `Auto-unsubscribed numbers ${i + 1}–${i + chunk.length} of ${list.length}`, blocks });
   }
   return out;
+}
+
+/** "\n*Reasons (latest failure):* Handset unreachable 5 · Invalid number 2", when recorded. */
+function reasonTally(list: AutoUnsubscribe[]): string {
+  const known = list.filter((a) => a.reasons?.[0] && a.reasons[0] in REASONS);
+  if (!known.length) return '';
+  return `\n*Reasons (latest failure):* ${tally(known, (a) => REASONS[a.reasons![0] as ReasonCode].label)}`;
 }

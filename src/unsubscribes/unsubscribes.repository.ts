@@ -1,8 +1,8 @@
 import type { Knex } from 'knex';
 import { fromDbTime, toDbTime } from '../db/dialect';
 import { accountFilter, type AccountScope } from '../domain/account-scope';
-import type { SentToNumber } from '../domain/auto-unsubscribe';
-import type { Status } from '../domain/status';
+import { incidentKey, type SentToNumber } from '../domain/auto-unsubscribe';
+import { FAILURE_STATUSES, SETTLED_STATUSES, type Status } from '../domain/status';
 
 const FAILED = ['failed', 'undelivered', 'unreachable'];
 
@@ -49,7 +49,7 @@ export async function recentMessages(
   const out = new Map<number, SentToNumber[]>();
   if (subscriberIds.length === 0) return out;
   const rows = await db('messages')
-    .select('subscriber_id', 'campaign_id', 'status', 'attempted', 'error_code')
+    .select('subscriber_id', 'campaign_id', 'status', 'attempted', 'error_code', 'carrier', 'type')
     .whereIn('subscriber_id', subscriberIds)
     .andWhere('sent_at', '<', toDbTime(settledBefore))
     .orderBy([{ column: 'subscriber_id' }, { column: 'sent_at', order: 'desc' }]);
@@ -63,6 +63,8 @@ export async function recentMessages(
         status: r.status as Status,
         attempted: Boolean(r.attempted),
         errorCode: r.error_code === null ? null : Number(r.error_code),
+        carrier: r.carrier,
+        type: r.type,
       });
     }
   }
@@ -141,6 +143,8 @@ export interface AutoUnsubscribe {
   campaigns: string[];
   restoredAt: Date | null;
   restoredBy: string | null;
+  /** the reasons of the failed campaigns, newest first */
+  reasons?: string[];
   /** the job run that made it (one announcement per run) */
   slot?: string;
 }
@@ -156,6 +160,7 @@ const toAuto = (r: Record<string, unknown>): AutoUnsubscribe => ({
   restoredAt: r.restored_at ? fromDbTime(r.restored_at) : null,
   restoredBy: (r.restored_by as string | null) ?? null,
   slot: (r.job_slot as string | null) ?? undefined,
+  reasons: r.reasons ? (JSON.parse(r.reasons as string) as string[]) : [],
 });
 
 export async function insertAutoUnsubscribe(
@@ -170,6 +175,7 @@ export async function insertAutoUnsubscribe(
     carrier: a.carrier,
     at: toDbTime(a.at),
     campaigns: JSON.stringify(a.campaigns),
+    reasons: JSON.stringify(a.reasons ?? []),
     job_slot: slot,
   });
   return Number(id);
@@ -198,4 +204,37 @@ export async function autoUnsubscribesBetween(
 
 export async function autoUnsubscribesOfRun(db: Knex, slot: string): Promise<AutoUnsubscribe[]> {
   return (await db('auto_unsubscribes').select('*').where({ job_slot: slot }).orderBy('id')).map(toAuto);
+}
+
+/**
+ * Settled and failed messages of campaigns on each carrier and type (from the campaign grain):
+ * what the carrier-incident rule needs. Keyed by incidentKey(campaign, carrier, type).
+ */
+export async function campaignCarrierOutcomes(
+  db: Knex,
+  campaignIds: string[],
+): Promise<Map<string, { settled: number; failed: number }>> {
+  const out = new Map<string, { settled: number; failed: number }>();
+  for (let i = 0; i < campaignIds.length; i += 500) {
+    const rows = await db('counts_campaign_hourly')
+      .select('campaign_id', 'carrier', 'type', 'status')
+      .sum({ messages: 'messages' })
+      .whereIn('campaign_id', campaignIds.slice(i, i + 500))
+      .whereIn('status', [...SETTLED_STATUSES])
+      .groupBy('campaign_id', 'carrier', 'type', 'status');
+    for (const r of rows as Array<{
+      campaign_id: string;
+      carrier: string;
+      type: string;
+      status: Status;
+      messages: unknown;
+    }>) {
+      const k = incidentKey(r.campaign_id, r.carrier, r.type);
+      const o = out.get(k) ?? { settled: 0, failed: 0 };
+      o.settled += Number(r.messages);
+      if (FAILURE_STATUSES.has(r.status)) o.failed += Number(r.messages);
+      out.set(k, o);
+    }
+  }
+  return out;
 }

@@ -2,7 +2,15 @@ import type { Knex } from 'knex';
 import type { Config } from '../config';
 import { inTransaction, toDbTime } from '../db/dialect';
 import { appendSubscriptionEvents } from '../db/subscriptions.repository';
-import { atRiskBand, failedRun, verdict } from '../domain/auto-unsubscribe';
+import {
+  atRiskBand,
+  failedRun,
+  incidentKey,
+  isCarrierIncident,
+  verdict,
+  type SentToNumber,
+} from '../domain/auto-unsubscribe';
+import { FAILURE_STATUSES } from '../domain/status';
 import type { Logger } from '../logger';
 import { effectiveChannels } from '../settings/channels';
 import { escapeMrkdwn, maskPhone } from '../messages/mrkdwn';
@@ -13,6 +21,7 @@ import type { WorkspaceDirectory } from '../workspaces/workspace-directory';
 import { ALL_ACCOUNTS, sees, type AccountScope } from '../domain/account-scope';
 import { autoUnsubscribeSummary, restoreLists } from './unsubscribes.blocks';
 import {
+  campaignCarrierOutcomes,
   atRiskSubscribers,
   autoUnsubscribesBetween,
   autoUnsubscribesOfRun,
@@ -58,9 +67,10 @@ export async function runAutoUnsubscribe(
       recentMessages(deps.db, chunk, settledBefore, threshold),
       getSubscribers(deps.db, chunk),
     ]);
+    const incident = await incidentsOf(deps, [...msgs.values()].flat());
     const streaks: Array<{ id: number; streak: number }> = [];
     for (const s of subs) {
-      const run = failedRun(msgs.get(s.id) ?? [], threshold);
+      const run = failedRun(msgs.get(s.id) ?? [], threshold, incident);
       if (run.streak !== s.failStreak) streaks.push({ id: s.id, streak: run.streak });
       if (verdict(run.streak, threshold) !== 'unsubscribe' || !s.subscribed) continue;
       const done = await inTransaction(deps.db, async (trx) => {
@@ -77,6 +87,7 @@ export async function runAutoUnsubscribe(
             carrier: s.carrier,
             at: now,
             campaigns: run.campaigns,
+            reasons: run.reasons,
           },
           slot,
         );
@@ -90,7 +101,7 @@ export async function runAutoUnsubscribe(
               reason: 'auto',
               at: now,
               source: 'auto-unsubscribe',
-              detail: { campaigns: run.campaigns },
+              detail: { campaigns: run.campaigns, reasons: run.reasons },
             },
           ],
           now,
@@ -229,4 +240,63 @@ export async function unsubscribedList(
       )
       .join('\n')}${list.length > 60 ? `\n…and ${list.length - 60} more` : ''}`,
   );
+}
+
+/** Which of these messages failed in a carrier incident (their campaign, carrier and type). */
+async function incidentsOf(deps: Pick<UnsubDeps, 'db' | 'config'>, messages: readonly SentToNumber[]) {
+  const failed = messages.filter((m) => FAILURE_STATUSES.has(m.status));
+  const outcomes = await campaignCarrierOutcomes(deps.db, [...new Set(failed.map((m) => m.campaignId))]);
+  const rule = deps.config.carrierIncident;
+  return (m: SentToNumber) => {
+    const o = outcomes.get(incidentKey(m.campaignId, m.carrier ?? '', m.type ?? ''));
+    return o !== undefined && isCarrierIncident(o, rule);
+  };
+}
+
+/**
+ * `campaign-stats auto-unsubscribes review`: the auto-unsubscribes still in force that the rule
+ * as it stands would not have made (the number's failures up to that day, judged again), and
+ * with `apply`, their restore through the same path as the Restore button — a STOP since is
+ * never undone.
+ */
+export async function reviewAutoUnsubscribes(
+  deps: Pick<UnsubDeps, 'db' | 'config'>,
+  opts: { apply: boolean; now: Date; by: string },
+): Promise<
+  Array<{ id: number; phone: string; accountId: string; streak: number; restored: boolean | null; why?: string }>
+> {
+  const threshold = deps.config.autoUnsubscribeAfter;
+  const live = (await deps.db('auto_unsubscribes').select('id').whereNull('restored_at').orderBy('id')).map(
+    (r: { id: unknown }) => Number(r.id),
+  );
+  const out: Array<{
+    id: number;
+    phone: string;
+    accountId: string;
+    streak: number;
+    restored: boolean | null;
+    why?: string;
+  }> = [];
+  for (const id of live) {
+    const rec = (await getAutoUnsubscribe(deps.db, id))!;
+    const settledBefore = new Date(rec.at.getTime() - SETTLE_HOURS * 3600_000);
+    const msgs =
+      (await recentMessages(deps.db, [rec.subscriberId], settledBefore, threshold)).get(rec.subscriberId) ?? [];
+    const run = failedRun(msgs, threshold, await incidentsOf(deps, msgs));
+    if (verdict(run.streak, threshold) === 'unsubscribe') continue;
+    if (!opts.apply) {
+      out.push({ id, phone: rec.phone, accountId: rec.accountId, streak: run.streak, restored: null });
+      continue;
+    }
+    const r = await restoreAutoUnsubscribe(deps.db, id, opts.by, opts.now);
+    out.push({
+      id,
+      phone: rec.phone,
+      accountId: rec.accountId,
+      streak: run.streak,
+      restored: r.ok,
+      ...(r.ok ? {} : { why: r.message }),
+    });
+  }
+  return out;
 }

@@ -76,13 +76,16 @@ describe.each(ENGINES)('alerts and auto-unsubscribe, end to end (%s)', (engine) 
       const alerts = standIn.callsTo('chat.postMessage').filter((c) => c.ok && !c.args.thread_ts);
       expect(alerts.map((c) => c.args.text)).toEqual([
         expect.stringMatching(
-          /^Undelivered rate spike — T-Mobile · SMS: \d+\.\d% \(threshold 5\.0%\)\. Open since \w{3} \d+ \d\d:\d\d \(UTC\)\.$/,
+          /^Carrier-blocked spike — T-Mobile · SMS: \d+\.\d% \(threshold 5\.0%\)\. Open since \w{3} \d+ \d\d:\d\d \(UTC\)\.$/,
         ),
       ]);
       const live = await liveAlerts(t.tdb.db);
       expect(live.map((a) => [a.kind, a.scope.carrier, a.scope.type, a.state, a.openedAt.toISOString()])).toEqual([
         ['undelivered', 'T-Mobile', 'sms', 'open', incidentEvening.toISOString()],
-      ]);
+      ]); // its reason mix: carrier filtering (30007) is most of it, hence the title
+      const body = blockTexts(standIn.find(live[0]!.messageTs!)!.blocks)[1]!;
+      expect(body).toMatch(/\n\*Why:\* Carrier-blocked \(filtered as spam\) \d+ \(\d+%\)/);
+      expect(body).toContain('_The carrier filtered the content: remove shortened links');
     });
 
     it('acknowledges through the button: the parent shows who, the thread logs it; a second click changes nothing', async () => {
@@ -284,8 +287,8 @@ describe.each(ENGINES)('alerts and auto-unsubscribe, end to end (%s)', (engine) 
         .filter((m) => m.threadTs === parent.ts)
         .flatMap((m) => blockTexts(m.blocks).filter((x) => x.startsWith('•••')));
       expect(listed).toEqual([
-        '•••1001 · Verizon · Green Leaf Denver · 7 failed campaigns',
-        '•••1004 · Verizon · Green Leaf Denver · 7 failed campaigns',
+        '•••1001 · Verizon · Green Leaf Denver · 7 failed campaigns (handset unreachable)',
+        '•••1004 · Verizon · Green Leaf Denver · 7 failed campaigns (handset unreachable)',
       ]);
       expect(JSON.stringify(standIn.messages)).not.toContain('+1720555');
 
@@ -343,7 +346,7 @@ describe.each(ENGINES)('alerts and auto-unsubscribe, end to end (%s)', (engine) 
       // the row is redrawn as restored (no button), the parent's count updated
       expect((thread.blocks[0] as any).accessory).toBeUndefined();
       expect(blockTexts([thread.blocks[0]])[0]).toMatch(
-        /^~•••1001 · Verizon · Green Leaf Denver · 7 failed campaigns~ · :leftwards_arrow_with_hook: restored by <@U2147483697>$/,
+        /^~•••1001 · Verizon · Green Leaf Denver · 7 failed campaigns \(handset unreachable\)~ · :leftwards_arrow_with_hook: restored by <@U2147483697>$/,
       );
       expect((thread.blocks[1] as any).accessory.action_id).toBe('unsub_restore');
       expect(blockTexts(parent.blocks)[0]).toBe('2 numbers auto-unsubscribed · 1 restored since');

@@ -136,7 +136,7 @@ describe('local mode in a browser', () => {
 
   it('raises the seeded incident as an alert, and shows who acknowledged it', async () => {
     await page.click('#replay-incident');
-    const alert = page.locator('#messages > .msg', { hasText: 'Undelivered rate spike — T-Mobile · SMS' });
+    const alert = page.locator('#messages > .msg', { hasText: 'Carrier-blocked spike — T-Mobile · SMS' });
     await alert.waitFor();
     await alert.locator('button[data-action-id="alert_ack"]').click();
     await expect.poll(() => alert.locator('.block.context').innerText()).toContain('Acknowledged by @you');
@@ -278,6 +278,6 @@ describe('local mode in a browser', () => {
     expect(await scheduledDigests()).toBe(before);
     expect((await state()).messages.length).toBe(messages);
     await page.reload();
-    await expect.poll(() => page.locator('#messages > .msg', { hasText: 'Undelivered rate spike' }).count()).toBe(1);
+    await expect.poll(() => page.locator('#messages > .msg', { hasText: 'Carrier-blocked spike' }).count()).toBe(1);
   });
 });

@@ -349,8 +349,8 @@ describe.each(ENGINES)('many workspaces, each seeing only its own accounts (%s)'
       .filter((c) => !c.args.thread_ts);
     expect(alerts.map((c) => [c.args.channel, c.ok, (c.args.text as string).split(':')[0]]).sort()).toEqual(
       [
-        [B.channel, true, 'Undelivered rate spike — T-Mobile · SMS'],
-        [OPS.channel, true, 'Undelivered rate spike — T-Mobile · SMS'],
+        [B.channel, true, 'Carrier-blocked spike — T-Mobile · SMS'],
+        [OPS.channel, true, 'Carrier-blocked spike — T-Mobile · SMS'],
       ].sort(),
     );
   });

@@ -135,6 +135,7 @@ describe.each(ENGINES)('stats engine against a recount, random interleavings (%s
                 status: c.mappedStatus,
                 errorCode: c.errorCode,
                 numSegments: c.numSegments,
+                canceled: c.providerStatus === 'canceled',
               })),
           );
           const row = await tdb

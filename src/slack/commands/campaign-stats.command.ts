@@ -1,6 +1,7 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { parseSettingsCommand } from '../../settings/settings-command';
 import { buildStatsView } from '../../stats/stats-view.service';
+import { whyMessage } from '../../stats/stats.blocks';
 import { failureMessage, helpMessage, wordErrorsMessage } from '../blocks/help.blocks';
 import { notice, warning } from '../../messages/message';
 import { seesNothing } from '../../domain/account-scope';
@@ -51,9 +52,14 @@ async function answer(deps: SlackDeps, { command, respond, client, logger }: Arg
     await respond({ response_type: 'ephemeral', ...reply });
     return;
   }
-  const result = await buildStatsView(deps.db, text, ctx.zone, deps.clock.now(), ctx.accounts);
+  const why = /^why(\s|$)/i.test(text);
+  const result = await buildStatsView(deps.db, why ? text.slice(3) : text, ctx.zone, deps.clock.now(), ctx.accounts);
   if (!result.ok) {
     await respond({ response_type: 'ephemeral', ...wordErrorsMessage(result.errors) });
+    return;
+  }
+  if (why) {
+    await respond({ response_type: 'ephemeral', ...whyMessage(result.view) });
     return;
   }
   await sendStats(deps, client, logger, respond, result.view, { mode: 'new' });

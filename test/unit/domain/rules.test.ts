@@ -11,6 +11,7 @@ import {
   wasAttempted,
 } from '../../../src/domain/status';
 import { campaignLine, changeText } from '../../../src/messages/lines';
+import { applyReports, CANCELED } from '../../../src/domain/message-state';
 
 /** The rules that used to be written in several places, each from its one definition. */
 describe('rules defined once', () => {
@@ -60,5 +61,18 @@ describe('rules defined once', () => {
     expect(campaignLine({ id: 'c1', name: 'Cyber <Monday>', segments: 12345, delivery: 0.5 })).toBe(
       '• Cyber &lt;Monday&gt; — 12,345 seg, 50.0% delivered',
     );
+  });
+});
+
+describe('a cancelled scheduled send', () => {
+  const q = { status: 'queued' as const, errorCode: null, segments: 1, segmentsSource: 'sender' as const };
+  const canceled = { status: null, errorCode: null, numSegments: null, canceled: true };
+  const delivered = { status: 'delivered_confirmed' as const, errorCode: null, numSegments: null };
+  it('leaves every count while nothing says it was sent, in any order of the reports', () => {
+    expect(applyReports(q, [canceled]).status).toBe(CANCELED);
+    expect(applyReports(q, [canceled, delivered]).status).toBe('delivered_confirmed');
+    expect(applyReports(q, [delivered, canceled]).status).toBe('delivered_confirmed');
+    expect(applyReports(applyReports(q, [canceled]), [delivered]).status).toBe('delivered_confirmed');
+    expect(applyReports(applyReports(q, [canceled]), [{ ...canceled }]).status).toBe(CANCELED);
   });
 });
