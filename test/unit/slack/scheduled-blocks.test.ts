@@ -122,6 +122,84 @@ describe('scheduled messages (Block Kit snapshots)', () => {
     );
   });
 
+  it('titles a spike driven by carrier filtering as carrier-blocked, and states every alert’s reason mix (snapshots)', async () => {
+    const blocked = {
+      ...alert,
+      detail: {
+        reasons: [
+          { reason: 'carrier_filtered', label: 'Carrier-blocked (filtered as spam)', messages: 91 },
+          { reason: 'carrier_error', label: 'Carrier error (no reason given)', messages: 8 },
+        ],
+      },
+    };
+    const msg = spikeAlertMessage(blocked as Alert, 'UTC', 120);
+    expect(blockTexts(msg.blocks)[0]).toBe('Carrier-blocked spike — T-Mobile · SMS');
+    expect(blockTexts(msg.blocks)[1]).toContain(
+      '\n*Why:* Carrier-blocked (filtered as spam) 91 (92%) · Carrier error (no reason given) 8 (8%)\n_The carrier filtered',
+    );
+    await expect(JSON.stringify(msg, null, 2)).toMatchFileSnapshot('__snapshots__/alert-carrier-blocked.json');
+    // filtering under half of the failures: an undelivered rate spike, with its mix
+    const mixed = {
+      ...blocked,
+      detail: {
+        reasons: [
+          { reason: 'carrier_error', label: 'Carrier error (no reason given)', messages: 120 },
+          blocked.detail.reasons[0]!,
+        ],
+      },
+    };
+    expect(blockTexts(spikeAlertMessage(mixed as Alert, 'UTC', 120).blocks)[0]).toBe(
+      'Undelivered rate spike — T-Mobile · SMS',
+    );
+    const sender = {
+      ...alert,
+      kind: 'sender_problem' as const,
+      scope: { carrier: null, type: null, accountId: 'acct_greenleaf', accountName: 'Green Leaf Denver' },
+      peakRate: 0.4,
+      peakVolume: 300,
+      rate: 0.4,
+      volume: 300,
+      threshold: 0.03,
+      baseline: null,
+      detail: {
+        reasons: [
+          { reason: 'sender_unregistered', label: 'Sender not registered or verified', messages: 100 },
+          { reason: 'sending_limit', label: 'Sending limit reached', messages: 20 },
+        ],
+      },
+    };
+    const sp = spikeAlertMessage(sender as Alert, 'UTC', 120);
+    expect(blockTexts(sp.blocks).slice(0, 2)).toEqual([
+      'Sender problem — All carriers · account Green Leaf Denver',
+      '*40.0%* of 300 messages sent in the last 2 hours failed for the sender’s reasons (registration, sending limits, the account) at the peak. Now 40.0% of 300. Threshold 3.0%.\n' +
+        '*Why:* Sender not registered or verified 100 (83%) · Sending limit reached 20 (17%)\n' +
+        '_The sending number is not registered (A2P 10DLC) or verified (toll-free): finish registration before sending again._',
+    ]);
+    await expect(JSON.stringify(sp, null, 2)).toMatchFileSnapshot('__snapshots__/alert-sender-problem.json');
+    for (const m of [msg, sp]) expect(messageProblems(m)).toEqual([]);
+  });
+
+  it('names the day’s top reasons in the digest', () => {
+    const d = digest(3);
+    d.day = {
+      ...d.day,
+      reasons: [
+        {
+          status: 'undelivered',
+          reason: 'carrier_filtered',
+          label: 'Carrier-blocked (filtered as spam)',
+          attribution: 'carrier',
+          segments: 22,
+          messages: 11,
+        },
+      ],
+    };
+    const texts = blockTexts(digestMessages(d, null).parent.blocks);
+    expect(texts.some((t) => t.endsWith('\n*Top reasons:* Carrier-blocked (filtered as spam) 11 (carrier)'))).toBe(
+      true,
+    );
+  });
+
   it('names accounts by name where one is known: digest context and alert scope', () => {
     const { parent } = digestMessages(
       { ...digest(3), accountId: 'acct_greenleaf', accountName: 'Green Leaf Denver' },

@@ -3,7 +3,7 @@ import { resolvePeriod, type Period } from '../../../src/domain/period';
 import { emptyStatusCounts, STATUSES } from '../../../src/domain/status';
 import { helpMessage, wordErrorsMessage } from '../../../src/slack/blocks/help.blocks';
 import { maskPhone } from '../../../src/messages/mrkdwn';
-import { SHARES_NOTE, statsMessage, wordsFromControlsBlock } from '../../../src/stats/stats.blocks';
+import { SHARES_NOTE, statsMessage, whyMessage, wordsFromControlsBlock } from '../../../src/stats/stats.blocks';
 import { blockTexts } from '../../helpers/slack';
 import { messageProblems } from '../../../src/messages/block-limits';
 import { queryToWords, type StatsView } from '../../../src/stats/stats-view.service';
@@ -12,6 +12,57 @@ import { quickChartUrl } from '../../../src/charts/quickchart';
 import { withWord } from '../../../src/domain/query-words';
 
 const NOW = new Date('2026-11-28T15:30:00Z');
+
+const SAMPLE_REASONS = [
+  {
+    status: 'undelivered',
+    reason: 'carrier_filtered',
+    label: 'Carrier-blocked (filtered as spam)',
+    attribution: 'carrier',
+    segments: 310,
+    messages: 155,
+  },
+  {
+    status: 'unreachable',
+    reason: 'handset_unreachable',
+    label: 'Handset unreachable',
+    attribution: 'recipient',
+    segments: 60,
+    messages: 30,
+  },
+  {
+    status: 'failed',
+    reason: 'sender_unregistered',
+    label: 'Sender not registered or verified',
+    attribution: 'sender',
+    segments: 24,
+    messages: 12,
+  },
+  {
+    status: 'undelivered',
+    reason: 'carrier_error',
+    label: 'Carrier error (no reason given)',
+    attribution: 'carrier',
+    segments: 14,
+    messages: 7,
+  },
+  {
+    status: 'unreachable',
+    reason: 'invalid_number',
+    label: 'Invalid number',
+    attribution: 'recipient',
+    segments: 6,
+    messages: 3,
+  },
+  {
+    status: 'failed',
+    reason: 'invalid_number',
+    label: 'Invalid number',
+    attribution: 'recipient',
+    segments: 2,
+    messages: 1,
+  },
+] as ReasonCount[];
 
 function fakeView(
   opts: { carriers?: number; campaigns?: number; nameLength?: number; days?: string; reasons?: ReasonCount[] } = {},
@@ -80,6 +131,25 @@ describe('Block Kit builders', () => {
     );
     expect(quickChartUrl(view.stats, 'daily', 'http://localhost:3400/')!.url).toMatch(
       /^http:\/\/localhost:3400\/chart\?/,
+    );
+  });
+
+  it('shows the top reasons under Failed, Unreachable and Undelivered, and the why view with advice (snapshots)', async () => {
+    const view = fakeView({ reasons: SAMPLE_REASONS });
+    const msg = statsMessage(view, null);
+    const why = blockTexts(msg.blocks).find((t) => t.startsWith('*Why*'));
+    expect(why).toBe(
+      '*Why* (messages; `/campaign-stats why` for advice)\n' +
+        '• Failed: Sender not registered or verified 12 · Invalid number 1\n' +
+        '• Unreachable: Handset unreachable 30 · Invalid number 3\n' +
+        '• Undelivered: Carrier-blocked (filtered as spam) 155 · Carrier error (no reason given) 7',
+    );
+    await expect(JSON.stringify(msg, null, 2)).toMatchFileSnapshot('__snapshots__/stats-message-reasons.json');
+    const full = whyMessage(view);
+    await expect(JSON.stringify(full, null, 2)).toMatchFileSnapshot('__snapshots__/why-message.json');
+    expect(messageProblems(full)).toEqual([]);
+    expect(blockTexts(full.blocks)[3]).toMatch(
+      /^\*The numbers \(recipient\)\* · 16\.3%\n• \*Handset unreachable\* \(Unreachable\) — 30 msgs, 60 seg, 14\.4% of failures\n {3}_The phone was off/,
     );
   });
 
