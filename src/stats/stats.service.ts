@@ -125,7 +125,8 @@ export async function getStats(
   db: Knex,
   q: StatsQuery,
   now: Date,
-  opts: { totalsOnly?: boolean } = {},
+  /** totalsOnly: no splits, no reasons (a comparison); reasons: false — the bench's baseline without them */
+  opts: { totalsOnly?: boolean; reasons?: boolean } = {},
 ): Promise<StatsResult> {
   const scope: Scope = {
     type: q.type,
@@ -138,8 +139,10 @@ export async function getStats(
   const h = plan.hourly;
   const reasonRanges = [...(splits.days ? [splits.days] : []), ...splits.hours];
   const [byReason, byReasonRaw, byHour, byCarrier, byCampaign, splitRaw, ...raw] = await Promise.all([
-    opts.totalsOnly ? [] : reasonCounts(db, scope, reasonRanges),
-    opts.totalsOnly ? [] : Promise.all(splits.raw.map((piece) => rawReasonCounts(db, scope, piece.from, piece.to))),
+    opts.totalsOnly || opts.reasons === false ? [] : reasonCounts(db, scope, reasonRanges),
+    opts.totalsOnly || opts.reasons === false
+      ? []
+      : Promise.all(splits.raw.map((piece) => rawReasonCounts(db, scope, piece.from, piece.to))),
     h ? countsByHour(db, scope, h) : [],
     // a comparison needs only the totals: no splits
     opts.totalsOnly ? [] : countsBy(db, 'carrier', scope, splits),
