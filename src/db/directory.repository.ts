@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { ALL_ACCOUNTS, accountFilter, type AccountScope } from '../domain/account-scope';
-import { fromDbTime, toDbTime } from './dialect';
+import { fromDbTime, locking, toDbTime } from './dialect';
 
 /** Accounts, campaigns and subscribers: who sends what to whom. */
 
@@ -31,12 +31,18 @@ export async function ensureAccounts(
   }
 }
 
-export async function findCampaigns(db: Knex | Knex.Transaction, ids: string[]): Promise<Map<string, CampaignRef>> {
+export async function findCampaigns(
+  db: Knex | Knex.Transaction,
+  ids: string[],
+  opts: { lock?: boolean } = {},
+): Promise<Map<string, CampaignRef>> {
   const out = new Map<string, CampaignRef>();
-  for (let i = 0; i < ids.length; i += 500) {
-    const rows = await db('campaigns')
+  const sorted = [...new Set(ids)].sort();
+  for (let i = 0; i < sorted.length; i += 500) {
+    const qb = db('campaigns')
       .select('id', 'account_id', 'name')
-      .whereIn('id', ids.slice(i, i + 500));
+      .whereIn('id', sorted.slice(i, i + 500));
+    const rows = await (opts.lock ? locking(db, qb, 'update') : qb);
     for (const r of rows) out.set(r.id, { id: r.id, accountId: r.account_id, name: r.name });
   }
   return out;

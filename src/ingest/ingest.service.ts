@@ -103,6 +103,19 @@ export async function ingestMessagesInTrx(
       campaigns.set(r.campaign_id, { id: r.campaign_id, accountId: r.account_id, name: r.campaign_name ?? null });
   }
   await ensureCampaigns(trx, [...campaigns.values()], now);
+  // the owner as the database has it now, under a lock: a concurrent batch that created the
+  // same campaign for another account first is seen here (after its commit) and refused
+  const owned = await findCampaigns(trx, campaignIds, { lock: true });
+  records.forEach((r, i) => {
+    const o = owned.get(r.campaign_id)?.accountId;
+    if (o !== undefined && o !== r.account_id) {
+      errors.push({
+        path: `${prefix(i)}.campaign_id`,
+        message: `campaign ${r.campaign_id} belongs to account ${o}, not ${r.account_id}`,
+      });
+    }
+  });
+  if (errors.length) return { ok: false, errors };
   const subscribers = await ensureSubscribers(
     trx,
     records.map((r) => ({ accountId: r.account_id, phone: r.to, carrier: r.carrier || null })),
