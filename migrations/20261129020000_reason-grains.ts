@@ -8,22 +8,24 @@ const binary = (t: Knex.CreateTableBuilder) => {
 };
 
 /**
- * Counts by reason (issue 10): failures by provider error code (0 = none), at an hourly grain
- * for every filter but campaign and account, and at the campaign grain for those. Only the
+ * Counts by reason (issue 10): failures by provider error code (0 = none), at a UTC-day grain
+ * for every filter but campaign and account (whole days of a period; a 30-day answer reads a
+ * few thousand rows), and at an hourly campaign grain for those and for the hours at a
+ * period's edges. Only the
  * statuses that have a reason (failed, ignored, unreachable, undelivered) are kept here.
  */
 export async function up(knex: Knex): Promise<void> {
   isMysql = String(knex.client.config.client).startsWith('mysql');
-  await knex.schema.createTable('counts_reason_hourly', (t) => {
+  await knex.schema.createTable('counts_reason_daily', (t) => {
     binary(t);
-    t.datetime('hour', { precision: 3 }).notNullable();
+    t.datetime('day', { precision: 3 }).notNullable(); // UTC midnight
     t.string('type', 3).notNullable();
     t.string('carrier', 64).notNullable();
     t.string('status', 24).notNullable();
     t.integer('error_code').notNullable();
     t.bigInteger('segments').notNullable().defaultTo(0);
     t.bigInteger('messages').notNullable().defaultTo(0);
-    t.primary(['hour', 'type', 'carrier', 'status', 'error_code']);
+    t.primary(['day', 'type', 'carrier', 'status', 'error_code']);
   });
   await knex.schema.createTable('counts_reason_campaign_hourly', (t) => {
     binary(t);
@@ -48,5 +50,5 @@ export async function up(knex: Knex): Promise<void> {
 export async function down(knex: Knex): Promise<void> {
   await knex.schema.alterTable('auto_unsubscribes', (t) => t.dropColumn('reasons'));
   await knex.schema.dropTableIfExists('counts_reason_campaign_hourly');
-  await knex.schema.dropTableIfExists('counts_reason_hourly');
+  await knex.schema.dropTableIfExists('counts_reason_daily');
 }

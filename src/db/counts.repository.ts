@@ -61,10 +61,10 @@ const GRAINS: ReadonlyArray<{
   // reasons: keyed by the error code, not the reason, so the code → reason table can change
   // without recounting; only statuses that have a reason (0 = no code)
   {
-    table: 'counts_reason_hourly',
-    pk: ['hour', 'type', 'carrier', 'status', 'error_code'],
+    table: 'counts_reason_daily',
+    pk: ['day', 'type', 'carrier', 'status', 'error_code'],
     row: (k) => ({
-      hour: toDbTime(k.hour),
+      day: toDbTime(dayOfDate(k.hour)),
       type: k.type,
       carrier: k.carrier,
       status: k.status,

@@ -200,28 +200,30 @@ export async function campaignNames(
   return out;
 }
 
-/** Failures by status and provider error code (0: none) over whole UTC hours, from a reason grain. */
+/**
+ * Failures by status and provider error code (0: none) over a split plan's whole UTC days and
+ * hours: whole days from the daily reason grain when no campaign or account narrows the answer,
+ * everything else from the hourly campaign grain.
+ */
 export async function reasonCounts(
   db: Knex,
   scope: Scope,
-  ranges: Array<{ from: Date; to: Date }>,
+  plan: Pick<SplitPlan, 'days' | 'hours'>,
 ): Promise<Array<Tally & { errorCode: number | null }>> {
-  if (ranges.length === 0) return [];
-  const table = scope.campaignId || scope.accountIds ? 'counts_reason_campaign_hourly' : 'counts_reason_hourly';
-  const qb = unsorted(
-    db,
-    inRanges(
-      narrow(
-        db(table)
-          .select('status', 'error_code', ...sums(db))
-          .groupBy('status', 'error_code'),
-        scope,
-      ),
-      'hour',
-      ranges,
-    ),
-  );
-  return (await qb).flatMap((r: Record<string, unknown>) => {
+  const campaignish = Boolean(scope.campaignId || scope.accountIds);
+  const hourRanges = [...plan.hours, ...(plan.days && campaignish ? [plan.days] : [])];
+  const grouped = (table: string) =>
+    narrow(
+      db(table)
+        .select('status', 'error_code', ...sums(db))
+        .groupBy('status', 'error_code'),
+      scope,
+    );
+  const reads: Array<Promise<Record<string, unknown>[]>> = [];
+  if (plan.days && !campaignish) reads.push(unsorted(db, inRanges(grouped('counts_reason_daily'), 'day', [plan.days])));
+  if (hourRanges.length)
+    reads.push(unsorted(db, inRanges(grouped('counts_reason_campaign_hourly'), 'hour', hourRanges)));
+  return (await Promise.all(reads)).flat().flatMap((r) => {
     const t = tally(r);
     return t ? [{ ...t, errorCode: Number(r.error_code) || null }] : [];
   });

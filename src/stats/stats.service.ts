@@ -137,9 +137,8 @@ export async function getStats(
   const plan = planReads(q.period.start, q.period.end, q.period.timezone);
   const splits = planSplits(q.period.start, q.period.end);
   const h = plan.hourly;
-  const reasonRanges = [...(splits.days ? [splits.days] : []), ...splits.hours];
   const [byReason, byReasonRaw, byHour, byCarrier, byCampaign, splitRaw, ...raw] = await Promise.all([
-    opts.totalsOnly || opts.reasons === false ? [] : reasonCounts(db, scope, reasonRanges),
+    opts.totalsOnly || opts.reasons === false ? [] : reasonCounts(db, scope, splits),
     opts.totalsOnly || opts.reasons === false
       ? []
       : Promise.all(splits.raw.map((piece) => rawReasonCounts(db, scope, piece.from, piece.to))),

@@ -76,7 +76,7 @@ export async function createTestDatabase(engine: Engine, extraEnv: Record<string
 }
 
 const TABLES = [
-  'counts_reason_hourly',
+  'counts_reason_daily',
   'counts_reason_campaign_hourly',
   'slack_link_codes',
   'workspace_accounts',

@@ -132,7 +132,7 @@ export async function expectCountsMatchMessages(db: Db) {
     .sum({ messages: 'messages' })
     .groupBy('campaign_id', 'account_id', 'carrier', 'type', 'status', 'error_code');
   expect(byCode(gotReasons)).toEqual(byCode(wantReasons));
-  const gotHourly = await db('counts_reason_hourly')
+  const gotHourly = await db('counts_reason_daily')
     .select('carrier', 'type', 'status', 'error_code')
     .sum({ segments: 'segments' })
     .sum({ messages: 'messages' })
