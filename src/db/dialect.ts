@@ -80,3 +80,14 @@ export function locking<T extends Knex.QueryBuilder>(db: Knex | Knex.Transaction
 export function unsorted(db: Knex, qb: Knex.QueryBuilder): Knex.QueryBuilder {
   return dialectOf(db) === 'mysql' ? qb.orderByRaw('NULL') : qb;
 }
+
+const DATA_ERRORS_MYSQL = new Set([1048, 1264, 1265, 1292, 1366, 1406, 1452, 3819]);
+
+/** The database refused this data (out of range, too long, bad value): retrying will not help. */
+export function isDataError(err: unknown): boolean {
+  const e = err as { errno?: number; code?: string };
+  return (
+    (e.errno !== undefined && DATA_ERRORS_MYSQL.has(e.errno)) ||
+    ['SQLITE_CONSTRAINT', 'SQLITE_MISMATCH', 'SQLITE_TOOBIG', 'SQLITE_RANGE'].some((c) => String(e.code).startsWith(c))
+  );
+}

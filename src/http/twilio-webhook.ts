@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getSignatureAlgorithm, HMAC_SHA1, validateRequest } from 'twilio/lib/webhooks/webhooks';
 import { mapProviderStatus } from '../domain/status';
+import { isDataError } from '../db/dialect';
 import { fieldErrors, twilioCallbackSchema } from '../ingest/schemas';
 import type { Logger } from '../logger';
 import type { IngestDeps } from './ingest.routes';
@@ -77,6 +78,18 @@ export function twilioStatusHandler(deps: IngestDeps, logger: Logger) {
         params,
         refusals,
       ).then(send, (err: unknown) => {
+        if (isDataError(err)) {
+          // this callback alone: the others of its group were written without it
+          logger.warn(
+            { request_id: id, sid: params.MessageSid, code: (err as { code?: string }).code },
+            'callback refused by the database',
+          );
+          send({
+            status: 400,
+            body: { error: 'invalid request: the database refused this callback; nothing was written' },
+          });
+          return;
+        }
         logger.error({ request_id: id, err }, 'callback failed');
         send({ status: 500, body: { error: 'internal error: the callback was not stored; retry' } });
       });

@@ -39,7 +39,19 @@ export class GroupCommitter<T, R> {
         const results = await this.writeBatch(batch.map((b) => b.item));
         for (const [i, b] of batch.entries()) b.resolve(results[i]!);
       } catch (err) {
-        for (const b of batch) b.reject(err);
+        if (batch.length === 1) {
+          batch[0]!.reject(err);
+          continue;
+        }
+        // one poison item must not fail the others: each is written again on its own, and only
+        // the ones that still fail are refused
+        for (const b of batch) {
+          try {
+            b.resolve((await this.writeBatch([b.item]))[0]!);
+          } catch (one) {
+            b.reject(one);
+          }
+        }
       }
     }
   }

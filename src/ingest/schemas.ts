@@ -20,10 +20,19 @@ export const providerMessageIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9.
 export const e164 = z
   .string()
   .regex(/^\+[1-9]\d{6,14}$/, { message: 'must be an E.164 phone number like +13035550123' });
-const timestamp = z.iso.datetime({
-  offset: true,
-  message: 'must be an ISO 8601 timestamp with a zone, like 2026-11-27T15:00:00Z',
-});
+const timestamp = z.iso
+  .datetime({
+    offset: true,
+    message: 'must be an ISO 8601 timestamp with a zone, like 2026-11-27T15:00:00Z',
+  })
+  // the database keeps years 1000–9999; later ones would fail on write (a 500), so they are named here
+  .refine((v) => {
+    const y = new Date(v).getUTCFullYear();
+    return y >= 2000 && y <= 9999;
+  }, 'must be a time between the years 2000 and 9999');
+
+/** Provider error codes fit a 32-bit column; larger ones are not codes. */
+const MAX_ERROR_CODE = 2_147_483_647;
 
 export const messageRecordSchema = z.strictObject({
   provider_message_id: providerMessageIdSchema,
@@ -37,7 +46,12 @@ export const messageRecordSchema = z.strictObject({
   segments: z.number().int().min(1).max(1000).nullish(),
   body: z.string().max(20_000).nullish(),
   status: z.enum(STATUSES),
-  error_code: z.number().int().min(0).nullish(),
+  error_code: z
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_ERROR_CODE, { message: `must be at most ${MAX_ERROR_CODE}` })
+    .nullish(),
   sent_at: timestamp,
 });
 export type MessageRecord = z.infer<typeof messageRecordSchema>;
@@ -92,7 +106,15 @@ export function fieldErrors(error: z.ZodError): FieldError[] {
 export const twilioCallbackSchema = z.object({
   MessageSid: providerMessageIdSchema,
   AccountSid: z.string().optional(),
-  MessageStatus: z.string().min(1),
-  ErrorCode: z.string().regex(/^\d*$/, { message: 'must be a number' }).optional(),
-  NumSegments: z.string().regex(/^\d+$/, { message: 'must be a number' }).optional(),
+  // every field bounded before it reaches the database: one bad callback must not fail its group
+  MessageStatus: z.string().min(1).max(32, { message: 'must be at most 32 characters' }),
+  ErrorCode: z
+    .string()
+    .regex(/^\d{0,9}$/, { message: 'must be a number of at most 9 digits' })
+    .optional(),
+  NumSegments: z
+    .string()
+    .regex(/^\d{1,4}$/, { message: 'must be a number from 1 to 9999' })
+    .refine((v) => Number(v) >= 1, 'must be a number from 1 to 9999')
+    .optional(),
 });

@@ -136,6 +136,53 @@ describe.each(ENGINES)('Twilio status callbacks as Twilio sends them (%s)', (eng
   });
 });
 
+describe.each(ENGINES)('hostile callbacks and records (%s)', (engine) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp(engine, { TWILIO_AUTH_TOKENS: `${SUB_A}=${TOKEN_A}` });
+  });
+  afterAll(async () => t?.stop());
+
+  it('bounds every callback field at parse time, and looks statuses up in its own table only', async () => {
+    await truncateAll(t.tdb.db);
+    expect((await postJson(t.base, '/api/v1/messages', { messages: [message()] })).status).toBe(200);
+    const url = `${PUBLIC_BASE_URL}/webhooks/twilio/status`;
+    const send = (extra: Record<string, string>) => {
+      const p = { ...twilioFixture(), AccountSid: SUB_A, ...extra };
+      return post(t.base, '/webhooks/twilio/status', p, {
+        'x-twilio-signature': twilio.getExpectedTwilioSignature(TOKEN_A, url, p),
+      });
+    };
+    expect((await send({ ErrorCode: '99999999999' })).body.details).toEqual([
+      { path: 'ErrorCode', message: 'must be a number of at most 9 digits' },
+    ]);
+    expect((await send({ NumSegments: '4294967296' })).body.details).toEqual([
+      { path: 'NumSegments', message: 'must be a number from 1 to 9999' },
+    ]);
+    // a status that names a property of a plain object is unknown: kept raw, the status unchanged
+    expect((await send({ MessageStatus: 'constructor', ErrorCode: '' })).status).toBe(204);
+    expect((await send({ MessageStatus: '__proto__', ErrorCode: '' })).status).toBe(204);
+    expect(await messageState(t.tdb.db, SID)).toMatchObject({ status: 'queued' });
+  });
+
+  it('refuses an error_code past 2^31 and a year past 9999 at ingestion with 400, naming the field', async () => {
+    const big = await postJson(t.base, '/api/v1/messages', { messages: [message({ error_code: 2 ** 31 })] });
+    expect([big.status, big.body.details]).toEqual([
+      400,
+      [{ path: 'messages[0].error_code', message: 'must be at most 2147483647' }],
+    ]);
+    const far = await postJson(t.base, '/api/v1/messages', {
+      messages: [message({ sent_at: '+010000-01-01T00:00:00Z' })],
+    });
+    expect(far.status).toBe(400);
+    expect(far.body.details[0].path).toBe('messages[0].sent_at');
+    const later = await postJson(t.base, '/api/v1/messages', {
+      messages: [message({ sent_at: '9999-12-31T23:00:00Z', provider_message_id: 'SM9' })],
+    });
+    expect(later.status).toBe(200);
+  });
+});
+
 describe('a refused callback is logged with the URL it was checked against, at most once an interval', () => {
   it('logs one warn line, then counts what it left out', () => {
     const lines: string[] = [];
