@@ -39,7 +39,7 @@ export function healthRoutes(app: Express, db: Knex): void {
         return;
       }
       res.json({ ok: true });
-    } catch (err) {
+    } catch {
       // no host, port or driver message: /readyz is unauthenticated
       res.status(503).json({ ok: false, error: 'database unreachable' });
     }

@@ -12,13 +12,9 @@ describe('group commit', () => {
       return items.map((i) => `ok:${i}`);
     });
     const results = await Promise.allSettled(['a', 'b', 'poison', 'c', 'd'].map((i) => c.submit(i)));
-    expect(results.map((r) => (r.status === 'fulfilled' ? r.value : `refused:${(r.reason as Error).message}`))).toEqual([
-      'ok:a',
-      'ok:b',
-      'refused:Out of range value',
-      'ok:c',
-      'ok:d',
-    ]);
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value : `refused:${(r.reason as Error).message}`))).toEqual(
+      ['ok:a', 'ok:b', 'refused:Out of range value', 'ok:c', 'ok:d'],
+    );
     expect(batches[0]).toEqual(['a', 'b', 'poison', 'c', 'd']); // tried together first
     expect(committed.sort()).toEqual(['a', 'b', 'c', 'd']);
     await c.close();
