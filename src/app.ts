@@ -100,6 +100,17 @@ export async function startApp(
   metricsRoute(app, config.metricsToken, metrics);
   const deps = { config, db, clock, callbacks, metrics };
   app.use('/api/v1', apiRouter(deps));
+  // Bolt refuses stale Slack requests but not ones dated in the future: a replayed signature
+  // must not stay usable for years
+  app.use('/slack/events', (req, res, next) => {
+    const ts = Number(req.get('x-slack-request-timestamp'));
+    // the wall clock, as Bolt's own staleness check uses (not the app's clock, which tests fix)
+    if (Number.isFinite(ts) && ts > Date.now() / 1000 + 5 * 60) {
+      res.status(401).json({ error: 'x-slack-request-timestamp is more than 5 minutes in the future' });
+      return;
+    }
+    next();
+  });
   const workspaceAuth = createWorkspaceAuth(config, db, clock);
   if (config.slack.mode === 'local' && workspaceAuth) await seedLocalWorkspaces(db, clock.now());
   const slack = workspaceAuth ? createSlack({ config, db, clock, log: logger, ...workspaceAuth }, app) : null;

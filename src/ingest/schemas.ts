@@ -28,7 +28,7 @@ const timestamp = z.iso
   // the database keeps years 1000–9999; later ones would fail on write (a 500), so they are named here
   .refine((v) => {
     const y = new Date(v).getUTCFullYear();
-    return y >= 2000 && y <= 9999;
+    return Number.isNaN(y) || (y >= 2000 && y <= 9999); // not a date at all: the check above says so
   }, 'must be a time between the years 2000 and 9999');
 
 /** Provider error codes fit a 32-bit column; larger ones are not codes. */

@@ -17,10 +17,13 @@ export async function candidateSubscribers(
   since: { at: Date; settledBefore: Date } | null,
   settledBefore: Date,
 ): Promise<number[]> {
+  // numbers already unsubscribed are not examined again: nothing they get can change that
+  const subscribed = db('subscribers').select('id').where('subscribed', true);
   const failed = db('messages')
     .distinct('subscriber_id')
     .whereIn('status', FAILED)
-    .andWhere('sent_at', '<', toDbTime(settledBefore));
+    .andWhere('sent_at', '<', toDbTime(settledBefore))
+    .whereIn('subscriber_id', subscribed);
   if (since) {
     failed.andWhere((q) =>
       q
@@ -30,7 +33,10 @@ export async function candidateSubscribers(
         ),
     );
   }
-  const [a, b] = await Promise.all([failed, db('subscribers').select('id').where('fail_streak', '>', 0)]);
+  const [a, b] = await Promise.all([
+    failed,
+    db('subscribers').select('id').where('fail_streak', '>', 0).andWhere('subscribed', true),
+  ]);
   return [
     ...new Set([
       ...a.map((r: { subscriber_id: unknown }) => Number(r.subscriber_id)),

@@ -35,6 +35,8 @@ import {
 
 /** Receipts are treated as settled a day after sending (most arrive within minutes; MMS rarely at all). */
 export const SETTLE_HOURS = 24;
+/** How far back each run looks past the previous run's marks (see runAutoUnsubscribe). */
+export const RECHECK_OVERLAP_MS = 15 * 60_000;
 /** numbers examined per round trip */
 const CHUNK = 5000;
 
@@ -59,7 +61,15 @@ export async function runAutoUnsubscribe(
 ) {
   const threshold = deps.config.autoUnsubscribeAfter;
   const settledBefore = new Date(now.getTime() - SETTLE_HOURS * 3600_000);
-  const ids = (await candidateSubscribers(deps.db, since, settledBefore)).sort((a, b) => a - b);
+  // the last run's marks, moved back by an overlap: a status change stamped just before that run
+  // but committed after it read is still seen (transactions are short; 15 minutes is ample)
+  const overlapped = since
+    ? {
+        at: new Date(since.at.getTime() - RECHECK_OVERLAP_MS),
+        settledBefore: new Date(since.settledBefore.getTime() - RECHECK_OVERLAP_MS),
+      }
+    : null;
+  const ids = (await candidateSubscribers(deps.db, overlapped, settledBefore)).sort((a, b) => a - b);
   let unsubscribed = 0;
   for (let i = 0; i < ids.length; i += CHUNK) {
     const chunk = ids.slice(i, i + CHUNK);

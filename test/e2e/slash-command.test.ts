@@ -158,6 +158,23 @@ describe.each(ENGINES)('/campaign-stats over signed HTTP (%s)', (engine) => {
     expect(standIn.calls.filter((c) => c.method !== 'auth.test')).toEqual([]);
   });
 
+  it('refuses a request dated more than 5 minutes in the future, and answers over-long text without matching it', async () => {
+    const body = slashCommandBody(standIn, '30d');
+    const future = Math.floor(Date.now() / 1000) + 60 * 60;
+    const res = await postSlack(t.base, body, slackHeaders(body, { timestamp: future }));
+    expect(res.status).toBe(401);
+    expect(JSON.parse(res.text)).toEqual({ error: 'x-slack-request-timestamp is more than 5 minutes in the future' });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(standIn.calls.filter((c) => c.method !== 'auth.test')).toEqual([]);
+    const long = await command(`30d ${'x'.repeat(5000)}`);
+    expect(long.message.text).toBe(
+      'That is too long for me (5004 characters; at most 1000). Type `/campaign-stats help` for the words I understand.',
+    );
+    standIn.reset();
+    const word = await command(`30d ${'y'.repeat(300)}`);
+    expect(word.message.text).toBe(`"${'y'.repeat(40)}…" is too long to be a word I know (at most 200 characters).`);
+  });
+
   it('redraws the same message when a select changes, keeping the other filters', async () => {
     const { message: msg } = await command('30d mms');
     const controls = msg.blocks.find((b: any) => b.type === 'actions') as any;

@@ -9,6 +9,7 @@ import { createLogger } from '../../src/logger';
 import { createTestDatabase, ENGINES, truncateAll, type TestDatabase } from '../helpers/databases';
 import { message } from '../helpers/app';
 import { expectCountsMatchMessages } from '../helpers/state';
+import { candidateSubscribers } from '../../src/unsubscribes/unsubscribes.repository';
 
 /**
  * The auto-unsubscribe rule counts only what is the number's fault (issue 10): never the
@@ -114,6 +115,53 @@ describe.each(ENGINES)('auto-unsubscribe by reason (%s)', (engine) => {
       ['ignored', 1],
     ]);
     await expectCountsMatchMessages(tdb.db);
+  });
+
+  it('still counts a message committed after a run that stamped it before, and never re-examines an unsubscribed number', async () => {
+    const config = loadConfig(tdb.env);
+    const failedIn = (c: number, n = 0) =>
+      message({
+        provider_message_id: `SMW${String(n).padStart(12, '0')}${String(c).padStart(12, '0')}`,
+        to: phone(n),
+        campaign_id: `cmp_w${c}`,
+        carrier: 'Verizon',
+        status: 'undelivered',
+        error_code: 30003,
+        sent_at: new Date(Date.UTC(2026, 10, 1 + c * 2, 18)).toISOString(),
+      });
+    const ingest = async (records: unknown[], at: Date) =>
+      expect((await ingestMessages(tdb.db, records as never, { now: at, mmsSegments: 1 })).ok).toBe(true);
+    const clock = fixedClock(new Date('2026-11-28T10:00:00Z'));
+    const scheduler = createScheduler(config, tdb.db, clock, createLogger('silent'));
+    await ingest([failedIn(0, 1)], new Date('2026-11-28T09:00:00Z')); // another number: run 1 has work
+    await scheduler.tick('auto-unsubscribe'); // run 1 at 10:00 saw nothing of number 0
+    // its seven failures were stamped at 09:59:30, before run 1 read, but committed after it
+    await ingest(
+      [0, 1, 2, 3, 4, 5, 6].map((c) => failedIn(c)),
+      new Date('2026-11-28T09:59:30Z'),
+    );
+    expect(
+      await tdb
+        .db('subscribers')
+        .first('fail_streak')
+        .where({ phone: phone(0) }),
+    ).toMatchObject({ fail_streak: 0 });
+    clock.set(new Date('2026-11-28T11:00:00Z'));
+    await scheduler.tick('auto-unsubscribe'); // run 2 looks back past run 1's marks
+    expect(
+      await tdb
+        .db('subscribers')
+        .first('subscribed', 'unsubscribe_reason')
+        .where({ phone: phone(0) }),
+    ).toMatchObject({ unsubscribe_reason: 'auto' });
+    // run 3 does not look at the unsubscribed number again (the other number, still subscribed, it does)
+    const ids = Object.fromEntries(
+      (await tdb.db('subscribers').select('id', 'phone')).map((r: { id: unknown; phone: string }) => [
+        r.phone,
+        Number(r.id),
+      ]),
+    );
+    expect(await candidateSubscribers(tdb.db, null, new Date('2026-11-28T00:00:00Z'))).toEqual([ids[phone(1)]]);
   });
 
   it('review lists the auto-unsubscribes the current rule would not make, and --apply restores them (never a STOP)', async () => {

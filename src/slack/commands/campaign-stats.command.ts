@@ -13,6 +13,9 @@ import { runSettingsCommand } from './settings.command';
 
 type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
+const MAX_TEXT = 1000;
+const MAX_WORD = 200;
+
 /** `/campaign-stats [words]`: acknowledged at once, answered through the response URL. */
 export function campaignStatsCommand(deps: SlackDeps) {
   return async (args: Args) => {
@@ -29,6 +32,20 @@ export function campaignStatsCommand(deps: SlackDeps) {
 /** The answer itself; any failure gets the failure reply above rather than silence. */
 async function answer(deps: SlackDeps, { command, respond, client, logger }: Args): Promise<void> {
   const text = command.text.trim();
+  // bounded before any matching ("did you mean" compares words with every name)
+  const tooLong =
+    text.length > MAX_TEXT ? `${text.length} characters` : text.split(/\s+/).find((w) => w.length > MAX_WORD);
+  if (tooLong) {
+    await respond({
+      response_type: 'ephemeral',
+      ...warning(
+        text.length > MAX_TEXT
+          ? `That is too long for me (${tooLong}; at most ${MAX_TEXT}). Type \`/campaign-stats help\` for the words I understand.`
+          : `"${tooLong.slice(0, 40)}…" is too long to be a word I know (at most ${MAX_WORD} characters).`,
+      ),
+    });
+    return;
+  }
   if (/^help$/i.test(text)) {
     await respond({ response_type: 'ephemeral', ...helpMessage(deps.config.defaultTimezone) });
     return;
