@@ -15,7 +15,7 @@ import { createDb } from '../src/db/knex';
 import { createLogger } from '../src/logger';
 import type { Notifier } from '../src/messages/notifier';
 import type { WorkspaceDirectory } from '../src/workspaces/workspace-directory';
-import { channelAccounts } from '../src/workspaces/workspaces.service';
+import { channelAccounts, manyChannelsAccounts } from '../src/workspaces/workspaces.service';
 import { runAutoUnsubscribe } from '../src/unsubscribes/unsubscribes.service';
 
 const { values } = parseArgs({
@@ -67,6 +67,7 @@ async function main() {
   const workspaces: WorkspaceDirectory = {
     notifierFor: async () => notifier,
     accountsOf: (c) => channelAccounts(db, 'distribution', c.teamId, c.accountId),
+    accountsOfMany: (cs) => manyChannelsAccounts(db, 'distribution', cs),
   };
   const [msgs] = await db('messages').count({ n: '*' });
   const times: number[] = [];

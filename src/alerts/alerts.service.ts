@@ -131,14 +131,25 @@ export async function evaluateAlerts(
   const p0 = { ...DEFAULT_ALERT_PARAMS.undelivered, ...(deps.params?.undelivered ?? {}) };
   const from = new Date(now.getTime() - p0.windowMinutes * 60_000);
   const baseFrom = new Date(from.getTime() - p0.baselineDays * 86400_000);
-  const visible = new Map<string, AccountScope>();
-  for (const c of channels) visible.set(c.channelId, await deps.workspaces.accountsOf(c));
+  const visible = await deps.workspaces.accountsOfMany(channels);
   const byAccount = [...visible.values()].some((a) => !a.all);
   const [win, base, live] = await Promise.all([
     windowCounts(deps.db, from, now),
     baselineCounts(deps.db, baseFrom, from, byAccount),
     liveAlerts(deps.db),
   ]);
+  const groupByAccount = (rows: CountRow[]) => {
+    const m = new Map<string, CountRow[]>();
+    for (const r of rows) {
+      const list = m.get(r.accountId) ?? [];
+      list.push(r);
+      m.set(r.accountId, list);
+    }
+    return m;
+  };
+  const winByAccount = groupByAccount(win);
+  const baseByAccount = groupByAccount(base);
+  const collapsed = collapseAccounts(base);
   for (const ch of channels) {
     const zone = zoneOf(ch, deps.config);
     const accounts = visible.get(ch.channelId)!;
@@ -148,11 +159,18 @@ export async function evaluateAlerts(
     const post = { db: deps.db, notifier };
     for (const kind of KINDS) {
       const p = params(deps, kind, ch);
-      const baseRows = byAccount && accounts.all ? collapseAccounts(base) : base;
+      // only the rows of the accounts the channel may see (grouped once: 1,000 merchant channels
+      // must not each scan every account's rows)
+      const winRows = accounts.all ? win : accounts.ids.flatMap((id) => winByAccount.get(id) ?? []);
+      const baseRows = accounts.all
+        ? byAccount
+          ? collapsed
+          : base
+        : accounts.ids.flatMap((id) => baseByAccount.get(id) ?? []);
       // narrowest scopes first: when a carrier × type scope fires, the overall scope is not
       // alerted as well (the carrier alert already explains it)
       // a sender problem is the sender's, whatever the carrier: the channel's overall scope only
-      const scopes = observe(win, baseRows, kind, accounts, ch.accountId)
+      const scopes = observe(winRows, baseRows, kind, accounts, ch.accountId)
         .filter((o) => kind !== 'sender_problem' || o.scope.carrier === null)
         .sort((a, b) => Number(a.scope.carrier === null) - Number(b.scope.carrier === null));
       let narrowFiring = live.some((a) => a.channelId === ch.channelId && a.kind === kind && a.scope.carrier !== null);

@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import { ALL_ACCOUNTS, narrowTo, type AccountScope } from '../domain/account-scope';
 import { slackClientOptions, webClientNotifier, type Notifier } from '../messages/notifier';
 import type { WorkspaceAuth } from './workspace-auth';
-import { channelAccounts } from './workspaces.service';
+import { channelAccounts, manyChannelsAccounts } from './workspaces.service';
 
 /**
  * What the scheduled side (digests, alerts, announcements) needs to know of a channel: the
@@ -13,6 +13,10 @@ import { channelAccounts } from './workspaces.service';
 export interface WorkspaceDirectory {
   notifierFor(teamId: string | null): Promise<Notifier | null>;
   accountsOf(channel: { teamId: string | null; accountId: string | null }): Promise<AccountScope>;
+  /** the same for many channels at once (a few queries, not one per channel) */
+  accountsOfMany(
+    channels: ReadonlyArray<{ channelId: string; teamId: string | null; accountId: string | null }>,
+  ): Promise<Map<string, AccountScope>>;
 }
 
 export function workspaceDirectory(
@@ -31,6 +35,12 @@ export function workspaceDirectory(
       return n;
     },
     accountsOf: (c) => channelAccounts(db, auth.mode, c.teamId ?? auth.defaultTeam, c.accountId),
+    accountsOfMany: (cs) =>
+      manyChannelsAccounts(
+        db,
+        auth.mode,
+        cs.map((c) => ({ ...c, teamId: c.teamId ?? auth.defaultTeam })),
+      ),
   };
 }
 
@@ -39,5 +49,6 @@ export function oneWorkspace(notifier: Notifier | null): WorkspaceDirectory {
   return {
     notifierFor: async () => notifier,
     accountsOf: async (c) => narrowTo(ALL_ACCOUNTS, c.accountId),
+    accountsOfMany: async (cs) => new Map(cs.map((c) => [c.channelId, narrowTo(ALL_ACCOUNTS, c.accountId)])),
   };
 }

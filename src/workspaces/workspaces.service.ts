@@ -38,6 +38,39 @@ export async function channelAccounts(
   return narrowTo(await workspaceAccounts(db, mode, teamId), scopeAccount);
 }
 
+/** The same for many channels at once, in two queries (an alert evaluation over every channel). */
+export async function manyChannelsAccounts(
+  db: Knex,
+  mode: SlackMode,
+  channels: ReadonlyArray<{ channelId: string; teamId: string | null; accountId: string | null }>,
+): Promise<Map<string, AccountScope>> {
+  const out = new Map<string, AccountScope>();
+  if (mode === 'single') {
+    for (const c of channels) out.set(c.channelId, narrowTo(ALL_ACCOUNTS, c.accountId));
+    return out;
+  }
+  const teams = [...new Set(channels.map((c) => c.teamId).filter((t): t is string => t !== null))];
+  const seesAll = new Set<string>();
+  const links = new Map<string, string[]>();
+  for (let i = 0; i < teams.length; i += 500) {
+    const chunk = teams.slice(i, i + 500);
+    const [ws, ls] = await Promise.all([
+      db('workspaces').select('team_id').whereIn('team_id', chunk).andWhere('sees_all_accounts', true),
+      db('workspace_accounts').select('team_id', 'account_id').whereIn('team_id', chunk),
+    ]);
+    for (const w of ws as Array<{ team_id: string }>) seesAll.add(w.team_id);
+    for (const l of ls as Array<{ team_id: string; account_id: string }>)
+      links.set(l.team_id, (links.get(l.team_id) ?? []).concat(l.account_id));
+  }
+  for (const c of channels) {
+    const team = c.teamId;
+    const scope =
+      team === null ? onlyAccounts([]) : seesAll.has(team) ? ALL_ACCOUNTS : onlyAccounts(links.get(team) ?? []);
+    out.set(c.channelId, narrowTo(scope, c.accountId));
+  }
+  return out;
+}
+
 export const LINK_CODE_HOURS = 24;
 // no 0/O, 1/I/L: codes are read aloud and typed
 const ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
