@@ -459,4 +459,20 @@ describe.each(ENGINES)('many workspaces, each seeing only its own accounts (%s)'
     expect(totalLine(await command(B, '30d sms carrier:cricket'))).toMatch(/^\*Total Segments: 24\* · 12 messages/);
     expect((await getChannelSettings(t.tdb.db, B.channel))!.alertsEnabled).toBe(true);
   });
+
+  it('lists the workspaces for operators, and lets an admin disconnect an account', async () => {
+    const out: string[] = [];
+    expect(await runCli(['workspaces'], t.tdb.env, { out: (x) => out.push(x), err: (x) => out.push(x) })).toBe(0);
+    expect(out.join('\n')).toContain(
+      `${A.team}  Green Leaf Denver  installed\n  sees: acct_a\n  channels: ${A.channel} digest alerts`,
+    );
+    expect(out.join('\n')).toContain(`${OPS.team}  Platform deliverability  installed\n  sees: every account`);
+    expect((await command(A, 'disconnect acct_a', A.member)).text).toBe(
+      ':lock: Only workspace admins can connect or disconnect accounts.',
+    );
+    expect((await command(A, 'disconnect "Green Leaf Denver"')).text).toBe(
+      'This workspace no longer sees *Green Leaf Denver*.',
+    );
+    expect((await command(A, '30d')).text).toMatch(/^This workspace is not connected to any account yet/);
+  });
 });

@@ -52,4 +52,23 @@ describe('config', () => {
     expect(loadConfig({ PORT: '', DATABASE_URL: '' }).port).toBe(3000);
     expect(() => loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1' })).toThrow(/SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET/);
   });
+
+  it('chooses the mode from the environment; distribution refuses to start without TOKEN_ENCRYPTION_KEY', () => {
+    expect(loadConfig({}).slack.mode).toBe('local');
+    expect(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's' }).slack.mode).toBe('single');
+    const distribution = {
+      SLACK_CLIENT_ID: '1.2',
+      SLACK_CLIENT_SECRET: 'secret',
+      SLACK_SIGNING_SECRET: 'signing',
+      SLACK_STATE_SECRET: 'state-secret-0123456789',
+    };
+    expect(() => loadConfig(distribution)).toThrow(
+      'TOKEN_ENCRYPTION_KEY: required in distribution mode (SLACK_CLIENT_ID is set), to install through OAuth and keep tokens encrypted',
+    );
+    expect(() => loadConfig({ ...distribution, TOKEN_ENCRYPTION_KEY: 'short' })).toThrow(
+      'TOKEN_ENCRYPTION_KEY: must be at least 32 characters',
+    );
+    expect(loadConfig({ ...distribution, TOKEN_ENCRYPTION_KEY: 'k'.repeat(32) }).slack.mode).toBe('distribution');
+    expect(() => loadConfig({ TWILIO_AUTH_TOKENS: 'AC123=x' })).toThrow('is not ACxxx=token');
+  });
 });

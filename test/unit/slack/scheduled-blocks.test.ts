@@ -23,7 +23,24 @@ function stats(campaigns: number): StatsResult {
     series: [],
     carriers: ['Verizon', 'AT&T', 'T-Mobile'].map((carrier) => ({ carrier, ...b })),
     campaigns_count: campaigns,
-    reasons: [],
+    reasons: [
+      {
+        status: 'unreachable',
+        reason: 'handset_unreachable',
+        label: 'Handset unreachable',
+        attribution: 'recipient',
+        segments: 51,
+        messages: 51,
+      },
+      {
+        status: 'undelivered',
+        reason: 'carrier_filtered',
+        label: 'Carrier-blocked (filtered as spam)',
+        attribution: 'carrier',
+        segments: 9,
+        messages: 9,
+      },
+    ],
     campaigns: Array.from({ length: campaigns }, (_, i) => ({
       id: `cmp_${i}`,
       name: `Green Nov 27 SMS ${i}`,
