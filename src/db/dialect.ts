@@ -91,3 +91,13 @@ export function isDataError(err: unknown): boolean {
     ['SQLITE_CONSTRAINT', 'SQLITE_MISMATCH', 'SQLITE_TOOBIG', 'SQLITE_RANGE'].some((c) => String(e.code).startsWith(c))
   );
 }
+
+/**
+ * The 15-minute UTC bucket of a timestamp column (seconds since the epoch / 900). Every local
+ * day boundary of every time zone falls on one, so buckets never straddle two local days.
+ */
+export function quarterHourOf(db: Knex, column: string): Knex.Raw {
+  return dialectOf(db) === 'mysql'
+    ? db.raw('FLOOR(UNIX_TIMESTAMP(??) / 900)', [column])
+    : db.raw("CAST(strftime('%s', ??) AS INTEGER) / 900", [column]);
+}

@@ -11,6 +11,7 @@ import {
   countsByHour,
   planSplits,
   rawCounts,
+  rawCountsByPiece,
   rawReasonCounts,
   reasonCounts,
   type Scope,
@@ -137,7 +138,7 @@ export async function getStats(
   const plan = planReads(q.period.start, q.period.end, q.period.timezone);
   const splits = planSplits(q.period.start, q.period.end);
   const h = plan.hourly;
-  const [byReason, byReasonRaw, byHour, byCarrier, byCampaign, splitRaw, ...raw] = await Promise.all([
+  const [byReason, byReasonRaw, byHour, byCarrier, byCampaign, splitRaw, raw] = await Promise.all([
     opts.totalsOnly || opts.reasons === false ? [] : reasonCounts(db, scope, splits),
     opts.totalsOnly || opts.reasons === false
       ? []
@@ -147,7 +148,8 @@ export async function getStats(
     opts.totalsOnly ? [] : countsBy(db, 'carrier', scope, splits),
     opts.totalsOnly ? [] : countsBy(db, 'campaign_id', scope, splits),
     opts.totalsOnly ? [] : Promise.all(splits.raw.map((piece) => rawCounts(db, scope, piece.from, piece.to))),
-    ...plan.raw.map((piece) => rawCounts(db, scope, piece.from, piece.to)),
+    // every partial hour of the series in a bounded number of queries, however long the period
+    rawCountsByPiece(db, scope, plan.raw),
   ]);
 
   // totals and the per-day series: the series plan (local days); splits: the split plan (UTC days)
