@@ -24,6 +24,7 @@ const envSchema = z.object({
   HOST: optional(z.string()),
   LOCAL_MODE: optional(z.enum(['true', 'false'])),
   SHUTDOWN_TIMEOUT: withDefault(z.coerce.number().int().min(1).max(600), '10'),
+  CALLBACKS_MAX_IN_FLIGHT: withDefault(z.coerce.number().int().min(1), '5000'),
   SLACK_BOT_TOKEN: optional(z.string().startsWith('xoxb-', { message: 'must start with xoxb-' })),
   SLACK_SIGNING_SECRET: optional(z.string()),
   SLACK_APP_TOKEN: optional(z.string().startsWith('xapp-', { message: 'must start with xapp-' })),
@@ -85,6 +86,8 @@ export interface Config {
   readonly localModeConfirmed: boolean;
   /** seconds SIGTERM waits for requests in flight and queued writes before the process exits */
   readonly shutdownTimeout: number;
+  /** status callbacks waiting to be written past which the webhook answers 503 + Retry-After */
+  readonly callbacksMaxInFlight: number;
   readonly slack: {
     /**
      * local: nothing set (the embedded workspace); single: one workspace's bot token;
@@ -176,6 +179,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     localModeConfirmed: e.LOCAL_MODE === 'true',
     shutdownTimeout: e.SHUTDOWN_TIMEOUT,
+    callbacksMaxInFlight: e.CALLBACKS_MAX_IN_FLIGHT,
     slack: Object.freeze({
       mode: distribution ? ('distribution' as const) : e.SLACK_BOT_TOKEN ? ('single' as const) : ('local' as const),
       clientId: e.SLACK_CLIENT_ID,

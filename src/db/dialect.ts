@@ -48,7 +48,7 @@ const RETRYABLE_MYSQL = new Set([1213 /* deadlock */, 1205 /* lock wait timeout 
 
 export function isRetryable(err: unknown): boolean {
   const e = err as { errno?: number; code?: string };
-  return (e.errno !== undefined && RETRYABLE_MYSQL.has(e.errno)) || e.code === 'SQLITE_BUSY';
+  return (e.errno !== undefined && RETRYABLE_MYSQL.has(e.errno)) || String(e.code).startsWith('SQLITE_BUSY');
 }
 
 /**
@@ -65,7 +65,8 @@ export async function inTransaction<T>(
       return await db.transaction(work);
     } catch (err) {
       if (!isRetryable(err) || attempt >= attempts) throw err;
-      await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
+      // jittered, growing backoff: about 3 s in all, enough to ride out a lock held for a moment
+      await new Promise((r) => setTimeout(r, Math.random() * Math.min(1000, 25 * 2 ** attempt)));
     }
   }
 }

@@ -87,6 +87,9 @@ export function listen(
       else app(req, res);
     });
     server.keepAliveTimeout = 65_000;
+    // a request that does not arrive whole within 30 s (a slow or stalled client) is dropped
+    server.requestTimeout = 30_000;
+    server.headersTimeout = 20_000;
     server.once('error', reject);
     server.listen(port, host, () => {
       const address = server.address();

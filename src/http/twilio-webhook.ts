@@ -10,7 +10,7 @@ import type { IngestDeps } from './ingest.routes';
 export const TWILIO_STATUS_PATH = '/webhooks/twilio/status';
 const MAX_BODY = 64 * 1024;
 
-type Reply = { status: number; body?: unknown };
+type Reply = { status: number; body?: unknown; retryAfter?: number };
 
 /**
  * Twilio status callbacks, the hottest route (thousands a second at campaign peaks). It is a
@@ -35,6 +35,7 @@ export function twilioStatusHandler(deps: IngestDeps, logger: Logger) {
         else m.callbacksRefused.inc({ reason: 'invalid' });
       }
       res.setHeader('X-Request-Id', id);
+      if (reply.retryAfter) res.setHeader('Retry-After', String(reply.retryAfter));
       if (reply.body === undefined) res.writeHead(reply.status).end();
       else
         res
@@ -179,6 +180,11 @@ async function handle(
   const mapped = mapProviderStatus(p.MessageStatus, errorCode);
   if (mapped === undefined)
     log.warn({ status: p.MessageStatus, sid: p.MessageSid }, 'unknown provider status: kept raw, status unchanged');
+  // back-pressure: with the database stalled, callbacks wait in memory; past the bound Twilio is
+  // told to come back (it retries) instead of thousands of requests being held open
+  if (deps.callbacks.inFlight >= deps.config.callbacksMaxInFlight) {
+    return { status: 503, body: { error: 'busy: too many callbacks waiting to be written; retry' }, retryAfter: 5 };
+  }
   await deps.callbacks.submit({
     provider: 'twilio',
     providerMessageId: p.MessageSid,

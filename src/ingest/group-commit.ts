@@ -15,15 +15,36 @@ export class GroupCommitter<T, R> {
     private readonly opts: { maxBatch?: number; concurrency?: number } = {},
   ) {}
 
+  private pending = 0;
+
   /** items waiting for a transaction (a gauge in /metrics) */
   get depth(): number {
     return this.queue.length;
   }
 
+  /** items submitted and not yet answered: queued or being written */
+  get inFlight(): number {
+    return this.pending;
+  }
+
   submit(item: T): Promise<R> {
     if (this.closed) return Promise.reject(new Error('shutting down'));
+    this.pending++;
+    const done = () => {
+      this.pending--;
+    };
     return new Promise<R>((resolve, reject) => {
-      this.queue.push({ item, resolve, reject });
+      this.queue.push({
+        item,
+        resolve: (r) => {
+          done();
+          resolve(r);
+        },
+        reject: (e) => {
+          done();
+          reject(e);
+        },
+      });
       if (this.writers.size < (this.opts.concurrency ?? 1)) {
         const w: Promise<void> = this.drain().finally(() => this.writers.delete(w));
         this.writers.add(w);
