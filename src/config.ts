@@ -25,6 +25,7 @@ const envSchema = z.object({
   LOCAL_MODE: optional(z.enum(['true', 'false'])),
   SHUTDOWN_TIMEOUT: withDefault(z.coerce.number().int().min(1).max(600), '10'),
   CALLBACKS_MAX_IN_FLIGHT: withDefault(z.coerce.number().int().min(1), '5000'),
+  ANSWERS_PER_WORKSPACE: withDefault(z.coerce.number().int().min(1), '4'),
   SLACK_BOT_TOKEN: optional(z.string().startsWith('xoxb-', { message: 'must start with xoxb-' })),
   SLACK_SIGNING_SECRET: optional(z.string()),
   SLACK_APP_TOKEN: optional(z.string().startsWith('xapp-', { message: 'must start with xapp-' })),
@@ -88,6 +89,8 @@ export interface Config {
   readonly shutdownTimeout: number;
   /** status callbacks waiting to be written past which the webhook answers 503 + Retry-After */
   readonly callbacksMaxInFlight: number;
+  /** stats answers computed at once per workspace; past it a "busy" reply */
+  readonly answersPerWorkspace: number;
   readonly slack: {
     /**
      * local: nothing set (the embedded workspace); single: one workspace's bot token;
@@ -180,6 +183,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     localModeConfirmed: e.LOCAL_MODE === 'true',
     shutdownTimeout: e.SHUTDOWN_TIMEOUT,
     callbacksMaxInFlight: e.CALLBACKS_MAX_IN_FLIGHT,
+    answersPerWorkspace: e.ANSWERS_PER_WORKSPACE,
     slack: Object.freeze({
       mode: distribution ? ('distribution' as const) : e.SLACK_BOT_TOKEN ? ('single' as const) : ('local' as const),
       clientId: e.SLACK_CLIENT_ID,

@@ -6,6 +6,7 @@ import { ALERT_ACTION } from '../alerts/alert.blocks';
 import { RESTORE_ACTION } from '../unsubscribes/unsubscribes.blocks';
 import { ACTION } from '../stats/stats.blocks';
 import { boltLogger } from './bolt-logger';
+import { PerKeyLimit } from './answer-limit';
 import { slackClientOptions } from '../messages/notifier';
 import { campaignStatsCommand } from './commands/campaign-stats.command';
 import { uninstalledListener } from './events/uninstalled.event';
@@ -14,7 +15,11 @@ import type { SlackDeps } from './slack-deps';
 export const SLASH_COMMAND = '/campaign-stats';
 
 /** Maps Slack ids to their handlers. Every handler acks first, then works. */
-export function registerListeners(app: App, deps: SlackDeps): void {
+export function registerListeners(app: App, slackDeps: SlackDeps): void {
+  const deps: SlackDeps = {
+    ...slackDeps,
+    answers: slackDeps.answers ?? new PerKeyLimit(slackDeps.config.answersPerWorkspace),
+  };
   app.command(SLASH_COMMAND, campaignStatsCommand(deps));
   app.action(ACTION.period, statsControlAction(deps, 'period'));
   app.action(ACTION.type, statsControlAction(deps, 'type'));

@@ -4,6 +4,7 @@ import type { Clock } from '../clock';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import type { WorkspaceAuth } from '../workspaces/workspace-auth';
+import type { PerKeyLimit } from './answer-limit';
 
 export interface SlackDeps {
   config: Config;
@@ -14,4 +15,6 @@ export interface SlackDeps {
   auth: WorkspaceAuth;
   /** distribution mode: the installations (Bolt's OAuth flow writes them) */
   installations?: InstallationStore;
+  /** answers computed at once per workspace */
+  answers?: PerKeyLimit;
 }

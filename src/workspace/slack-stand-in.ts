@@ -102,6 +102,8 @@ export class SlackStandIn extends EventEmitter {
   readonly joined = new Set<string>();
   readonly users: Map<string, { id: string; name: string; tz: string; isAdmin: boolean; teamId: string }>;
   refuseImages: boolean;
+  /** answer response URLs this much later (a slow Slack, for tests of answers in flight) */
+  responseDelayMs = 0;
   private server: http.Server | null = null;
   private seq = 0;
   private readonly responseTargets = new Map<string, { channel: string; user: string; ts: string | null }>();
@@ -299,6 +301,7 @@ export class SlackStandIn extends EventEmitter {
       return;
     }
     if (url.pathname.startsWith('/response/')) {
+      if (this.responseDelayMs) await new Promise((r) => setTimeout(r, this.responseDelayMs));
       const key = url.pathname.slice(10);
       let args: Args;
       try {

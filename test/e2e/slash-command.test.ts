@@ -347,6 +347,45 @@ describe.each(ENGINES)('/campaign-stats over signed HTTP (%s)', (engine) => {
   });
 });
 
+describe('answers at once per workspace', () => {
+  let standIn: SlackStandIn;
+  let t: TestApp;
+  beforeAll(async () => {
+    standIn = await new SlackStandIn({ token: BOT_TOKEN }).start();
+    t = await startTestApp('sqlite', {
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: standIn.apiUrl,
+      CHART_RENDERER: 'none',
+      ANSWERS_PER_WORKSPACE: '1',
+    });
+    await seed(t);
+  });
+  afterAll(async () => {
+    await t?.stop();
+    await standIn?.stop();
+  });
+
+  it('tells a second command "busy" while the workspace’s first answer is still being sent', async () => {
+    standIn.responseDelayMs = 400; // the first answer holds its place while Slack takes its time
+    await postSlack(t.base, slashCommandBody(standIn, '30d'));
+    await new Promise((r) => setTimeout(r, 150));
+    await postSlack(t.base, slashCommandBody(standIn, '7d'));
+    const calls = await waitForCalls(standIn, 'response_url', 2);
+    const texts = calls.map((c) => String(c.args.text));
+    expect(
+      texts.filter((x) => x.startsWith('Busy: this workspace already has several answers being computed.')),
+    ).toHaveLength(1);
+    expect(texts.filter((x) => x.startsWith('Campaign stats · Last 30 days'))).toHaveLength(1);
+    standIn.responseDelayMs = 0;
+    standIn.reset();
+    await postSlack(t.base, slashCommandBody(standIn, '7d'));
+    expect(String((await waitForCalls(standIn, 'response_url', 1))[0]!.args.text)).toMatch(
+      /^Campaign stats · Last 7 days/,
+    );
+  });
+});
+
 describe('CHART_RENDERER=upload', () => {
   let standIn: SlackStandIn;
   let t: TestApp;

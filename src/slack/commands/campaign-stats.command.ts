@@ -10,6 +10,8 @@ import { resolveContext } from '../context';
 import { sendStats } from '../send-stats';
 import type { SlackDeps } from '../slack-deps';
 import { runSettingsCommand } from './settings.command';
+import { BUSY } from '../answer-limit';
+import type { RequestContext } from '../../settings/request-context';
 
 type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
@@ -70,6 +72,25 @@ async function answer(deps: SlackDeps, { command, respond, client, logger }: Arg
     return;
   }
   const why = /^why(\s|$)/i.test(text);
+  const release = deps.answers ? deps.answers.tryEnter(ctx.teamId) : () => undefined;
+  if (!release) {
+    await respond({ response_type: 'ephemeral', ...warning(BUSY) });
+    return;
+  }
+  try {
+    await statsAnswer(deps, { respond, client, logger }, ctx, text, why);
+  } finally {
+    release();
+  }
+}
+
+async function statsAnswer(
+  deps: SlackDeps,
+  { respond, client, logger }: Pick<Args, 'respond' | 'client' | 'logger'>,
+  ctx: RequestContext,
+  text: string,
+  why: boolean,
+): Promise<void> {
   const result = await buildStatsView(deps.db, why ? text.slice(3) : text, ctx.zone, deps.clock.now(), ctx.accounts);
   if (!result.ok) {
     await respond({ response_type: 'ephemeral', ...wordErrorsMessage(result.errors) });
