@@ -7,9 +7,50 @@ function safeEqual(a: string, b: string): boolean {
   return crypto.timingSafeEqual(ha, hb);
 }
 
+/**
+ * Failed authentication is throttled per client address: past `max` failures in `windowMs`,
+ * the address gets 429 without its token even being compared, until the window ends.
+ */
+export class FailureThrottle {
+  private readonly failures = new Map<string, { count: number; since: number }>();
+  constructor(
+    private readonly max = 20,
+    private readonly windowMs = 60_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  blocked(address: string): number | null {
+    const f = this.failures.get(address);
+    if (!f) return null;
+    const left = f.since + this.windowMs - this.now();
+    if (left <= 0) {
+      this.failures.delete(address);
+      return null;
+    }
+    return f.count >= this.max ? Math.ceil(left / 1000) : null;
+  }
+
+  fail(address: string): void {
+    const t = this.now();
+    const f = this.failures.get(address);
+    if (!f || t - f.since >= this.windowMs) this.failures.set(address, { count: 1, since: t });
+    else f.count++;
+    if (this.failures.size > 10_000) this.failures.delete(this.failures.keys().next().value!); // bounded memory
+  }
+}
+
 /** Bearer-token guard for /api/v1/*: with no token configured every request is refused. */
-export function bearerAuth(token: string | undefined, variable = 'INGEST_API_TOKEN') {
+export function bearerAuth(token: string | undefined, variable = 'INGEST_API_TOKEN', throttle = new FailureThrottle()) {
   return (req: Request, res: Response, next: NextFunction) => {
+    const address = req.socket.remoteAddress ?? 'unknown';
+    const wait = throttle.blocked(address);
+    if (wait !== null) {
+      res
+        .status(429)
+        .set('Retry-After', String(wait))
+        .json({ error: 'too many failed authentications from this address; wait and retry' });
+      return;
+    }
     if (!token) {
       res.status(403).json({ error: 'the ingest API is disabled: INGEST_API_TOKEN is not set on the server' });
       return;
@@ -17,6 +58,7 @@ export function bearerAuth(token: string | undefined, variable = 'INGEST_API_TOK
     const header = req.get('authorization') ?? '';
     const m = /^Bearer\s+(.+)$/i.exec(header);
     if (!m) {
+      throttle.fail(address);
       res
         .status(401)
         .set('WWW-Authenticate', 'Bearer')
@@ -24,6 +66,7 @@ export function bearerAuth(token: string | undefined, variable = 'INGEST_API_TOK
       return;
     }
     if (!safeEqual(m[1]!.trim(), token)) {
+      throttle.fail(address);
       res.status(401).set('WWW-Authenticate', 'Bearer error="invalid_token"').json({ error: 'invalid bearer token' });
       return;
     }

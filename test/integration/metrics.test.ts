@@ -1,6 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from '../helpers/databases';
-import { message, postJson, postTwilio, startTestApp, twilioFixture, type TestApp } from '../helpers/app';
+import {
+  getJson,
+  INGEST_TOKEN,
+  message,
+  postJson,
+  postTwilio,
+  startTestApp,
+  twilioFixture,
+  type TestApp,
+} from '../helpers/app';
 
 const METRICS_TOKEN = 'metrics-token-0123456789';
 
@@ -38,5 +47,25 @@ describe.each(ENGINES)('GET /metrics (%s)', (engine) => {
     expect(text).toContain('# TYPE campaign_stats_open_alerts gauge');
     expect(text).toContain('# TYPE campaign_stats_job_runs_total counter');
     expect(text).toContain('# TYPE campaign_stats_slack_api_errors_total counter');
+  });
+});
+
+describe('failed authentication', () => {
+  it('is throttled per client address: 429 with Retry-After past 20 failures a minute, the right token then too', async () => {
+    const t = await startTestApp('sqlite');
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 22; i++)
+        statuses.push((await getJson(t.base, '/api/v1/unsubscribes', 'not-the-token')).status);
+      expect(statuses.slice(0, 20).every((s) => s === 401)).toBe(true);
+      expect(statuses.slice(20)).toEqual([429, 429]);
+      const blocked = await fetch(`${t.base}/api/v1/unsubscribes`, {
+        headers: { authorization: `Bearer ${INGEST_TOKEN}` },
+      });
+      expect(blocked.status).toBe(429);
+      expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+    } finally {
+      await t.stop();
+    }
   });
 });
