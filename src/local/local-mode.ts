@@ -91,6 +91,8 @@ export async function startLocalWorkspace(
       users: [{ id: w.user.id, name: w.user.name, isAdmin: true, tz: config.defaultTimezone }],
     })),
     stateFile: path.join(config.dataDir, 'local-workspace.json'),
+    // a bounded file: the newest 200 messages of each channel (it is rewritten whole)
+    maxMessagesPerChannel: 200,
   }).start();
   standIn.teamNames.set(platform.teamId, platform.name);
   const local: Config = Object.freeze({

@@ -81,6 +81,8 @@ export interface StandInOptions {
   refuseImages?: boolean;
   /** keep messages and files in this file across restarts (local mode) */
   stateFile?: string;
+  /** keep only the newest top-level messages of each channel (and their threads, their files) */
+  maxMessagesPerChannel?: number;
   port?: number;
   host?: string;
 }
@@ -571,7 +573,24 @@ export class SlackStandIn extends EventEmitter {
   private add(m: Omit<StandInMessage, 'ts' | 'edits' | 'deleted' | 'files'> & { files?: string[] }): StandInMessage {
     const msg: StandInMessage = { ...m, files: m.files ?? [], ts: this.nextTs(), edits: 0, deleted: false };
     this.messages.push(msg);
+    if (this.opts.maxMessagesPerChannel && msg.threadTs === null)
+      this.trim(msg.channel, this.opts.maxMessagesPerChannel);
     return msg;
+  }
+
+  /** Drops a channel's oldest top-level messages past `max`, with their replies and the files only they showed. */
+  private trim(channel: string, max: number): void {
+    const top = this.messages.filter((x) => x.channel === channel && x.threadTs === null);
+    if (top.length <= max) return;
+    const gone = new Set(top.slice(0, top.length - max).map((x) => x.ts));
+    const dropped = (x: StandInMessage) => x.channel === channel && gone.has(x.threadTs ?? x.ts);
+    const filesOf = (x: StandInMessage) => [
+      ...x.files,
+      ...[...JSON.stringify(x.blocks ?? null).matchAll(/"id":"(F\w+)"/g)].map((m) => m[1]!),
+    ];
+    const kept = new Set(this.messages.filter((x) => !dropped(x)).flatMap(filesOf));
+    for (const id of this.messages.filter(dropped).flatMap(filesOf)) if (!kept.has(id)) this.files.delete(id);
+    this.messages.splice(0, this.messages.length, ...this.messages.filter((x) => !dropped(x)));
   }
 }
 
