@@ -69,13 +69,20 @@ export async function startApp(
   opts: {
     clock?: Clock;
     db?: Knex;
+    /** the pool callbacks and ingest write through; by default its own pool on MySQL/MariaDB */
+    writeDb?: Knex;
     host?: string;
     scheduler?: boolean;
     mount?: (app: express.Express, appUrl: () => string, db: Knex) => void;
   } = {},
 ): Promise<RunningApp> {
   const clock = opts.clock ?? systemClock;
-  const db = opts.db ?? createDb(config);
+  // reads (Slack answers, the scheduler) and the write path (callbacks, ingest) draw from
+  // separate pools on MySQL/MariaDB, so a burst of heavy answers never delays a receipt; reads
+  // are stopped by the server past STATEMENT_TIMEOUT. SQLite has one connection and one writer.
+  const db = opts.db ?? createDb(config, { statementTimeout: config.statementTimeout });
+  const ownWriteDb = !opts.writeDb && Boolean(config.databaseUrl);
+  const writeDb = opts.writeDb ?? (ownWriteDb ? createDb(config, { poolMax: config.writePoolSize }) : db);
   if (!config.databaseUrl) {
     const applied = await migrateLatest(db);
     if (applied.length) logger.info({ applied }, 'migrated the embedded database');
@@ -84,7 +91,7 @@ export async function startApp(
   const callbacks = new GroupCommitter<CallbackInput, CallbackSummary>(
     async (items) => {
       const started = process.hrtime.bigint();
-      const summary = await applyCallbacks(db, items, clock.now());
+      const summary = await applyCallbacks(writeDb, items, clock.now());
       logger.debug({ batch: items.length, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'callbacks committed');
       return items.map(() => summary);
     },
@@ -98,7 +105,7 @@ export async function startApp(
   healthRoutes(app, db);
   const metrics = createMetrics(db, () => callbacks.depth);
   metricsRoute(app, config.metricsToken, metrics);
-  const deps = { config, db, clock, callbacks, metrics };
+  const deps = { config, db, writeDb, clock, callbacks, metrics };
   app.use('/api/v1', apiRouter(deps));
   // Bolt refuses stale Slack requests but not ones dated in the future: a replayed signature
   // must not stay usable for years
@@ -144,6 +151,7 @@ export async function startApp(
       await slack?.stop();
       await http.close(); // no new requests; in-flight ones finish
       await callbacks.close();
+      if (ownWriteDb) await writeDb.destroy();
       if (!opts.db) await db.destroy();
       logger.info('stopped');
     })());

@@ -26,6 +26,8 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT: withDefault(z.coerce.number().int().min(1).max(600), '10'),
   CALLBACKS_MAX_IN_FLIGHT: withDefault(z.coerce.number().int().min(1), '5000'),
   ANSWERS_PER_WORKSPACE: withDefault(z.coerce.number().int().min(1), '4'),
+  STATEMENT_TIMEOUT: withDefault(z.coerce.number().int().min(0).max(3600), '30'),
+  WRITE_POOL_SIZE: withDefault(z.coerce.number().int().min(1).max(100), '5'),
   SLACK_BOT_TOKEN: optional(z.string().startsWith('xoxb-', { message: 'must start with xoxb-' })),
   SLACK_SIGNING_SECRET: optional(z.string()),
   SLACK_APP_TOKEN: optional(z.string().startsWith('xapp-', { message: 'must start with xapp-' })),
@@ -91,6 +93,10 @@ export interface Config {
   readonly callbacksMaxInFlight: number;
   /** stats answers computed at once per workspace; past it a "busy" reply */
   readonly answersPerWorkspace: number;
+  /** seconds a read on the app's main pool may run before MySQL/MariaDB stops it; 0 = none */
+  readonly statementTimeout: number;
+  /** connections of the pool only callbacks and ingest write through (MySQL/MariaDB) */
+  readonly writePoolSize: number;
   readonly slack: {
     /**
      * local: nothing set (the embedded workspace); single: one workspace's bot token;
@@ -184,6 +190,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownTimeout: e.SHUTDOWN_TIMEOUT,
     callbacksMaxInFlight: e.CALLBACKS_MAX_IN_FLIGHT,
     answersPerWorkspace: e.ANSWERS_PER_WORKSPACE,
+    statementTimeout: e.STATEMENT_TIMEOUT,
+    writePoolSize: e.WRITE_POOL_SIZE,
     slack: Object.freeze({
       mode: distribution ? ('distribution' as const) : e.SLACK_BOT_TOKEN ? ('single' as const) : ('local' as const),
       clientId: e.SLACK_CLIENT_ID,

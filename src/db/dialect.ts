@@ -46,6 +46,12 @@ export function isDuplicateKey(err: unknown): boolean {
 
 const RETRYABLE_MYSQL = new Set([1213 /* deadlock */, 1205 /* lock wait timeout */]);
 
+/** The server stopped a statement past STATEMENT_TIMEOUT (MariaDB max_statement_time, MySQL max_execution_time). */
+export function isStatementTimeout(err: unknown): boolean {
+  const errno = (err as { errno?: number }).errno;
+  return errno === 1969 || errno === 3024;
+}
+
 export function isRetryable(err: unknown): boolean {
   const e = err as { errno?: number; code?: string };
   return (e.errno !== undefined && RETRYABLE_MYSQL.has(e.errno)) || String(e.code).startsWith('SQLITE_BUSY');

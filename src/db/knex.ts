@@ -11,7 +11,7 @@ export type Db = Knex;
  */
 export function createDb(
   config: Pick<Config, 'databaseUrl' | 'dataDir' | 'sqliteFile'>,
-  opts: { poolMax?: number } = {},
+  opts: { poolMax?: number; statementTimeout?: number } = {},
 ): Db {
   if (config.databaseUrl) {
     const url = new URL(config.databaseUrl.replace(/^mysql2:/, 'mysql:'));
@@ -38,7 +38,17 @@ export function createDb(
           conn: { query: (sql: string, cb: (err: Error | null) => void) => void },
           done: (err: Error | null, conn: unknown) => void,
         ) => {
-          conn.query("SET time_zone = '+00:00'", (err) => done(err, conn));
+          conn.query("SET time_zone = '+00:00'", (err) => {
+            const seconds = opts.statementTimeout ?? 0;
+            if (err || seconds <= 0) return done(err, conn);
+            // MariaDB: max_statement_time (seconds); MySQL: max_execution_time (ms, SELECT only)
+            conn.query(`SET SESSION max_statement_time = ${Number(seconds)}`, (mariaErr) => {
+              if (!mariaErr) return done(null, conn);
+              conn.query(`SET SESSION max_execution_time = ${Number(seconds) * 1000}`, (mysqlErr) =>
+                done(mysqlErr, conn),
+              );
+            });
+          });
         },
       },
     });

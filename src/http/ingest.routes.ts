@@ -12,7 +12,10 @@ import type { Metrics } from './metrics';
 
 export interface IngestDeps {
   config: Config;
+  /** reads (the unsubscribe feed) */
   db: Knex;
+  /** the write path's own pool (ingest, subscription events, link codes) */
+  writeDb: Knex;
   clock: Clock;
   callbacks: GroupCommitter<CallbackInput, CallbackSummary>;
   metrics?: Metrics;
@@ -45,7 +48,7 @@ export function apiRouter(deps: IngestDeps): Router {
   r.post('/messages', requireJson, async (req: Request, res: Response) => {
     const parsed = messageBatchSchema.safeParse(req.body);
     if (!parsed.success) return badRequest(res, fieldErrors(parsed.error));
-    const result = await ingestMessages(deps.db, parsed.data.messages, {
+    const result = await ingestMessages(deps.writeDb, parsed.data.messages, {
       now: deps.clock.now(),
       mmsSegments: deps.config.mmsSegments,
     });
@@ -57,14 +60,14 @@ export function apiRouter(deps: IngestDeps): Router {
   r.post('/subscription-events', requireJson, async (req: Request, res: Response) => {
     const parsed = subscriptionBatchSchema.safeParse(req.body);
     if (!parsed.success) return badRequest(res, fieldErrors(parsed.error));
-    res.status(200).json(await recordSubscriptionEvents(deps.db, parsed.data.events, deps.clock.now()));
+    res.status(200).json(await recordSubscriptionEvents(deps.writeDb, parsed.data.events, deps.clock.now()));
   });
 
   // the platform issues the link: a workspace admin redeems it with `/campaign-stats connect CODE`
   r.post('/accounts/:accountId/slack-link-codes', async (req: Request, res: Response) => {
     const id = idSchema.safeParse(req.params.accountId);
     if (!id.success) return badRequest(res, [{ path: 'account_id', message: id.error.issues[0]!.message }]);
-    const { code, expiresAt } = await issueLinkCode(deps.db, id.data, deps.clock.now());
+    const { code, expiresAt } = await issueLinkCode(deps.writeDb, id.data, deps.clock.now());
     res.status(201).json({ account_id: id.data, code, expires_at: expiresAt.toISOString() });
   });
 

@@ -75,3 +75,9 @@ export function failureMessage(): SlackMessage {
     ],
   };
 }
+
+/** A read stopped by the database's statement timeout: the user can narrow the question. */
+export function tooSlowMessage(seconds: number): SlackMessage {
+  const text = `That answer needed more than ${seconds} s of database time and was stopped; nothing was changed. Try a shorter period or narrow it (\`carrier:\`, \`account:\`, \`type:\`).`;
+  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `:hourglass: ${text}` } }] };
+}

@@ -2,7 +2,8 @@ import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt'
 import { parseSettingsCommand } from '../../settings/settings-command';
 import { buildStatsView } from '../../stats/stats-view.service';
 import { whyMessage } from '../../stats/stats.blocks';
-import { failureMessage, helpMessage, wordErrorsMessage } from '../blocks/help.blocks';
+import { failureMessage, helpMessage, tooSlowMessage, wordErrorsMessage } from '../blocks/help.blocks';
+import { isStatementTimeout } from '../../db/dialect';
 import { notice, warning } from '../../messages/message';
 import { seesNothing } from '../../domain/account-scope';
 import { NOT_CONNECTED } from '../../workspaces/linking.service';
@@ -25,6 +26,12 @@ export function campaignStatsCommand(deps: SlackDeps) {
     try {
       await answer(deps, args);
     } catch (err) {
+      if (isStatementTimeout(err)) {
+        deps.log.warn({ text: args.command.text }, '/campaign-stats stopped by STATEMENT_TIMEOUT');
+        const reply = tooSlowMessage(deps.config.statementTimeout);
+        await args.respond({ response_type: 'ephemeral', ...reply }).catch(() => undefined);
+        return;
+      }
       deps.log.error({ err, text: args.command.text }, '/campaign-stats failed');
       await args.respond({ response_type: 'ephemeral', ...failureMessage() }).catch(() => undefined);
     }
