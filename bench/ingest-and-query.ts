@@ -10,13 +10,8 @@
  *   npm run build && node dist/bench/ingest-and-query.js [--messages N] [--reuse]
  *     [--seconds 15] [--concurrency 64] [--db mysql://root@127.0.0.1:3306/campaign_stats_bench]
  */
-import { execFileSync, spawn } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import knexFactory from 'knex';
-import twilio from 'twilio';
 import { loadConfig } from '../src/config';
 import { createDb } from '../src/db/knex';
 import { hourOf, toDbTime } from '../src/db/dialect';
@@ -29,6 +24,7 @@ import { getStats } from '../src/stats/stats.service';
 import { buildStatsView } from '../src/stats/stats-view.service';
 import { onlyAccounts } from '../src/domain/account-scope';
 import { mulberry32 } from '../src/demo/demo-data';
+import { prepareCallbackLoad, runWrk, startServer } from './callback-load';
 
 const { values } = parseArgs({
   options: {
@@ -164,82 +160,16 @@ async function timeIt(runs: number, fn: () => Promise<unknown>) {
   return times;
 }
 
-/**
- * Signed callbacks through the real HTTP route, from `wrk` (Debian package `wrk`): a C load
- * generator, so the 2 cores go to the server and MariaDB rather than to the client. Requests
- * (body + X-Twilio-Signature computed with the official twilio package) are prepared first.
- */
+/** The real server in a child process, fed signed callbacks by `wrk` (bench/callback-load.ts). */
 async function callbacksThroughHttp(dbUrl: string, ids: string[]) {
-  const authToken = 'bench-auth-token-0123456789abcdef';
-  const port = 3900 + Math.floor(Math.random() * 90);
-  const base = `http://127.0.0.1:${port}`;
-  const url = `${base}/webhooks/twilio/status`;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cs-bench-'));
-  const lines = ids.map((id, i) => {
-    const s = ['sent', 'delivered', 'undelivered'][i % 3]!;
-    const params: Record<string, string> = {
-      MessageSid: id,
-      MessageStatus: s,
-      AccountSid: `AC${'0'.repeat(32)}`,
-      ...(s === 'undelivered' ? { ErrorCode: '30007' } : {}),
-    };
-    return `{${JSON.stringify(new URLSearchParams(params).toString())},${JSON.stringify(twilio.getExpectedTwilioSignature(authToken, url, params))}},`;
-  });
-  fs.writeFileSync(path.join(dir, 'requests.lua'), `return {\n${lines.join('\n')}\n}\n`);
-  fs.writeFileSync(
-    path.join(dir, 'callbacks.lua'),
-    `local reqs = dofile(${JSON.stringify(path.join(dir, 'requests.lua'))})
-local i = 0
-request = function()
-  i = i + 1
-  local r = reqs[(i % #reqs) + 1]
-  return wrk.format("POST", "/webhooks/twilio/status", { ["Content-Type"] = "application/x-www-form-urlencoded", ["X-Twilio-Signature"] = r[2] }, r[1])
-end
-`,
-  );
-  const child = spawn(process.execPath, [path.resolve(__dirname, '../src/cli.js'), 'serve'], {
-    env: {
-      ...process.env,
-      DATABASE_URL: dbUrl,
-      PORT: String(port),
-      TWILIO_AUTH_TOKEN: authToken,
-      PUBLIC_BASE_URL: base,
-      LOG_LEVEL: 'warn',
-      RUN_SCHEDULER: 'false',
-      LOCAL_MODE: 'true', // no Slack: the callback route only
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  for (let i = 0; i < 100; i++) {
-    const ok = await fetch(`${base}/readyz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) break;
-    await new Promise((r) => setTimeout(r, 100));
+  const load = prepareCallbackLoad(ids);
+  const server = await startServer(load, { DATABASE_URL: dbUrl, LOCAL_MODE: 'true' }); // no Slack: the callback route only
+  try {
+    return await runWrk(load, server.base, Number(values.concurrency), Number(values.seconds));
+  } finally {
+    await server.stop();
+    load.cleanup();
   }
-  const out = execFileSync(
-    'wrk',
-    [
-      '-t1',
-      `-c${values.concurrency}`,
-      `-d${values.seconds}s`,
-      '--latency',
-      '-s',
-      path.join(dir, 'callbacks.lua'),
-      base,
-    ],
-    { encoding: 'utf8' },
-  );
-  child.kill('SIGTERM');
-  await new Promise((r) => child.once('exit', r));
-  fs.rmSync(dir, { recursive: true, force: true });
-  const completed = Number(/(\d+) requests in ([\d.]+)s/.exec(out)?.[1]);
-  const seconds = Number(/(\d+) requests in ([\d.]+)s/.exec(out)?.[2]);
-  const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
-  const p50 = /50%\s+([\d.]+\w+)/.exec(out)?.[1];
-  const p99 = /99%\s+([\d.]+\w+)/.exec(out)?.[1];
-  return { completed, ok: completed - non2xx, failed: non2xx, rate: (completed - non2xx) / seconds, seconds, p50, p99 };
 }
 
 async function main() {

@@ -6,7 +6,7 @@ import { ALERT_ACTION } from '../alerts/alert.blocks';
 import { RESTORE_ACTION } from '../unsubscribes/unsubscribes.blocks';
 import { ACTION } from '../stats/stats.blocks';
 import { boltLogger } from './bolt-logger';
-import { PerKeyLimit } from './answer-limit';
+import { Gate, PerKeyLimit } from './answer-limit';
 import { slackClientOptions } from '../messages/notifier';
 import { campaignStatsCommand } from './commands/campaign-stats.command';
 import { uninstalledListener } from './events/uninstalled.event';
@@ -19,6 +19,7 @@ export function registerListeners(app: App, slackDeps: SlackDeps): void {
   const deps: SlackDeps = {
     ...slackDeps,
     answers: slackDeps.answers ?? new PerKeyLimit(slackDeps.config.answersPerWorkspace),
+    reads: slackDeps.reads ?? new Gate(slackDeps.config.answersAtOnce),
   };
   app.command(SLASH_COMMAND, campaignStatsCommand(deps));
   app.action(ACTION.period, statsControlAction(deps, 'period'));

@@ -4,7 +4,7 @@ import type { Clock } from '../clock';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import type { WorkspaceAuth } from '../workspaces/workspace-auth';
-import type { PerKeyLimit } from './answer-limit';
+import type { Gate, PerKeyLimit } from './answer-limit';
 
 export interface SlackDeps {
   config: Config;
@@ -17,4 +17,11 @@ export interface SlackDeps {
   installations?: InstallationStore;
   /** answers computed at once per workspace */
   answers?: PerKeyLimit;
+  /** answers reading the database at once, all workspaces together */
+  reads?: Gate;
+}
+
+/** Runs a read through the shared gate when there is one. */
+export function readGated<T>(deps: SlackDeps, fn: () => Promise<T>): Promise<T> {
+  return deps.reads ? deps.reads.run(fn) : fn();
 }

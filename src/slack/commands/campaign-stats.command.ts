@@ -9,7 +9,7 @@ import { seesNothing } from '../../domain/account-scope';
 import { NOT_CONNECTED } from '../../workspaces/linking.service';
 import { resolveContext } from '../context';
 import { sendStats } from '../send-stats';
-import type { SlackDeps } from '../slack-deps';
+import { readGated, type SlackDeps } from '../slack-deps';
 import { runSettingsCommand } from './settings.command';
 import { BUSY } from '../answer-limit';
 import type { RequestContext } from '../../settings/request-context';
@@ -98,7 +98,9 @@ async function statsAnswer(
   text: string,
   why: boolean,
 ): Promise<void> {
-  const result = await buildStatsView(deps.db, why ? text.slice(3) : text, ctx.zone, deps.clock.now(), ctx.accounts);
+  const result = await readGated(deps, () =>
+    buildStatsView(deps.db, why ? text.slice(3) : text, ctx.zone, deps.clock.now(), ctx.accounts),
+  );
   if (!result.ok) {
     await respond({ response_type: 'ephemeral', ...wordErrorsMessage(result.errors) });
     return;
