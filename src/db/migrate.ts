@@ -7,6 +7,7 @@ import * as alertPeakVolume from '../../migrations/20261129000000_alert-peak-vol
 import * as workspaces from '../../migrations/20261129010000_workspaces-installations-links';
 import * as reasonGrains from '../../migrations/20261129020000_reason-grains';
 import * as backfillReasonGrains from '../../migrations/20261129020100_backfill-reason-grains';
+import * as quarterGrain from '../../migrations/20261129030000_quarter-grain';
 
 type Migration = { up: (knex: Knex) => Promise<void>; down: (knex: Knex) => Promise<void> };
 
@@ -24,6 +25,7 @@ export const MIGRATIONS: ReadonlyArray<[name: string, migration: Migration]> = [
   ['20261129010000_workspaces-installations-links', workspaces],
   ['20261129020000_reason-grains', reasonGrains],
   ['20261129020100_backfill-reason-grains', backfillReasonGrains],
+  ['20261129030000_quarter-grain', quarterGrain],
 ];
 
 const source: Knex.MigrationSource<[string, Migration]> = {

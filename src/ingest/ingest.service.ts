@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { applyReports, sameState, type MessageState, type Report, type SegmentsSource } from '../domain/message-state';
 import { resolveSegments } from '../domain/segments';
 import { wasAttempted } from '../domain/status';
-import { CountDeltas, hourOfDate, type CountKey } from '../db/counts.repository';
+import { CountDeltas, hourOfDate, quarterOfDate, type CountKey } from '../db/counts.repository';
 import { inTransaction } from '../db/dialect';
 import {
   ensureAccounts,
@@ -38,6 +38,7 @@ const countKey = (
 ): CountKey => ({
   errorCode: m.errorCode,
   hour: hourOfDate(m.sentAt),
+  quarter: quarterOfDate(m.sentAt),
   type: m.type,
   carrier: m.carrier,
   status: m.status,

@@ -250,9 +250,10 @@ export async function rawReasonCounts(
 
 /**
  * Exact counts for many partial hours (a long period in a :30 or :45 zone has two a day) in a
- * bounded number of queries — one per 500 pieces — instead of one each: rows are grouped by
- * 15-minute bucket and given back to the piece their bucket lies in. Pieces are disjoint and
- * meet only at local day boundaries, which fall on 15-minute buckets.
+ * bounded number of queries — one per 500 pieces — instead of one each. Pieces on 15-minute
+ * bounds (every local day boundary is one) are read from the 15-minute grain; the others (a
+ * period ending now) from the raw messages, grouped by 15-minute bucket. Rows are given back
+ * to the piece their bucket lies in; pieces are disjoint.
  */
 export async function rawCountsByPiece(
   db: Knex,
@@ -261,24 +262,48 @@ export async function rawCountsByPiece(
 ): Promise<Tally[][]> {
   const out: Tally[][] = pieces.map(() => []);
   const Q = 900_000;
-  for (let i = 0; i < pieces.length; i += 500) {
-    const chunk = pieces.slice(i, i + 500);
-    const bucket = quarterHourOf(db, 'sent_at');
-    const qb = db('messages')
-      .select(
-        db.raw(`${bucket.toQuery()} AS bucket`),
-        'status',
-        db.raw('SUM(segments) AS segments'),
-        db.raw('COUNT(*) AS messages'),
-      )
-      .groupBy(db.raw(bucket.toQuery()), 'status');
-    const rows = await inRanges(narrow(qb, scope), 'sent_at', chunk);
-    for (const r of rows as Array<Record<string, unknown>>) {
-      const t = tally(r);
-      if (!t) continue;
-      const start = Number(r.bucket) * Q;
-      const k = chunk.findIndex((p) => p.from.getTime() < start + Q && p.to.getTime() > start);
-      if (k >= 0) out[i + k]!.push(t);
+  const onQuarters = (p: { from: Date; to: Date }) => p.from.getTime() % Q === 0 && p.to.getTime() % Q === 0;
+  const indexed = pieces.map((piece, i) => ({ piece, i }));
+  for (const [fromGrain, list] of [
+    [true, indexed.filter((x) => onQuarters(x.piece))],
+    [false, indexed.filter((x) => !onQuarters(x.piece))],
+  ] as const) {
+    for (let i = 0; i < list.length; i += 500) {
+      const chunk = list.slice(i, i + 500);
+      const ranges = chunk.map((x) => x.piece);
+      const rows = fromGrain
+        ? await inRanges(
+            narrow(
+              db('counts_quarter')
+                .select('quarter AS bucket', 'status', ...sums(db))
+                .groupBy('quarter', 'status'),
+              scope,
+            ),
+            'quarter',
+            ranges,
+          )
+        : await inRanges(
+            narrow(
+              db('messages')
+                .select(
+                  db.raw(`${quarterHourOf(db, 'sent_at').toQuery()} AS bucket`),
+                  'status',
+                  db.raw('SUM(segments) AS segments'),
+                  db.raw('COUNT(*) AS messages'),
+                )
+                .groupBy(db.raw(quarterHourOf(db, 'sent_at').toQuery()), 'status'),
+              scope,
+            ),
+            'sent_at',
+            ranges,
+          );
+      for (const r of rows as Array<Record<string, unknown>>) {
+        const t = tally(r);
+        if (!t) continue;
+        const start = fromGrain ? fromDbTime(r.bucket).getTime() : Number(r.bucket) * Q;
+        const k = ranges.findIndex((p) => p.from.getTime() < start + Q && p.to.getTime() > start);
+        if (k >= 0) out[chunk[k]!.i]!.push(t);
+      }
     }
   }
   return out;

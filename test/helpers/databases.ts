@@ -76,6 +76,7 @@ export async function createTestDatabase(engine: Engine, extraEnv: Record<string
 }
 
 const TABLES = [
+  'counts_quarter',
   'counts_reason_daily',
   'counts_reason_campaign_hourly',
   'slack_link_codes',

@@ -54,12 +54,14 @@ export async function expectCountsMatchMessages(db: Db) {
       }))
       .filter((r) => r.messages !== 0)
       .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
-  const counted = await db('counts_campaign_hourly')
-    .select('type', 'carrier', 'status', 'campaign_id', 'account_id')
-    .sum({ segments: 'segments' })
-    .sum({ messages: 'messages' })
-    .groupBy('type', 'carrier', 'status', 'campaign_id', 'account_id');
-  expect(norm(counted)).toEqual(norm(raw));
+  for (const table of ['counts_campaign_hourly', 'counts_quarter']) {
+    const counted = await db(table)
+      .select('type', 'carrier', 'status', 'campaign_id', 'account_id')
+      .sum({ segments: 'segments' })
+      .sum({ messages: 'messages' })
+      .groupBy('type', 'carrier', 'status', 'campaign_id', 'account_id');
+    expect(norm(counted), table).toEqual(norm(raw));
+  }
   const rawTotals = await db('messages')
     .whereIn('status', [...STATUSES])
     .select('type', 'carrier', 'status')
