@@ -242,7 +242,7 @@ async function main() {
     `30-day breakdown, all filters off: engine median ${median(engine).toFixed(1)} ms (p95 ${p95(engine).toFixed(1)}), raw GROUP BY median ${median(raw).toFixed(1)} ms → ${(median(raw) / median(engine)).toFixed(1)}× faster; same answer: ${same ? 'yes' : 'NO'}`,
   );
   console.log(
-    `30-day, sms + Verizon: median ${median(carrierQ).toFixed(1)} ms; one account: ${median(accountQ).toFixed(1)} ms; Asia/Kolkata (partial hours from raw): ${median(zoneQ).toFixed(1)} ms`,
+    `30-day, sms + Verizon: median ${median(carrierQ).toFixed(1)} ms; one account: ${median(accountQ).toFixed(1)} ms; Asia/Kolkata (partial hours from the 15-minute grain): ${median(zoneQ).toFixed(1)} ms`,
   );
   console.log(
     `a merchant workspace (one linked account), the whole /campaign-stats 30d answer: median ${median(merchantQ).toFixed(1)} ms (p95 ${p95(merchantQ).toFixed(1)})`,
