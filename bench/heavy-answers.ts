@@ -8,11 +8,11 @@
  *   npm run build && node dist/bench/heavy-answers.js [--db mysql://root@127.0.0.1:3306/campaign_stats_bench]
  *     [--seconds 15] [--concurrency 64] [--heavy 10] [--words "400d tz:Asia/Kolkata"]
  */
-import crypto from 'node:crypto';
 import { parseArgs } from 'node:util';
 import knexFactory from 'knex';
 import { SlackStandIn } from '../src/workspace/slack-stand-in';
 import { prepareCallbackLoad, runWrk, startServer, toMs } from './callback-load';
+import { slashCommand } from './slack-request';
 
 const { values } = parseArgs({
   options: {
@@ -25,8 +25,6 @@ const { values } = parseArgs({
 });
 const SECRET = 'bench-signing-secret';
 const TOKEN = 'xoxb-bench';
-const CHANNEL = 'C2147483705';
-const USER = 'U2147483697';
 
 async function main() {
   const db = knexFactory({ client: 'mysql2', connection: values.db });
@@ -56,7 +54,7 @@ async function main() {
       while (running) {
         while (running && sent - answered() < heavy) {
           sent++;
-          void ask(server.base, standIn);
+          void slashCommand(server.base, SECRET, standIn, values.words!);
         }
         await new Promise((r) => setTimeout(r, 5));
       }
@@ -90,32 +88,6 @@ async function main() {
     await standIn.stop();
     await db.destroy();
   }
-}
-
-async function ask(base: string, standIn: SlackStandIn) {
-  const body = new URLSearchParams({
-    token: 'x',
-    team_id: 'T0001',
-    channel_id: CHANNEL,
-    user_id: USER,
-    command: '/campaign-stats',
-    text: values.words!,
-    response_url: standIn.commandResponseUrl(CHANNEL, USER),
-    trigger_id: 't',
-    api_app_id: 'A1',
-  }).toString();
-  const ts = Math.floor(Date.now() / 1000);
-  const sig = `v0=${crypto.createHmac('sha256', SECRET).update(`v0:${ts}:${body}`).digest('hex')}`;
-  const res = await fetch(`${base}/slack/events`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      'x-slack-request-timestamp': String(ts),
-      'x-slack-signature': sig,
-    },
-    body,
-  });
-  await res.text();
 }
 
 main().catch((err) => {

@@ -7,10 +7,10 @@
  *   node dist/bench/slash-command.js [--db mysql://root@127.0.0.1:3306/campaign_stats_bench] [--runs 40]
  */
 import { spawn } from 'node:child_process';
-import crypto from 'node:crypto';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { SlackStandIn } from '../src/workspace/slack-stand-in';
+import { slashCommand } from './slack-request';
 
 const { values } = parseArgs({
   options: {
@@ -57,31 +57,9 @@ async function main() {
   const runs = Number(values.runs);
   for (let i = 0; i < runs + 3; i++) {
     const before = standIn.callsTo('response_url').length;
-    const body = new URLSearchParams({
-      token: 'x',
-      team_id: 'T0001',
-      channel_id: 'C2147483705',
-      user_id: 'U2147483697',
-      command: '/campaign-stats',
-      text: values.words!,
-      response_url: standIn.commandResponseUrl('C2147483705', 'U2147483697'),
-      trigger_id: 't',
-      api_app_id: 'A1',
-    }).toString();
-    const ts = Math.floor(Date.now() / 1000);
-    const sig = `v0=${crypto.createHmac('sha256', SECRET).update(`v0:${ts}:${body}`).digest('hex')}`;
     const t0 = Date.now();
     const h0 = performance.now();
-    const res = await fetch(`${base}/slack/events`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        'x-slack-request-timestamp': String(ts),
-        'x-slack-signature': sig,
-      },
-      body,
-    });
-    await res.text();
+    await slashCommand(base, SECRET, standIn, values.words!);
     const ack = performance.now() - h0;
     while (standIn.callsTo('response_url').length === before) await new Promise((r) => setTimeout(r, 1));
     const call = standIn.callsTo('response_url').at(-1)!;
