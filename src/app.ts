@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import { systemClock, type Clock } from './clock';
 import type { Config } from './config';
 import { createDb } from './db/knex';
+import { AnswerPool } from './stats/answer-pool';
 import { migrateLatest } from './db/migrate';
 import { GroupCommitter } from './ingest/group-commit';
 import { applyCallbacks, type CallbackInput, type CallbackSummary } from './ingest/ingest.service';
@@ -120,7 +121,10 @@ export async function startApp(
   });
   const workspaceAuth = createWorkspaceAuth(config, db, clock);
   if (config.slack.mode === 'local' && workspaceAuth) await seedLocalWorkspaces(db, clock.now());
-  const slack = workspaceAuth ? createSlack({ config, db, clock, log: logger, ...workspaceAuth }, app) : null;
+  const answerPool = workspaceAuth && config.answerThreads ? AnswerPool.create(config, config.answersAtOnce) : null;
+  const slack = workspaceAuth
+    ? createSlack({ config, db, clock, log: logger, answerPool, ...workspaceAuth }, app)
+    : null;
   let appUrl = '';
   opts.mount?.(app, () => appUrl, db);
   app.use((_req, res) => {
@@ -140,7 +144,12 @@ export async function startApp(
     (opts.scheduler ?? config.runScheduler) ? createScheduler(config, db, clock, logger, metrics) : null;
   scheduler?.start();
   logger.info(
-    { port: http.port, database: config.databaseUrl ? 'mysql' : config.sqliteFile, slack: slack?.mode ?? 'off' },
+    {
+      port: http.port,
+      database: config.databaseUrl ? 'mysql' : config.sqliteFile,
+      slack: slack?.mode ?? 'off',
+      answerThreads: answerPool?.threads ?? 0,
+    },
     'listening',
   );
 
@@ -151,6 +160,7 @@ export async function startApp(
       await slack?.stop();
       await http.close(); // no new requests; in-flight ones finish
       await callbacks.close();
+      await answerPool?.close();
       if (ownWriteDb) await writeDb.destroy();
       if (!opts.db) await db.destroy();
       logger.info('stopped');

@@ -26,7 +26,8 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT: withDefault(z.coerce.number().int().min(1).max(600), '10'),
   CALLBACKS_MAX_IN_FLIGHT: withDefault(z.coerce.number().int().min(1), '5000'),
   ANSWERS_PER_WORKSPACE: withDefault(z.coerce.number().int().min(1), '4'),
-  ANSWERS_AT_ONCE: withDefault(z.coerce.number().int().min(1).max(100), '2'),
+  ANSWERS_AT_ONCE: withDefault(z.coerce.number().int().min(1).max(100), '1'),
+  ANSWER_THREADS: withDefault(z.enum(['true', 'false']), 'true'),
   STATEMENT_TIMEOUT: withDefault(z.coerce.number().int().min(0).max(3600), '30'),
   WRITE_POOL_SIZE: withDefault(z.coerce.number().int().min(1).max(100), '5'),
   SLACK_BOT_TOKEN: optional(z.string().startsWith('xoxb-', { message: 'must start with xoxb-' })),
@@ -96,6 +97,8 @@ export interface Config {
   readonly answersPerWorkspace: number;
   /** answers reading the database at once across all workspaces; the others wait their turn */
   readonly answersAtOnce: number;
+  /** answers computed in ANSWERS_AT_ONCE worker threads, off the event loop that answers callbacks */
+  readonly answerThreads: boolean;
   /** seconds a read on the app's main pool may run before MySQL/MariaDB stops it; 0 = none */
   readonly statementTimeout: number;
   /** connections of the pool only callbacks and ingest write through (MySQL/MariaDB) */
@@ -194,6 +197,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     callbacksMaxInFlight: e.CALLBACKS_MAX_IN_FLIGHT,
     answersPerWorkspace: e.ANSWERS_PER_WORKSPACE,
     answersAtOnce: e.ANSWERS_AT_ONCE,
+    answerThreads: e.ANSWER_THREADS === 'true',
     statementTimeout: e.STATEMENT_TIMEOUT,
     writePoolSize: e.WRITE_POOL_SIZE,
     slack: Object.freeze({

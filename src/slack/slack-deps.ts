@@ -5,6 +5,9 @@ import type { Config } from '../config';
 import type { Logger } from '../logger';
 import type { WorkspaceAuth } from '../workspaces/workspace-auth';
 import type { Gate, PerKeyLimit } from './answer-limit';
+import type { AnswerPool } from '../stats/answer-pool';
+import type { AccountScope } from '../domain/account-scope';
+import { buildStatsView, type StatsViewResult } from '../stats/stats-view.service';
 
 export interface SlackDeps {
   config: Config;
@@ -19,9 +22,23 @@ export interface SlackDeps {
   answers?: PerKeyLimit;
   /** answers reading the database at once, all workspaces together */
   reads?: Gate;
+  /** worker threads computing answers off the event loop (the compiled build), or null */
+  answerPool?: AnswerPool | null;
 }
 
 /** Runs a read through the shared gate when there is one. */
 export function readGated<T>(deps: SlackDeps, fn: () => Promise<T>): Promise<T> {
   return deps.reads ? deps.reads.run(fn) : fn();
+}
+
+/** A stats answer: in a worker thread when there is a pool, else here through the shared gate. */
+export function statsView(
+  deps: SlackDeps,
+  text: string,
+  zone: string,
+  accounts: AccountScope,
+): Promise<StatsViewResult> {
+  const now = deps.clock.now();
+  if (deps.answerPool) return deps.answerPool.buildStatsView(text, zone, now, accounts);
+  return readGated(deps, () => buildStatsView(deps.db, text, zone, now, accounts));
 }

@@ -7,11 +7,10 @@ import type {
 } from '@slack/bolt';
 import { withWord, type ControlKind } from '../../domain/query-words';
 import { wordsFromControlsBlock } from '../../stats/stats.blocks';
-import { buildStatsView } from '../../stats/stats-view.service';
 import { wordErrorsMessage } from '../blocks/help.blocks';
 import { actionContext } from '../context';
 import { sendStats } from '../send-stats';
-import { readGated, type SlackDeps } from '../slack-deps';
+import { statsView, type SlackDeps } from '../slack-deps';
 
 type Args = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 
@@ -26,7 +25,7 @@ export function statsControlAction(deps: SlackDeps, kind: ControlKind) {
     const words = wordsFromControlsBlock(select.block_id) ?? '';
     const value = select.selected_option.value;
     const next = withWord(words, kind, value === NO_FILTER[kind] ? null : value);
-    const result = await readGated(deps, () => buildStatsView(deps.db, next, ctx.zone, deps.clock.now(), ctx.accounts));
+    const result = await statsView(deps, next, ctx.zone, ctx.accounts);
     if (!result.ok) {
       await respond({ response_type: 'ephemeral', replace_original: false, ...wordErrorsMessage(result.errors) });
       return;
@@ -41,9 +40,7 @@ export function shareStatsAction(deps: SlackDeps) {
     await ack();
     const ctx = await actionContext(deps, client, body);
     const words = (action as ButtonAction).value ?? '';
-    const result = await readGated(deps, () =>
-      buildStatsView(deps.db, words, ctx.zone, deps.clock.now(), ctx.accounts),
-    );
+    const result = await statsView(deps, words, ctx.zone, ctx.accounts);
     if (!result.ok) {
       await respond({ response_type: 'ephemeral', replace_original: false, ...wordErrorsMessage(result.errors) });
       return;

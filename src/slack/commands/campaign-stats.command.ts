@@ -1,6 +1,5 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { parseSettingsCommand } from '../../settings/settings-command';
-import { buildStatsView } from '../../stats/stats-view.service';
 import { whyMessage } from '../../stats/stats.blocks';
 import { failureMessage, helpMessage, tooSlowMessage, wordErrorsMessage } from '../blocks/help.blocks';
 import { isStatementTimeout } from '../../db/dialect';
@@ -9,7 +8,7 @@ import { seesNothing } from '../../domain/account-scope';
 import { NOT_CONNECTED } from '../../workspaces/linking.service';
 import { resolveContext } from '../context';
 import { sendStats } from '../send-stats';
-import { readGated, type SlackDeps } from '../slack-deps';
+import { statsView, type SlackDeps } from '../slack-deps';
 import { runSettingsCommand } from './settings.command';
 import { BUSY } from '../answer-limit';
 import type { RequestContext } from '../../settings/request-context';
@@ -98,9 +97,7 @@ async function statsAnswer(
   text: string,
   why: boolean,
 ): Promise<void> {
-  const result = await readGated(deps, () =>
-    buildStatsView(deps.db, why ? text.slice(3) : text, ctx.zone, deps.clock.now(), ctx.accounts),
-  );
+  const result = await statsView(deps, why ? text.slice(3) : text, ctx.zone, ctx.accounts);
   if (!result.ok) {
     await respond({ response_type: 'ephemeral', ...wordErrorsMessage(result.errors) });
     return;
