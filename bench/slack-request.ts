@@ -1,4 +1,4 @@
-import crypto from 'node:crypto';
+import { slackRequestHeaders } from '../src/workspace/slack-signature';
 import type { SlackStandIn } from '../src/workspace/slack-stand-in';
 
 export const CHANNEL = 'C2147483705';
@@ -17,16 +17,6 @@ export async function slashCommand(base: string, secret: string, standIn: SlackS
     trigger_id: 't',
     api_app_id: 'A1',
   }).toString();
-  const ts = Math.floor(Date.now() / 1000);
-  const sig = `v0=${crypto.createHmac('sha256', secret).update(`v0:${ts}:${body}`).digest('hex')}`;
-  const res = await fetch(`${base}/slack/events`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      'x-slack-request-timestamp': String(ts),
-      'x-slack-signature': sig,
-    },
-    body,
-  });
+  const res = await fetch(`${base}/slack/events`, { method: 'POST', headers: slackRequestHeaders(secret, body), body });
   await res.text();
 }

@@ -1,4 +1,4 @@
-import crypto from 'node:crypto';
+import { slackRequestHeaders } from '../workspace/slack-signature';
 import fs from 'node:fs';
 import path from 'node:path';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
@@ -105,16 +105,12 @@ export function localRouter(deps: {
     res.type('png').send(f.bytes);
   });
 
-  const signedPost = async (body: string) => {
-    const ts = Math.floor(deps.clock.now().getTime() / 1000);
-    const sig = `v0=${crypto.createHmac('sha256', deps.signingSecret).update(`v0:${ts}:${body}`).digest('hex')}`;
+  /** Forwards a request to the app signed as Slack signs it (form posts, or JSON events). */
+  const signedPost = async (body: string, contentType?: string) => {
+    const timestamp = Math.floor(deps.clock.now().getTime() / 1000);
     const res = await fetch(`${deps.appUrl()}/slack/events`, {
       method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        'x-slack-request-timestamp': String(ts),
-        'x-slack-signature': sig,
-      },
+      headers: slackRequestHeaders(deps.signingSecret, body, { timestamp, contentType }),
       body,
     });
     return res.status;
@@ -210,19 +206,8 @@ export function localRouter(deps: {
         thread_ts: parent.ts,
       },
     };
-    const body = JSON.stringify(event);
-    const ts = Math.floor(deps.clock.now().getTime() / 1000);
-    const sig = `v0=${crypto.createHmac('sha256', deps.signingSecret).update(`v0:${ts}:${body}`).digest('hex')}`;
-    const sent = await fetch(`${deps.appUrl()}/slack/events`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-slack-request-timestamp': String(ts),
-        'x-slack-signature': sig,
-      },
-      body,
-    });
-    res.status(sent.status === 200 ? 202 : 502).json({ ok: true });
+    const sent = await signedPost(JSON.stringify(event), 'application/json');
+    res.status(sent === 200 ? 202 : 502).json({ ok: true });
   });
 
   // posts the digest of the last day with sends (not an empty weekend), or the date asked for

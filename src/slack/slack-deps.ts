@@ -26,11 +26,6 @@ export interface SlackDeps {
   answerPool?: AnswerPool | null;
 }
 
-/** Runs a read through the shared gate when there is one. */
-export function readGated<T>(deps: SlackDeps, fn: () => Promise<T>): Promise<T> {
-  return deps.reads ? deps.reads.run(fn) : fn();
-}
-
 /** A stats answer: in a worker thread when there is a pool, else here through the shared gate. */
 export function statsView(
   deps: SlackDeps,
@@ -40,5 +35,6 @@ export function statsView(
 ): Promise<StatsViewResult> {
   const now = deps.clock.now();
   if (deps.answerPool) return deps.answerPool.buildStatsView(text, zone, now, accounts);
-  return readGated(deps, () => buildStatsView(deps.db, text, zone, now, accounts));
+  const compute = () => buildStatsView(deps.db, text, zone, now, accounts);
+  return deps.reads ? deps.reads.run(compute) : compute();
 }

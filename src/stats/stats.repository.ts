@@ -264,6 +264,7 @@ export async function rawCountsByPiece(
   const Q = 900_000;
   const onQuarters = (p: { from: Date; to: Date }) => p.from.getTime() % Q === 0 && p.to.getTime() % Q === 0;
   const indexed = pieces.map((piece, i) => ({ piece, i }));
+  const bucket = quarterHourOf(db, 'sent_at').toQuery();
   for (const [fromGrain, list] of [
     [true, indexed.filter((x) => onQuarters(x.piece))],
     [false, indexed.filter((x) => !onQuarters(x.piece))],
@@ -286,12 +287,12 @@ export async function rawCountsByPiece(
             narrow(
               db('messages')
                 .select(
-                  db.raw(`${quarterHourOf(db, 'sent_at').toQuery()} AS bucket`),
+                  db.raw(`${bucket} AS bucket`),
                   'status',
                   db.raw('SUM(segments) AS segments'),
                   db.raw('COUNT(*) AS messages'),
                 )
-                .groupBy(db.raw(quarterHourOf(db, 'sent_at').toQuery()), 'status'),
+                .groupBy(db.raw(bucket), 'status'),
               scope,
             ),
             'sent_at',

@@ -1,6 +1,6 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { slackRequestHeaders } from '../../src/workspace/slack-signature';
 import type { SlackStandIn } from '../../src/workspace/slack-stand-in';
 
 export const SIGNING_SECRET = '8f742231b10e8888abcd99yyyzzz85a5';
@@ -12,16 +12,7 @@ export function slackHeaders(
   body: string,
   opts: { secret?: string; timestamp?: number; contentType?: string } = {},
 ): Record<string, string> {
-  const ts = opts.timestamp ?? Math.floor(Date.now() / 1000);
-  const sig = crypto
-    .createHmac('sha256', opts.secret ?? SIGNING_SECRET)
-    .update(`v0:${ts}:${body}`)
-    .digest('hex');
-  return {
-    'content-type': opts.contentType ?? 'application/x-www-form-urlencoded',
-    'x-slack-request-timestamp': String(ts),
-    'x-slack-signature': `v0=${sig}`,
-  };
+  return slackRequestHeaders(opts.secret ?? SIGNING_SECRET, body, opts);
 }
 
 /** The fixture slash command with our own text and a response URL on the stand-in. */

@@ -1,13 +1,13 @@
 import { spawn } from 'node:child_process';
 import http from 'node:http';
 import os from 'node:os';
-import crypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '../../src/db/migrate';
 import fs from 'node:fs';
 import path from 'node:path';
 import { INGEST_TOKEN, message, startTestApp } from '../helpers/app';
 import { tableCounts } from '../helpers/state';
+import { postSlack, slackHeaders } from '../helpers/slack';
 
 describe('lifecycle', () => {
   it('lists every migration file, in order, and nothing else', () => {
@@ -116,17 +116,7 @@ describe('lifecycle', () => {
         trigger_id: 't',
         api_app_id: 'A1',
       }).toString();
-      const ts = Math.floor(Date.now() / 1000);
-      const sig = `v0=${crypto.createHmac('sha256', secret).update(`v0:${ts}:${body}`).digest('hex')}`;
-      await fetch(`${base}/slack/events`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          'x-slack-request-timestamp': String(ts),
-          'x-slack-signature': sig,
-        },
-        body,
-      });
+      await postSlack(base, body, slackHeaders(body, { secret }));
       await new Promise((r) => setTimeout(r, 500));
       const started = Date.now();
       child.kill('SIGTERM');
