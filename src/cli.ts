@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { SingleBar, Presets } from 'cli-progress';
-import { systemClock, type Clock } from './clock';
+import { fixedClock, systemClock, type Clock } from './clock';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createDb, explainDbError, type Db } from './db/knex';
 import { migrateLatest } from './db/migrate';
@@ -430,7 +430,7 @@ export async function runCli(
     throw err;
   }
   try {
-    return await run({ rest, config, io, clock });
+    return await run({ rest, config, io, clock: config.fixedNow ? fixedClock(config.fixedNow) : clock });
   } catch (err) {
     if (err instanceof UsageError) {
       io.err(`campaign-stats ${command}: ${err.message}\n\n${USAGE}`);

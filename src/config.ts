@@ -23,6 +23,9 @@ const envSchema = z.object({
   PORT: withDefault(z.coerce.number().int().min(0).max(65535), '3000'),
   HOST: optional(z.string()),
   LOCAL_MODE: optional(z.enum(['true', 'false'])),
+  FIXED_NOW: optional(
+    z.iso.datetime({ offset: true, message: 'must be an ISO 8601 instant with its offset, e.g. 2026-11-25T15:00:00Z' }),
+  ),
   SHUTDOWN_TIMEOUT: withDefault(z.coerce.number().int().min(1).max(600), '10'),
   CALLBACKS_MAX_IN_FLIGHT: withDefault(z.coerce.number().int().min(1), '5000'),
   ANSWERS_PER_WORKSPACE: withDefault(z.coerce.number().int().min(1), '4'),
@@ -142,6 +145,8 @@ export interface Config {
   readonly mmsSegments: number;
   readonly settingsEditors: 'admins' | 'everyone';
   readonly runScheduler: boolean;
+  /** the app's "now" pinned at one instant (tests, demos and screenshots); unset: the system clock */
+  readonly fixedNow: Date | undefined;
 }
 
 export class ConfigError extends Error {
@@ -234,5 +239,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mmsSegments: e.MMS_SEGMENTS,
     settingsEditors: e.SETTINGS_EDITORS,
     runScheduler: e.RUN_SCHEDULER === 'true',
+    fixedNow: e.FIXED_NOW ? new Date(e.FIXED_NOW) : undefined,
   });
 }

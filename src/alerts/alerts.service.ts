@@ -124,9 +124,9 @@ function observe(
 export async function evaluateAlerts(
   deps: AlertDeps,
   now: Date,
-): Promise<{ opened: number; resolved: number; updated: number }> {
+): Promise<{ opened: number; resolved: number; updated: number; openedIn: string[] }> {
   const channels = (await effectiveChannels(deps.db, deps.config)).filter((c) => c.alertsEnabled);
-  const result = { opened: 0, resolved: 0, updated: 0 };
+  const result = { opened: 0, resolved: 0, updated: 0, openedIn: [] as string[] };
   if (channels.length === 0) return result;
   const p0 = { ...DEFAULT_ALERT_PARAMS.undelivered, ...(deps.params?.undelivered ?? {}) };
   const from = new Date(now.getTime() - p0.windowMinutes * 60_000);
@@ -209,6 +209,7 @@ export async function evaluateAlerts(
           const ts = await notifier.post({ channel: ch.channelId, ...msg });
           await setMessageTs(deps.db, alert.id, ts);
           result.opened++;
+          result.openedIn.push(ch.channelId);
         }
       }
       // live alerts whose scope saw no traffic at all this window

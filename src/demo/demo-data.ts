@@ -104,10 +104,15 @@ export async function loadDemoData(db: Knex, opts: DemoOptions): Promise<DemoSum
   const rand = mulberry32(opts.seed);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
   const end = opts.now;
-  const startDay = DateTime.fromJSDate(end, { zone: 'UTC' })
-    .startOf('day')
-    .minus({ days: opts.days - 1 });
-  const incidentDay = DateTime.fromJSDate(end, { zone: 'UTC' }).startOf('day').minus({ days: 12 });
+  // The calendar is laid out from a Monday, so every week of the demo is the same whatever the
+  // day it is loaded: the campaigns before the incident, the random draws they take and so the
+  // incident itself (a Tuesday 12–24 days back) come out identical on any day and at any hour.
+  // Only the last days differ, by how far into the current week `now` is.
+  const today = DateTime.fromJSDate(end, { zone: 'UTC' }).startOf('day');
+  const startDay = today.minus({ days: opts.days - 1 }).startOf('week');
+  const latest = opts.days - 13; // the incident is at least 12 days old: its baseline and receipts are complete
+  const incidentDay = startDay.plus({ days: latest - ((((latest - 1) % 7) + 7) % 7) }); // the Tuesday on or before
+  const days = Math.round(today.diff(startDay, 'days').days) + 1;
   let campaigns = 0;
   let messages = 0;
   let callbacks = 0;
@@ -131,7 +136,7 @@ export async function loadDemoData(db: Knex, opts: DemoOptions): Promise<DemoSum
 
   type Plan = { account: (typeof ACCOUNTS)[number]; listIndex: number; at: DateTime; n: number };
   const plans: Plan[] = [];
-  for (let d = 0; d < opts.days; d++) {
+  for (let d = 0; d < days; d++) {
     const day = startDay.plus({ days: d });
     ACCOUNTS.forEach((account, listIndex) => {
       if (!(account.weekdays as readonly number[]).includes(day.weekday)) return;

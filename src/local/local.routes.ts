@@ -107,10 +107,10 @@ export function localRouter(deps: {
 
   /** Forwards a request to the app signed as Slack signs it (form posts, or JSON events). */
   const signedPost = async (body: string, contentType?: string) => {
-    const timestamp = Math.floor(deps.clock.now().getTime() / 1000);
+    // signed at the wall clock, as Slack signs and as Bolt checks (not the app's clock, which may be pinned)
     const res = await fetch(`${deps.appUrl()}/slack/events`, {
       method: 'POST',
-      headers: slackRequestHeaders(deps.signingSecret, body, { timestamp, contentType }),
+      headers: slackRequestHeaders(deps.signingSecret, body, { contentType }),
       body,
     });
     return res.status;
@@ -244,8 +244,13 @@ export function localRouter(deps: {
       at = new Date(meta.incidentAt);
     }
     const result = await evaluateAlerts({ db: deps.db, config: deps.config, workspaces, log: deps.log }, at);
+    // counted for the channel on the page (each workspace's channel gets its own copy of an alert)
+    const here = result.openedIn.filter((c) => c === chosen(req).channel.id).length;
+    const elsewhere = result.opened - here;
     const what = [
-      result.opened ? `${result.opened} alert${result.opened === 1 ? '' : 's'} opened` : null,
+      result.opened
+        ? `${here} alert${here === 1 ? '' : 's'} opened here${elsewhere ? ` (${elsewhere} in the other workspace's channel)` : ''}`
+        : null,
       result.updated ? `${result.updated} updated` : null,
       result.resolved ? `${result.resolved} resolved` : null,
     ].filter(Boolean);

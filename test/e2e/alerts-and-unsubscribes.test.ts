@@ -76,7 +76,7 @@ describe.each(ENGINES)('alerts and auto-unsubscribe, end to end (%s)', (engine) 
       const alerts = standIn.callsTo('chat.postMessage').filter((c) => c.ok && !c.args.thread_ts);
       expect(alerts.map((c) => c.args.text)).toEqual([
         expect.stringMatching(
-          /^Carrier-blocked spike — T-Mobile · SMS: \d+\.\d% \(threshold 5\.0%\)\. Open since \w{3} \d+ \d\d:\d\d \(UTC\)\.$/,
+          /^Carrier-blocked spike — T-Mobile · SMS: \d+\.\d% \(threshold \d+\.\d%\)\. Open since \w{3} \d+ \d\d:\d\d \(UTC\)\.$/,
         ),
       ]);
       const live = await liveAlerts(t.tdb.db);

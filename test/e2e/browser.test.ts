@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_NOW_ISO } from '../helpers/now';
 
 /**
  * The local mode, as a person sees it: the app started from nothing (no Slack, no database
@@ -16,9 +17,25 @@ const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cs-local-'));
 const port = 3300 + Math.floor(Math.random() * 500);
 const base = `http://127.0.0.1:${port}`;
 const shots = process.env.UPDATE_SCREENSHOTS === '1';
+/** The server's clock, pinned: what the page shows must not depend on the day or hour the test runs. */
+const NOW = TEST_NOW_ISO;
+/** The CLI on the same data and clock as the server under test. */
+const cliStats = (...words: string[]) =>
+  JSON.parse(
+    execFileSync(process.execPath, [BIN, 'stats', ...words, '--json'], {
+      env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', FIXED_NOW: NOW },
+      encoding: 'utf8',
+    }),
+  );
 
 async function startServer(): Promise<ChildProcess> {
-  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    LOG_LEVEL: 'warn',
+    FIXED_NOW: NOW,
+  };
   for (const k of ['DATABASE_URL', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'CHART_RENDERER'])
     delete env[k];
   const child = spawn(process.execPath, [BIN, 'serve'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -83,12 +100,7 @@ describe('local mode in a browser', () => {
     await page.press('#command', 'Enter');
     const answer = lastTopLevel(page);
     await answer.locator('.block.header', { hasText: 'Campaign stats · Last 30 days' }).waitFor();
-    const expected = JSON.parse(
-      execFileSync(process.execPath, [BIN, 'stats', '30d', 'mms', '--json'], {
-        env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '' },
-        encoding: 'utf8',
-      }),
-    );
+    const expected = cliStats('30d', 'mms');
     const fmt = (n: number) => n.toLocaleString('en-US');
     await expect
       .poll(() => answer.locator('.section').first().innerText())
@@ -138,6 +150,15 @@ describe('local mode in a browser', () => {
     await page.click('#replay-incident');
     const alert = page.locator('#messages > .msg', { hasText: 'Carrier-blocked spike — T-Mobile · SMS' });
     await alert.waitFor();
+    // the same incident on any day the demo is loaded: one alert here, its copy in the merchant's channel
+    await expect
+      .poll(() => page.locator('#run-result').innerText())
+      .toMatch(
+        /^Evaluated as of \d{4}-\d\d-\d\d 21:00 UTC: 1 alert opened here \(1 in the other workspace's channel\)\.$/,
+      );
+    await expect
+      .poll(() => alert.locator('.section').first().innerText())
+      .toContain('44.2% of 217 settled messages sent in the last 2 hours were undelivered at the peak');
     await alert.locator('button[data-action-id="alert_ack"]').click();
     await expect.poll(() => alert.locator('.block.context').innerText()).toContain('Acknowledged by @you');
     await alert.locator('.replies').click();
@@ -183,13 +204,7 @@ describe('local mode in a browser', () => {
   });
 
   it('switches workspaces: the merchant sees its own account, the platform every account', async () => {
-    const stats = (...words: string[]) =>
-      JSON.parse(
-        execFileSync(process.execPath, [BIN, 'stats', ...words, '--json'], {
-          env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '' },
-          encoding: 'utf8',
-        }),
-      );
+    const stats = cliStats;
     const fmt = (n: number) => n.toLocaleString('en-US');
     const total = async () => {
       await page.fill('#command', '/campaign-stats 30d');
@@ -203,7 +218,26 @@ describe('local mode in a browser', () => {
     expect(greenleaf.totals.segments).toBeLessThan(all.totals.segments);
     await page.click('button.workspace[data-team="T0GREEN"]');
     await expect.poll(() => page.locator('#channel-name').innerText()).toBe('# greenleaf-marketing');
-    await expect.poll(() => page.locator('#messages > .msg').count()).toBeLessThanOrEqual(2); // its digest, not the platform's channel
+    // its own channel: its digest, its auto-unsubscribes and its copy of the alert, nothing of the platform's
+    const merchant = async () =>
+      (
+        (await (await fetch(`${base}/local/state?team=T0GREEN`)).json()) as {
+          messages: Array<{ text: string; threadTs: string | null }>;
+        }
+      ).messages
+        .filter((m) => m.threadTs === null)
+        .map((m) =>
+          m.text
+            .replace(/^\d+ numbers? (was|were) auto-unsubscribed.*$/s, 'N auto-unsubscribed')
+            .replace(/^(Daily digest|Carrier-blocked spike) .*$/s, '$1'),
+        )
+        .sort();
+    // (today's digest only if the app started within its grace period after 09:00 UTC)
+    const seen = await merchant();
+    const digests = seen.filter((t) => t === 'Daily digest').length;
+    expect(digests).toBeLessThanOrEqual(1);
+    expect(seen.filter((t) => t !== 'Daily digest')).toEqual(['Carrier-blocked spike', 'N auto-unsubscribed']);
+    await expect.poll(() => page.locator('#messages > .msg').count()).toBe(seen.length);
     await expect
       .poll(total)
       .toContain(`Total Segments: ${fmt(greenleaf.totals.segments)} · ${fmt(greenleaf.totals.messages)} messages`);
@@ -252,18 +286,13 @@ describe('local mode in a browser', () => {
       403,
       'cross-site request from https://evil.example refused',
     ]);
-    // it listens on the loopback interface only: this machine's other addresses refuse
-    const others = Object.values(os.networkInterfaces())
-      .flat()
-      .filter((a) => a && a.family === 'IPv4' && !a.internal)
-      .map((a) => a!.address);
-    for (const ip of others) {
-      const reached = await fetch(`http://${ip}:${port}/readyz`, { signal: AbortSignal.timeout(2000) }).then(
-        () => true,
-        () => false,
-      );
-      expect(reached, `reachable on ${ip}`).toBe(false);
-    }
+    // it listens on the loopback interface only: read from the listening socket, never by
+    // sending anything to this machine's other addresses
+    const listening = execFileSync('ss', ['-Hltn', `sport = :${port}`], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .map((line) => line.trim().split(/\s+/)[3]);
+    expect(listening).toEqual([`127.0.0.1:${port}`]);
   });
 
   it('keeps its data across a restart and posts no duplicate digest', async () => {

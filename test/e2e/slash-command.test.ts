@@ -230,7 +230,12 @@ describe.each(ENGINES)('/campaign-stats over signed HTTP (%s)', (engine) => {
   });
 
   it('keeps the channel’s time zone through a select change and a Share (not the default zone)', async () => {
-    await saveChannelSettings(t.tdb.db, { ...defaultSettings(CHANNEL), timezone: 'Asia/Kolkata' }, USER, new Date());
+    await saveChannelSettings(
+      t.tdb.db,
+      { ...defaultSettings(CHANNEL), timezone: 'Asia/Kolkata' },
+      USER,
+      new Date('2026-11-25T15:00:00Z'),
+    );
     try {
       const { message: msg } = await command('30d mms');
       expect(blockTexts(msg.blocks)[1]).toBe('Oct 30 – Nov 28, 2026 · Asia/Kolkata · MMS · all carriers');

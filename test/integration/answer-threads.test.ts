@@ -7,6 +7,7 @@ import { SlackStandIn } from '../../src/workspace/slack-stand-in';
 import { createTestDatabase, ENGINES, truncateAll, type TestDatabase } from '../helpers/databases';
 import { INGEST_TOKEN, message } from '../helpers/app';
 import { BOT_TOKEN, postSlack, SIGNING_SECRET, slashCommandBody, waitForCalls } from '../helpers/slack';
+import { TEST_NOW, TEST_NOW_ISO } from '../helpers/now';
 
 /**
  * The compiled server (bin/, as `npm start` runs it) computes answers in worker threads, off the
@@ -31,6 +32,7 @@ describe.each(ENGINES)('answers in worker threads, the compiled server (%s)', (e
       const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cs-threads-'));
       const env: Record<string, string> = {
         ...(process.env as Record<string, string>),
+        FIXED_NOW: TEST_NOW_ISO,
         DATA_DIR: dataDir,
         ...tdb.env,
         PORT: String(port),
@@ -56,7 +58,7 @@ describe.each(ENGINES)('answers in worker threads, the compiled server (%s)', (e
           await new Promise((r) => setTimeout(r, 50));
         expect(stdout).toContain(`"answerThreads":${threads === 'true' ? 1 : 0}`);
         standIn.reset();
-        const sent = new Date(Date.now() - 2 * 86_400_000).toISOString();
+        const sent = new Date(TEST_NOW.getTime() - 2 * 86_400_000).toISOString();
         const messages = [
           message({
             provider_message_id: `SMT${threads}1`.padEnd(34, '0'),

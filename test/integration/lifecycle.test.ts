@@ -8,6 +8,7 @@ import path from 'node:path';
 import { INGEST_TOKEN, message, startTestApp } from '../helpers/app';
 import { tableCounts } from '../helpers/state';
 import { postSlack, slackHeaders } from '../helpers/slack';
+import { TEST_NOW, TEST_NOW_ISO } from '../helpers/now';
 
 describe('lifecycle', () => {
   it('lists every migration file, in order, and nothing else', () => {
@@ -67,6 +68,7 @@ describe('lifecycle', () => {
     const secret = 'sigterm-signing-secret-0123456789';
     const env: NodeJS.ProcessEnv = {
       ...process.env,
+      FIXED_NOW: TEST_NOW_ISO,
       DATA_DIR: dataDir,
       PORT: String(port),
       LOG_LEVEL: 'warn',
@@ -98,7 +100,7 @@ describe('lifecycle', () => {
         i++
       )
         await new Promise((r) => setTimeout(r, 100));
-      const m = message({ sent_at: new Date(Date.now() - 86400_000).toISOString() });
+      const m = message({ sent_at: new Date(TEST_NOW.getTime() - 86400_000).toISOString() });
       const ingested = await fetch(`${base}/api/v1/messages`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: 'Bearer sigterm-ingest-token-0123' },

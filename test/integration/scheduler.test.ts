@@ -100,7 +100,7 @@ describe.each(ENGINES)('scheduler and digests (%s)', (engine) => {
       tdb.db,
       { ...defaultSettings(OTHER), digestEnabled: true, digestTime: '07:30', timezone: 'UTC', digestWhenEmpty: false },
       'U1',
-      new Date(),
+      new Date('2026-10-31T12:00:00Z'),
     );
     const clock = fixedClock(new Date('2026-11-01T07:00:00Z'));
     const s = createScheduler(config, tdb.db, clock, createLogger('silent'));
@@ -153,7 +153,7 @@ describe.each(ENGINES)('scheduler and digests (%s)', (engine) => {
       tdb.db,
       { ...defaultSettings(OTHER), digestEnabled: true, digestTime: '16:00', timezone: 'UTC', digestWhenEmpty: false },
       'U1',
-      new Date(),
+      new Date('2026-10-31T12:00:00Z'),
     );
     const clock = fixedClock(new Date('2026-11-05T16:30:00Z'));
     await createScheduler(config, tdb.db, clock, createLogger('silent')).tick('digest');

@@ -272,7 +272,7 @@ describe('scheduled messages (Block Kit snapshots)', () => {
       accountId: 'acct_1',
       phone: `+1303555${String(1000 + i)}`,
       carrier: 'Verizon',
-      at: new Date(),
+      at: new Date('2026-11-25T15:00:00Z'),
       campaigns: ['a', 'b', 'c', 'd', 'e', 'f', 'g'],
       restoredAt: null,
       restoredBy: null,
