@@ -14,7 +14,7 @@ import { toDbTime } from '../src/db/dialect';
 import { createDb } from '../src/db/knex';
 import { createLogger } from '../src/logger';
 import type { Notifier } from '../src/messages/notifier';
-import type { WorkspaceDirectory } from '../src/workspaces/workspace-directory';
+import { channelKeyOf, type WorkspaceDirectory } from '../src/workspaces/workspace-directory';
 import { channelAccounts, manyChannelsAccounts } from '../src/workspaces/workspaces.service';
 import { runAutoUnsubscribe } from '../src/unsubscribes/unsubscribes.service';
 
@@ -67,7 +67,10 @@ async function main() {
   const workspaces: WorkspaceDirectory = {
     notifierFor: async () => notifier,
     accountsOf: (c) => channelAccounts(db, 'distribution', c.teamId, c.accountId),
-    accountsOfMany: (cs) => manyChannelsAccounts(db, 'distribution', cs),
+    accountsOfMany: async (cs) => {
+      const scopes = await manyChannelsAccounts(db, 'distribution', cs);
+      return new Map(cs.map((c, i) => [channelKeyOf(c), scopes[i]!]));
+    },
   };
   const [msgs] = await db('messages').count({ n: '*' });
   const times: number[] = [];

@@ -15,10 +15,15 @@ import { importFile, type ImportFormat } from './ingest/import';
 import { createLogger } from './logger';
 import { formatReasons, formatStatsTable } from './stats/format';
 import { getStats } from './stats/stats.service';
-import { createScheduler, startApp } from './app';
+import { createScheduler, createWorkspaceAuth, startApp } from './app';
 import fs from 'node:fs';
 import { demoMetaFile, isLocalMode, localWorkspaceAuth, startLocalWorkspace } from './local/local-mode';
 import { localRouter } from './local/local.routes';
+import { platformScope } from './domain/account-scope';
+import { closeAlertsOutsideScope } from './alerts/alerts.service';
+import { workspaceDirectory } from './workspaces/workspace-directory';
+import { owningTeam } from './workspaces/workspace-auth';
+import { workspaceAccounts } from './workspaces/workspaces.service';
 
 const USAGE = `campaign-stats — SMS/MMS campaign delivery stats
 
@@ -96,7 +101,13 @@ async function statsCommand({ rest, config, io, clock }: Cli): Promise<number> {
     }),
   );
   return withDb(config, async (db) => {
-    const parsed = await resolveQuery(db, positionals.join(' '), config.defaultTimezone, clock.now());
+    const parsed = await resolveQuery(
+      db,
+      positionals.join(' '),
+      config.defaultTimezone,
+      clock.now(),
+      platformScope('operator CLI'),
+    );
     if (!parsed.ok) {
       for (const e of parsed.errors) io.err(e.message);
       return 2;
@@ -338,7 +349,7 @@ async function workspacesCommand({ rest, config, io }: Cli): Promise<number> {
 }
 
 function grantCommand(seesAll: boolean) {
-  return async ({ rest, config, io }: Cli): Promise<number> => {
+  return async ({ rest, config, io, clock }: Cli): Promise<number> => {
     const { positionals } = usage(() => parseArgs({ args: rest, allowPositionals: true, strict: true, options: {} }));
     const team = positionals[0];
     if (positionals.length !== 1 || !team || !/^[TE][A-Z0-9]{2,31}$/.test(team)) {
@@ -347,7 +358,20 @@ function grantCommand(seesAll: boolean) {
     }
     return withDb(config, async (db) => {
       await setSeesAllAccounts(db, team, seesAll);
-      io.out(seesAll ? `${team} now sees every account` : `${team} now sees only the accounts linked to it`);
+      let closed = 0;
+      if (!seesAll) {
+        // what it no longer sees leaves it at once: its alerts about those accounts close, saying why
+        const auth = createWorkspaceAuth(config, db, clock);
+        const notifier = auth ? await workspaceDirectory(db, auth.auth, config.slack.apiUrl).notifierFor(team) : null;
+        const owner = auth ? owningTeam(auth.auth, team) : team;
+        const scope = await workspaceAccounts(db, config.slack.mode, team);
+        closed = await closeAlertsOutsideScope({ db, notifier }, owner, scope, clock.now());
+      }
+      io.out(
+        seesAll
+          ? `${team} now sees every account`
+          : `${team} now sees only the accounts linked to it${closed ? ` (${closed} open alert${closed === 1 ? '' : 's'} about other accounts closed)` : ''}`,
+      );
       return 0;
     });
   };
@@ -365,7 +389,7 @@ async function autoUnsubscribesCommand({ rest, config, io, clock }: Cli): Promis
   return withDb(config, async (db) => {
     const list = await reviewAutoUnsubscribes(
       { db, config },
-      { apply: Boolean(values.apply), now: clock.now(), by: 'review' },
+      { apply: Boolean(values.apply), now: clock.now(), by: 'review', accounts: platformScope('operator CLI') },
     );
     if (!list.length) {
       io.out('every auto-unsubscribe in force is one the current rule would make too');

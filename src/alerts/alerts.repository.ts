@@ -1,5 +1,15 @@
 import type { Knex } from 'knex';
 import { fromDbTime, isDuplicateKey, toDbTime } from '../db/dialect';
+import { teamKey } from '../settings/channel-settings.repository';
+
+/** Where an alert lives: a channel of one workspace (a Slack Connect channel has one per workspace). */
+export interface ChannelKey {
+  teamId: string | null;
+  channelId: string;
+}
+
+export const sameChannel = (a: ChannelKey, b: ChannelKey): boolean =>
+  a.channelId === b.channelId && teamKey(a.teamId) === teamKey(b.teamId);
 
 export type AlertKind = 'undelivered' | 'unreachable' | 'sender_problem' | 'auto_unsubscribe';
 export type AlertState = 'open' | 'acknowledged' | 'snoozed' | 'resolved';
@@ -14,6 +24,8 @@ export interface AlertScope {
 
 export interface Alert {
   id: number;
+  /** the workspace that owns it (null: the default one) */
+  teamId: string | null;
   channelId: string;
   kind: AlertKind;
   scopeKey: string;
@@ -44,6 +56,7 @@ const n = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 function toAlert(r: Record<string, unknown>): Alert {
   return {
     id: Number(r.id),
+    teamId: (r.team_id as string | null) || null,
     channelId: r.channel_id as string,
     kind: r.kind as AlertKind,
     scopeKey: r.scope_key as string,
@@ -73,21 +86,39 @@ export async function getAlert(db: Knex, id: number): Promise<Alert | null> {
   return r ? toAlert(r) : null;
 }
 
-export async function findAlertByMessage(db: Knex, channelId: string, ts: string): Promise<Alert | null> {
-  const r = await db('alerts').first('*').where({ channel_id: channelId, message_ts: ts });
+/** The alert posted as `ts` in `where`'s channel, if it is that workspace's own. */
+export async function findAlertByMessage(db: Knex, where: ChannelKey, ts: string): Promise<Alert | null> {
+  const r = await db('alerts')
+    .first('*')
+    .where({ team_id: teamKey(where.teamId), channel_id: where.channelId, message_ts: ts });
   return r ? toAlert(r) : null;
 }
 
-export async function liveAlerts(db: Knex, channelId?: string): Promise<Alert[]> {
+/**
+ * The live alerts of one workspace's channel, or of every channel (the evaluation, which
+ * matches each to its own channel and workspace). There is no default: a caller names which.
+ */
+export async function liveAlerts(db: Knex, where: ChannelKey | 'every channel'): Promise<Alert[]> {
   const q = db('alerts').select('*').whereNot({ state: 'resolved' }).orderBy('id');
-  if (channelId) q.where({ channel_id: channelId });
+  if (where !== 'every channel') q.where({ team_id: teamKey(where.teamId), channel_id: where.channelId });
   return (await q).map(toAlert);
+}
+
+/** The live alerts of one workspace, every channel of it (a disconnect closes those it may no longer see). */
+export async function liveAlertsOfTeam(db: Knex, teamId: string | null): Promise<Alert[]> {
+  return (
+    await db('alerts')
+      .select('*')
+      .whereNot({ state: 'resolved' })
+      .where({ team_id: teamKey(teamId) })
+  ).map(toAlert);
 }
 
 /** Opens an alert unless one is already live for the scope (then returns null). */
 export async function openAlert(
   db: Knex,
   a: {
+    teamId: string | null;
     channelId: string;
     kind: AlertKind;
     scopeKey: string;
@@ -102,6 +133,7 @@ export async function openAlert(
 ): Promise<Alert | null> {
   try {
     const [id] = await db('alerts').insert({
+      team_id: teamKey(a.teamId),
       channel_id: a.channelId,
       kind: a.kind,
       scope_key: a.scopeKey,

@@ -15,9 +15,9 @@ import type { SpikeKind } from '../domain/alert-rule';
 import type { Logger } from '../logger';
 import { toDbTime } from '../db/dialect';
 import { effectiveChannels, zoneOf } from '../settings/channels';
-import type { ChannelSettings } from '../settings/channel-settings.repository';
+import { getChannelSettings, type ChannelSettings } from '../settings/channel-settings.repository';
 import type { Notifier } from '../messages/notifier';
-import type { WorkspaceDirectory } from '../workspaces/workspace-directory';
+import { channelKeyOf, type WorkspaceDirectory } from '../workspaces/workspace-directory';
 import { sees, type AccountScope } from '../domain/account-scope';
 import { escapeMrkdwn, fmtPct, fmtInt } from '../messages/mrkdwn';
 import { notice, type SlackMessage } from '../messages/message';
@@ -25,7 +25,10 @@ import { accountNames } from '../db/directory.repository';
 import { scopeName, spikeAlertMessage, threadNote } from './alert.blocks';
 import {
   getAlert,
+  sameChannel,
+  type ChannelKey,
   liveAlerts,
+  liveAlertsOfTeam,
   openAlert,
   recordObservation,
   setMessageTs,
@@ -136,7 +139,7 @@ export async function evaluateAlerts(
   const [win, base, live] = await Promise.all([
     windowCounts(deps.db, from, now),
     baselineCounts(deps.db, baseFrom, from, byAccount),
-    liveAlerts(deps.db),
+    liveAlerts(deps.db, 'every channel'),
   ]);
   const groupByAccount = (rows: CountRow[]) => {
     const m = new Map<string, CountRow[]>();
@@ -152,7 +155,8 @@ export async function evaluateAlerts(
   const collapsed = collapseAccounts(base);
   for (const ch of channels) {
     const zone = zoneOf(ch, deps.config);
-    const accounts = visible.get(ch.channelId)!;
+    const accounts = visible.get(channelKeyOf(ch))!;
+    const here = (a: Alert) => sameChannel(a, ch);
     // an uninstalled workspace gets nothing more: no new alerts, no thread notes
     const notifier = await deps.workspaces.notifierFor(ch.teamId);
     if (!notifier) continue;
@@ -173,10 +177,10 @@ export async function evaluateAlerts(
       const scopes = observe(winRows, baseRows, kind, accounts, ch.accountId)
         .filter((o) => kind !== 'sender_problem' || o.scope.carrier === null)
         .sort((a, b) => Number(a.scope.carrier === null) - Number(b.scope.carrier === null));
-      let narrowFiring = live.some((a) => a.channelId === ch.channelId && a.kind === kind && a.scope.carrier !== null);
+      let narrowFiring = live.some((a) => here(a) && a.kind === kind && a.scope.carrier !== null);
       for (const { scope, obs, mix } of scopes) {
         const key = scopeKey(scope);
-        const existing = live.find((a) => a.channelId === ch.channelId && a.kind === kind && a.scopeKey === key);
+        const existing = live.find((a) => here(a) && a.kind === kind && a.scopeKey === key);
         if (existing) {
           const r = await followUp(post, existing, obs, p, zone, now);
           result.updated += r === 'updated' ? 1 : 0;
@@ -187,6 +191,7 @@ export async function evaluateAlerts(
           const alert = await openAlert(
             deps.db,
             {
+              teamId: ch.teamId,
               channelId: ch.channelId,
               kind,
               scopeKey: key,
@@ -214,7 +219,7 @@ export async function evaluateAlerts(
       }
       // live alerts whose scope saw no traffic at all this window
       const seen = new Set(scopes.map((o) => scopeKey(o.scope)));
-      for (const a of live.filter((x) => x.channelId === ch.channelId && x.kind === kind)) {
+      for (const a of live.filter((x) => here(x) && x.kind === kind)) {
         if (seen.has(a.scopeKey)) continue;
         const r = await followUp(post, a, { volume: 0, failures: 0, baseline: a.baseline }, p, zone, now);
         result.resolved += r === 'resolved' ? 1 : 0;
@@ -349,13 +354,16 @@ export async function actOnAlert(
   user: string,
   now: Date,
   zone: string,
-  /** the channel the click came from: an alert lives in one channel, and only there can it be changed */
-  channelId?: string,
+  /**
+   * the workspace and channel the click came from: an alert lives in one channel of one
+   * workspace, and only there, by that workspace's users, can it be changed
+   */
+  where: ChannelKey,
 ): Promise<AlertActionResult> {
   const a = await getAlert(deps.db, id);
-  // a forged or stale value naming another channel's alert is answered as one that does not exist
-  if (!a || (channelId !== undefined && a.channelId !== channelId))
-    return { ok: false, message: `There is no alert ${id}.` };
+  // a forged or stale value naming another channel's (or another workspace's) alert is
+  // answered as one that does not exist
+  if (!a || !sameChannel(a, where)) return { ok: false, message: `There is no alert ${id}.` };
   let won = false;
   let text = '';
   if (action.type === 'ack') {
@@ -398,14 +406,62 @@ export async function actOnAlert(
   return { ok: true };
 }
 
+/**
+ * After a workspace stops seeing accounts (`disconnect`, `revoke-all`): each of its live alerts
+ * about an account it no longer sees — the alert's own account, or its channel's scope — is
+ * resolved at once, with a thread note saying why (no note when the workspace has no token).
+ */
+export async function closeAlertsOutsideScope(
+  deps: { db: Knex; notifier: Notifier | null },
+  teamId: string | null,
+  workspaceAccounts: AccountScope,
+  now: Date,
+): Promise<number> {
+  let closed = 0;
+  for (const a of await liveAlertsOfTeam(deps.db, teamId)) {
+    const account = a.scope.accountId ?? (await getChannelSettings(deps.db, teamId, a.channelId))?.accountId ?? null;
+    if (account === null || sees(workspaceAccounts, account)) continue;
+    const won = await transition(deps.db, a.id, ['open', 'acknowledged', 'snoozed'], {
+      state: 'resolved',
+      live_key: null,
+      resolved_by: 'disconnect',
+      resolved_at: toDbTime(now),
+    });
+    if (!won) continue;
+    closed++;
+    if (deps.notifier)
+      await note(
+        { notifier: deps.notifier },
+        a,
+        'Closed: this workspace no longer sees that account. Nothing more will be posted about it here.',
+      );
+  }
+  return closed;
+}
+
 /** `alerts status`: the channel's alert settings, digest, and its open alerts. */
-export async function alertsStatus(db: Knex, s: ChannelSettings, zone: string): Promise<SlackMessage> {
-  const live = await liveAlerts(db, s.channelId);
+export async function alertsStatus(
+  db: Knex,
+  s: ChannelSettings,
+  zone: string,
+  /** the accounts the workspace sees: a scope or an alert outside them is not named */
+  workspaceAccounts: AccountScope,
+): Promise<SlackMessage> {
+  const live = (await liveAlerts(db, s)).filter(
+    (a) => a.scope.accountId === null || sees(workspaceAccounts, a.scope.accountId),
+  );
+  const scoped = s.accountId !== null && sees(workspaceAccounts, s.accountId) ? s.accountId : null;
   const names = await accountNames(db, [
-    ...new Set([s.accountId, ...live.map((a) => a.scope.accountId)].filter((x): x is string => x !== null)),
+    ...new Set([scoped, ...live.map((a) => a.scope.accountId)].filter((x): x is string => x !== null)),
   ]);
+  const scopeText =
+    s.accountId === null
+      ? ''
+      : scoped
+        ? ` · account ${escapeMrkdwn(names.get(scoped) ?? scoped)}`
+        : ' · scoped to an account this workspace no longer sees: nothing is shown here (`scope all` widens it)';
   const lines = [
-    `Alerts are *${s.alertsEnabled ? 'on' : 'off'}* here · undelivered floor ${fmtPct(s.undeliveredFloor ?? DEFAULT_ALERT_PARAMS.undelivered.floor)} · unreachable floor ${fmtPct(s.unreachableFloor ?? DEFAULT_ALERT_PARAMS.unreachable.floor)}${s.accountId ? ` · account ${escapeMrkdwn(names.get(s.accountId) ?? s.accountId)}` : ''}`,
+    `Alerts are *${s.alertsEnabled ? 'on' : 'off'}* here · undelivered floor ${fmtPct(s.undeliveredFloor ?? DEFAULT_ALERT_PARAMS.undelivered.floor)} · unreachable floor ${fmtPct(s.unreachableFloor ?? DEFAULT_ALERT_PARAMS.unreachable.floor)}${scopeText}`,
     `Digest *${s.digestEnabled ? `on at ${s.digestTime}` : 'off'}* (${zone})`,
     live.length
       ? `*Open alerts (${live.length})*\n${live.map((a) => `• ${a.kind} · ${escapeMrkdwn(scopeName(a, a.scope.accountId ? names.get(a.scope.accountId) : null))} · ${a.state} · ${fmtPct(a.rate)}`).join('\n')}`

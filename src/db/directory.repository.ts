@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { ALL_ACCOUNTS, accountFilter, type AccountScope } from '../domain/account-scope';
+import { accountFilter, type AccountScope } from '../domain/account-scope';
 import { fromDbTime, locking, toDbTime } from './dialect';
 
 /** Accounts, campaigns and subscribers: who sends what to whom. */
@@ -135,7 +135,7 @@ export interface Directory {
  * Carriers that have sent us anything for these accounts: every account from the daily grain
  * (a few thousand rows at most), some accounts from their hourly campaign counts.
  */
-export async function loadCarriers(db: Knex, accounts: AccountScope = ALL_ACCOUNTS): Promise<string[]> {
+export async function loadCarriers(db: Knex, accounts: AccountScope): Promise<string[]> {
   const ids = accountFilter(accounts);
   if (ids?.length === 0) return [];
   const qb = ids
@@ -152,12 +152,9 @@ export async function loadCarriers(db: Knex, accounts: AccountScope = ALL_ACCOUN
  * see, so a name outside them is "not found", exactly like a name that does not exist.
  * Campaigns and accounts only when asked for.
  */
-export async function loadDirectory(
-  db: Knex,
-  opts: { names?: boolean; accounts?: AccountScope } = {},
-): Promise<Directory> {
+export async function loadDirectory(db: Knex, opts: { names?: boolean; accounts: AccountScope }): Promise<Directory> {
   const names = opts.names ?? true;
-  const ids = accountFilter(opts.accounts ?? ALL_ACCOUNTS);
+  const ids = accountFilter(opts.accounts);
   const within = (qb: Knex.QueryBuilder, column: string) => (ids ? qb.whereIn(column, [...ids]) : qb);
   const [carriers, campaigns, accounts] = await Promise.all([
     loadCarriers(db, opts.accounts),
@@ -187,12 +184,15 @@ export async function accountNames(db: Knex, ids: string[]): Promise<Map<string,
   return out;
 }
 
-/** A campaign's first and last send (index on campaign_id), or null when it sent nothing. */
-export async function campaignSpan(db: Knex, campaignId: string): Promise<{ first: Date; last: Date } | null> {
-  const r = (await db('messages')
-    .min({ first: 'sent_at' })
-    .max({ last: 'sent_at' })
-    .where({ campaign_id: campaignId })
-    .first()) as { first: unknown; last: unknown } | undefined;
+/** A campaign's first and last send (index on campaign_id) within the scope, or null when it sent nothing there. */
+export async function campaignSpan(
+  db: Knex,
+  campaignId: string,
+  accounts: AccountScope,
+): Promise<{ first: Date; last: Date } | null> {
+  const ids = accountFilter(accounts);
+  const q = db('messages').min({ first: 'sent_at' }).max({ last: 'sent_at' }).where({ campaign_id: campaignId });
+  if (ids) q.whereIn('account_id', [...ids]);
+  const r = (await q.first()) as { first: unknown; last: unknown } | undefined;
   return r?.first && r.last ? { first: fromDbTime(r.first), last: fromDbTime(r.last) } : null;
 }

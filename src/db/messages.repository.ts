@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { SegmentsSource } from '../domain/message-state';
 import type { Status } from '../domain/status';
 import { fromDbTime, locking, toDbTime } from './dialect';
+import { accountFilter, type AccountScope } from '../domain/account-scope';
 
 export interface MessageRow {
   id: number;
@@ -177,8 +178,11 @@ export async function insertCallbacks(trx: Knex.Transaction, callbacks: NewCallb
   for (let i = 0; i < rows.length; i += 500) await trx('status_callbacks').insert(rows.slice(i, i + 500));
 }
 
-/** The send time of the latest message sent before `before` (an index read), or null. */
-export async function lastSendBefore(db: Knex, before: Date): Promise<Date | null> {
-  const r = await db('messages').max({ at: 'sent_at' }).where('sent_at', '<', toDbTime(before)).first();
+/** The send time of the latest message of the accounts in scope sent before `before`, or null. */
+export async function lastSendBefore(db: Knex, before: Date, accounts: AccountScope): Promise<Date | null> {
+  const ids = accountFilter(accounts);
+  const q = db('messages').max({ at: 'sent_at' }).where('sent_at', '<', toDbTime(before));
+  if (ids) q.whereIn('account_id', [...ids]);
+  const r = await q.first();
   return r?.at ? fromDbTime(r.at) : null;
 }

@@ -8,6 +8,7 @@ import * as workspaces from '../../migrations/20261129010000_workspaces-installa
 import * as reasonGrains from '../../migrations/20261129020000_reason-grains';
 import * as backfillReasonGrains from '../../migrations/20261129020100_backfill-reason-grains';
 import * as quarterGrain from '../../migrations/20261129030000_quarter-grain';
+import * as channelsByWorkspace from '../../migrations/20261202000000_channels-belong-to-workspaces';
 
 type Migration = { up: (knex: Knex) => Promise<void>; down: (knex: Knex) => Promise<void> };
 
@@ -26,6 +27,7 @@ export const MIGRATIONS: ReadonlyArray<[name: string, migration: Migration]> = [
   ['20261129020000_reason-grains', reasonGrains],
   ['20261129020100_backfill-reason-grains', backfillReasonGrains],
   ['20261129030000_quarter-grain', quarterGrain],
+  ['20261202000000_channels-belong-to-workspaces', channelsByWorkspace],
 ];
 
 const source: Knex.MigrationSource<[string, Migration]> = {

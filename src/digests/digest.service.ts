@@ -11,7 +11,7 @@ import type { ChartImage, SlackMessage } from '../messages/message';
 import { digestMessages } from './digest.blocks';
 import { accountNames } from '../db/directory.repository';
 import type { WorkspaceDirectory } from '../workspaces/workspace-directory';
-import { ALL_ACCOUNTS, narrowTo, type AccountScope } from '../domain/account-scope';
+import { sees, type AccountScope } from '../domain/account-scope';
 import { chartFor } from '../charts/chart.service';
 import { getStats, type StatsResult } from '../stats/stats.service';
 import { lastSendBefore } from '../db/messages.repository';
@@ -41,11 +41,14 @@ export async function buildDigest(
   s: ChannelSettings,
   date: string,
   now: Date,
-  accounts: AccountScope = narrowTo(ALL_ACCOUNTS, s.accountId),
+  /** what the channel may see: its workspace's accounts narrowed by its scope (WorkspaceDirectory.accountsOf) */
+  accounts: AccountScope,
 ): Promise<DigestData> {
   const zone = zoneOf(s, config);
-  const name = s.accountId ? ((await accountNames(db, [s.accountId])).get(s.accountId) ?? s.accountId) : null;
-  const account = s.accountId ? { id: s.accountId, name } : null;
+  // a scope outside what the channel may see (a disconnected account) is neither named nor counted
+  const scoped = s.accountId !== null && sees(accounts, s.accountId) ? s.accountId : null;
+  const name = scoped ? ((await accountNames(db, [scoped])).get(scoped) ?? scoped) : null;
+  const account = scoped ? { id: scoped, name } : null;
   const day = resolvePeriod(date, zone, now) as Period;
   const trailing = resolvePeriod(
     `${DateTime.fromISO(date).minus({ days: 7 }).toISODate()}..${DateTime.fromISO(date).minus({ days: 1 }).toISODate()}`,
@@ -66,7 +69,7 @@ export async function buildDigest(
       accounts,
       100_000,
     ),
-    liveAlerts(db, s.channelId),
+    liveAlerts(db, s),
   ]);
   return {
     channelId: s.channelId,
@@ -145,9 +148,9 @@ export async function digestSlotsDue(db: Knex, config: Config, now: Date) {
  * day before today with any sends, so a Sunday or a Monday shows Friday's campaigns rather
  * than an empty weekend; yesterday when nothing was ever sent.
  */
-export async function latestDigestDate(db: Knex, zone: string, now: Date): Promise<string> {
+export async function latestDigestDate(db: Knex, zone: string, now: Date, accounts: AccountScope): Promise<string> {
   const today = DateTime.fromJSDate(now, { zone }).startOf('day');
-  const last = await lastSendBefore(db, today.toJSDate());
+  const last = await lastSendBefore(db, today.toJSDate(), accounts);
   return (last ? DateTime.fromJSDate(last, { zone }) : today.minus({ days: 1 })).toISODate()!;
 }
 

@@ -21,6 +21,15 @@ export function isValidTimeZone(zone: string): boolean {
   return IANAZone.isValidZone(zone);
 }
 
+/**
+ * A zone as people write it → the IANA name kept: `UTC`, `GMT`, `Z` (any case) are UTC; any
+ * IANA name or alias (`America/Denver`, `US/Mountain`, `Etc/GMT+7`) is itself; else null.
+ */
+export function zoneFromWord(word: string): string | null {
+  if (/^(utc|gmt|z|zulu)$/i.test(word)) return 'UTC';
+  return /^[A-Za-z][\w+-]*(\/[\w+-]+)*$/.test(word) && isValidTimeZone(word) ? word : null;
+}
+
 const MAX_DAYS = 400;
 
 const NAMED = ['today', 'yesterday', 'this-week', 'last-week', 'this-month', 'last-month'] as const;

@@ -1,4 +1,4 @@
-import { isPeriodError, isValidTimeZone, looksLikePeriod, resolvePeriod, type Period } from './period';
+import { isPeriodError, zoneFromWord, looksLikePeriod, resolvePeriod, type Period } from './period';
 
 /**
  * The words of `/campaign-stats …` and `campaign-stats stats …`, in any order:
@@ -104,7 +104,8 @@ export function parseQueryWords(text: string, known: KnownNames, defaultZone: st
       continue;
     }
     if (key === 'tz') {
-      if (isValidTimeZone(value)) zone = value;
+      const z = zoneFromWord(value);
+      if (z) zone = z;
       else errors.push({ word, message: `"${value}" is not an IANA time zone (like America/Denver)` });
       continue;
     }

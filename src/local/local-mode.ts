@@ -6,7 +6,12 @@ import type { Config } from '../config';
 import { SlackStandIn } from '../workspace/slack-stand-in';
 import { fixedWorkspaceAuth, type WorkspaceAuth } from '../workspaces/workspace-auth';
 import { linkAccount, markInstalled, setSeesAllAccounts } from '../workspaces/workspaces.repository';
-import { defaultSettings, getChannelSettings, saveChannelSettings } from '../settings/channel-settings.repository';
+import {
+  defaultSettings,
+  deleteChannelSettings,
+  getChannelSettings,
+  saveChannelSettings,
+} from '../settings/channel-settings.repository';
 
 /**
  * The embedded workspaces of local mode: the platform's deliverability team, which sees every
@@ -51,13 +56,21 @@ export function localWorkspaceAuth(): WorkspaceAuth {
 
 /** Records the embedded workspaces and what each may see (idempotent: runs at every start). */
 export async function seedLocalWorkspaces(db: Knex, now: Date): Promise<void> {
+  // the platform's workspace is the default one: its channel's settings are kept under '' (older
+  // files kept them under its team id)
+  const old = await getChannelSettings(db, LOCAL.teamId, LOCAL.channel.id);
+  if (old) {
+    if (!(await getChannelSettings(db, null, LOCAL.channel.id)))
+      await saveChannelSettings(db, { ...old, teamId: null }, 'migration', now);
+    await deleteChannelSettings(db, LOCAL.teamId, LOCAL.channel.id);
+  }
   for (const w of LOCAL_WORKSPACES) {
     await markInstalled(db, { teamId: w.teamId, enterpriseId: null, name: w.name }, now);
     await setSeesAllAccounts(db, w.teamId, w.accounts === 'all');
     if (w.accounts !== 'all') {
       for (const a of w.accounts) await linkAccount(db, w.teamId, a, null, now);
       // the merchant's channel gets its digest and alerts too (once: later changes are kept)
-      if (!(await getChannelSettings(db, w.channel.id))) {
+      if (!(await getChannelSettings(db, w.teamId, w.channel.id))) {
         const s = { ...defaultSettings(w.channel.id, w.teamId), digestEnabled: true, alertsEnabled: true };
         await saveChannelSettings(db, s, w.user.id, now);
       }

@@ -68,7 +68,9 @@ export function localRouter(deps: {
 
   r.get('/local/state', async (req, res) => {
     const w = chosen(req);
-    const digestDate = await latestDigestDate(deps.db, deps.config.defaultTimezone, deps.clock.now());
+    // the day worth a digest for this workspace's own accounts (not other merchants' traffic)
+    const accounts = await workspaces.accountsOf({ teamId: w.teamId, accountId: null });
+    const digestDate = await latestDigestDate(deps.db, deps.config.defaultTimezone, deps.clock.now(), accounts);
     res.json({
       workspaces: LOCAL_WORKSPACES.map((x) => ({ teamId: x.teamId, name: x.name, channel: x.channel })),
       team: w.teamId,
@@ -222,7 +224,8 @@ export function localRouter(deps: {
     );
     const dates: string[] = [];
     for (const s of channels) {
-      const date = asked ?? (await latestDigestDate(deps.db, zoneOf(s, deps.config), now));
+      const date =
+        asked ?? (await latestDigestDate(deps.db, zoneOf(s, deps.config), now, await workspaces.accountsOf(s)));
       await postDigest({ db: deps.db, config: deps.config, workspaces }, s, date, now);
       dates.push(date);
     }

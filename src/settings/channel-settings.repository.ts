@@ -11,7 +11,11 @@ export interface ChannelSettings {
   undeliveredFloor: number | null;
   unreachableFloor: number | null;
   accountId: string | null;
-  /** the workspace the channel belongs to; null: the default one (env-configured channels) */
+  /**
+   * the workspace whose settings these are: a channel belongs to (workspace, channel), so in a
+   * Slack Connect channel each workspace has its own. null: the default workspace (single mode,
+   * env-configured channels); stored as ''.
+   */
   teamId: string | null;
 }
 
@@ -25,8 +29,11 @@ const toSettings = (r: Record<string, unknown>): ChannelSettings => ({
   undeliveredFloor: r.undelivered_floor === null ? null : Number(r.undelivered_floor),
   unreachableFloor: r.unreachable_floor === null ? null : Number(r.unreachable_floor),
   accountId: (r.account_id as string | null) ?? null,
-  teamId: (r.team_id as string | null) ?? null,
+  teamId: (r.team_id as string | null) || null,
 });
+
+/** The stored key of a channel's workspace ('' for the default one). */
+export const teamKey = (teamId: string | null): string => teamId ?? '';
 
 export function defaultSettings(channelId: string, teamId: string | null = null): ChannelSettings {
   return {
@@ -43,13 +50,30 @@ export function defaultSettings(channelId: string, teamId: string | null = null)
   };
 }
 
-export async function getChannelSettings(db: Knex, channelId: string): Promise<ChannelSettings | null> {
-  const r = await db('channel_settings').first('*').where({ channel_id: channelId });
+/** The settings `teamId`'s workspace keeps for `channelId` (never another workspace's). */
+export async function getChannelSettings(
+  db: Knex,
+  teamId: string | null,
+  channelId: string,
+): Promise<ChannelSettings | null> {
+  const r = await db('channel_settings')
+    .first('*')
+    .where({ team_id: teamKey(teamId), channel_id: channelId });
   return r ? toSettings(r) : null;
 }
 
+/** Every workspace's channels (the scheduler's view: each row carries its workspace). */
 export async function listChannelSettings(db: Knex): Promise<ChannelSettings[]> {
-  return (await db('channel_settings').select('*').orderBy('channel_id')).map(toSettings);
+  return (await db('channel_settings').select('*').orderBy(['channel_id', 'team_id'])).map(toSettings);
+}
+
+/** A workspace's channels scoped to `accountId` (a disconnect takes the account out of them). */
+export async function channelsScopedTo(db: Knex, teamId: string | null, accountId: string): Promise<ChannelSettings[]> {
+  return (
+    await db('channel_settings')
+      .select('*')
+      .where({ team_id: teamKey(teamId), account_id: accountId })
+  ).map(toSettings);
 }
 
 export async function saveChannelSettings(db: Knex, s: ChannelSettings, by: string, now: Date): Promise<void> {
@@ -63,9 +87,15 @@ export async function saveChannelSettings(db: Knex, s: ChannelSettings, by: stri
     undelivered_floor: s.undeliveredFloor,
     unreachable_floor: s.unreachableFloor,
     account_id: s.accountId,
-    team_id: s.teamId,
+    team_id: teamKey(s.teamId),
     updated_by: by,
     updated_at: toDbTime(now),
   };
-  await db('channel_settings').insert(row).onConflict('channel_id').merge();
+  await db('channel_settings').insert(row).onConflict(['team_id', 'channel_id']).merge();
+}
+
+export async function deleteChannelSettings(db: Knex, teamId: string | null, channelId: string): Promise<void> {
+  await db('channel_settings')
+    .where({ team_id: teamKey(teamId), channel_id: channelId })
+    .delete();
 }

@@ -4,6 +4,7 @@ import {
   defaultSettings,
   getChannelSettings,
   listChannelSettings,
+  teamKey,
   type ChannelSettings,
 } from './channel-settings.repository';
 
@@ -14,22 +15,36 @@ import {
  */
 export async function effectiveChannels(db: Knex, config: Config): Promise<ChannelSettings[]> {
   const saved = await listChannelSettings(db);
-  const byId = new Map(saved.map((s) => [s.channelId, s]));
-  if (config.digestChannel && !byId.has(config.digestChannel))
-    byId.set(config.digestChannel, { ...defaultSettings(config.digestChannel), digestEnabled: true });
+  // env-configured channels belong to the default workspace (teamId null)
+  const key = (s: { teamId: string | null; channelId: string }) => `${teamKey(s.teamId)}/${s.channelId}`;
+  const byKey = new Map(saved.map((s) => [key(s), s]));
+  const env = (channelId: string) => key({ teamId: null, channelId });
+  if (config.digestChannel && !byKey.has(env(config.digestChannel)))
+    byKey.set(env(config.digestChannel), { ...defaultSettings(config.digestChannel), digestEnabled: true });
   if (config.alertChannel) {
-    const existing = byId.get(config.alertChannel);
-    if (!existing) byId.set(config.alertChannel, { ...defaultSettings(config.alertChannel), alertsEnabled: true });
-    else if (!saved.some((s) => s.channelId === config.alertChannel)) existing.alertsEnabled = true;
+    const existing = byKey.get(env(config.alertChannel));
+    if (!existing)
+      byKey.set(env(config.alertChannel), { ...defaultSettings(config.alertChannel), alertsEnabled: true });
+    else if (!saved.includes(existing)) existing.alertsEnabled = true;
   }
-  return [...byId.values()].sort((a, b) => a.channelId.localeCompare(b.channelId));
+  return [...byKey.values()].sort(
+    (a, b) => a.channelId.localeCompare(b.channelId) || teamKey(a.teamId).localeCompare(teamKey(b.teamId)),
+  );
 }
 
-export async function settingsFor(db: Knex, config: Config, channelId: string): Promise<ChannelSettings> {
+/** The settings of `teamId`'s workspace for a channel: its own saved row, an env default (the default workspace's), or none. */
+export async function settingsFor(
+  db: Knex,
+  config: Config,
+  teamId: string | null,
+  channelId: string,
+): Promise<ChannelSettings> {
   return (
-    (await getChannelSettings(db, channelId)) ??
-    (await effectiveChannels(db, config)).find((c) => c.channelId === channelId) ??
-    defaultSettings(channelId)
+    (await getChannelSettings(db, teamId, channelId)) ??
+    (teamId === null
+      ? (await effectiveChannels(db, config)).find((c) => c.channelId === channelId && c.teamId === null)
+      : undefined) ??
+    defaultSettings(channelId, teamId)
   );
 }
 

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { isValidTimeZone } from '../domain/period';
+import { zoneFromWord } from '../domain/period';
 
 /** `/campaign-stats digest …`, `alerts …`, `scope …`, `at-risk`, `unsubscribed …`, parsed (pure). */
 export type SettingsCommand =
@@ -47,7 +47,7 @@ export function parseSettingsCommand(text: string): SettingsParse {
         for (const w of rest.slice(1)) {
           const m = /^(\d{1,2}):(\d{2})$/.exec(w);
           if (m && Number(m[1]) < 24 && Number(m[2]) < 60 && time === null) time = `${m[1]!.padStart(2, '0')}:${m[2]}`;
-          else if (isValidTimeZone(w) && w.includes('/') && zone === null) zone = w;
+          else if (zoneFromWord(w) && zone === null) zone = zoneFromWord(w);
           else return bad(`"${w}" is neither a time (like 09:00) nor a time zone (like America/Denver).`);
         }
         return { ok: true, command: { type: 'digest-on', time, zone } };

@@ -4,6 +4,7 @@ import type { RequestContext } from '../settings/request-context';
 import { narrowTo } from '../domain/account-scope';
 import { settingsFor, zoneOf } from '../settings/channels';
 import { workspaceAccounts } from '../workspaces/workspaces.service';
+import { owningTeam } from '../workspaces/workspace-auth';
 import type { SlackDeps } from './slack-deps';
 
 /** The one place a listener learns its context: workspace, channel, zone, scope, user, admin. */
@@ -12,9 +13,8 @@ export async function resolveContext(
   client: WebClient,
   ids: { teamId: string; channelId: string; userId: string },
 ): Promise<RequestContext> {
-  const saved = await settingsFor(deps.db, deps.config, ids.channelId);
-  // a channel's settings belong to the workspace it is in (recorded on the next save)
-  const settings = { ...saved, teamId: saved.teamId ?? (deps.auth.mode === 'single' ? null : ids.teamId) };
+  // the requesting workspace's own record for this channel (a Slack Connect channel has one per workspace)
+  const settings = await settingsFor(deps.db, deps.config, owningTeam(deps.auth, ids.teamId), ids.channelId);
   const workspace = await workspaceAccounts(deps.db, deps.auth.mode, ids.teamId || deps.auth.defaultTeam);
   let admin: Promise<boolean> | null = null;
   return {

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { ALL_ACCOUNTS, type AccountScope } from '../domain/account-scope';
+import type { AccountScope } from '../domain/account-scope';
 import { campaignSpan, loadDirectory, type Directory } from '../db/directory.repository';
 import { lifeWord, looksLikePeriod, previousPeriod } from '../domain/period';
 import { parseQueryWords, tokenize, type ParsedQuery, type WordError } from '../domain/query-words';
@@ -49,7 +49,7 @@ export async function resolveQuery(
   text: string,
   zone: string,
   now: Date,
-  accounts: AccountScope = ALL_ACCOUNTS,
+  accounts: AccountScope,
 ): Promise<QueryResult> {
   // campaign and account names are loaded only when a word may name one
   const needsNames = tokenize(text).some(
@@ -59,7 +59,7 @@ export async function resolveQuery(
   const parsed = parseQueryWords(text, directory, zone, now);
   if (!parsed.ok) return parsed;
   if (parsed.query.campaign && !parsed.periodGiven) {
-    const span = await campaignSpan(db, parsed.query.campaign.id);
+    const span = await campaignSpan(db, parsed.query.campaign.id, accounts);
     if (span) {
       const again = parseQueryWords(
         `${text} ${lifeWord(span.first, span.last, parsed.query.period.timezone)}`,
@@ -78,7 +78,7 @@ export async function buildStatsView(
   text: string,
   zone: string,
   now: Date,
-  accounts: AccountScope = ALL_ACCOUNTS,
+  accounts: AccountScope,
 ): Promise<StatsViewResult> {
   const resolved = await resolveQuery(db, text, zone, now, accounts);
   if (!resolved.ok) return resolved;

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { ALL_ACCOUNTS, accountFilter, type AccountScope } from '../domain/account-scope';
+import { accountFilter, narrowTo, type AccountScope } from '../domain/account-scope';
 import { formatInZone, isProvisional, PROVISIONAL_HOURS, type Period } from '../domain/period';
 import { computeRates, type Rates } from '../domain/rates';
 import { emptyStatusCounts, STATUSES, type Status, type StatusCounts } from '../domain/status';
@@ -25,7 +25,7 @@ export interface StatsQuery {
   campaign: { id: string; name: string | null } | null;
   account: { id: string; name: string | null } | null;
   /** the accounts this request may see (default: every account); `account` is always inside it */
-  accounts?: AccountScope;
+  accounts: AccountScope;
 }
 
 export interface Breakdown {
@@ -133,7 +133,8 @@ export async function getStats(
     type: q.type,
     carrier: q.carrier,
     campaignId: q.campaign?.id ?? null,
-    accountIds: q.account ? [q.account.id] : accountFilter(q.accounts ?? ALL_ACCOUNTS),
+    // an account named by the query is looked for *within* the request's accounts, never instead of them
+    accountIds: accountFilter(q.account ? narrowTo(q.accounts, q.account.id) : q.accounts),
   };
   const plan = planReads(q.period.start, q.period.end, q.period.timezone);
   const splits = planSplits(q.period.start, q.period.end);

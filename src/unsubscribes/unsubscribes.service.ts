@@ -18,7 +18,7 @@ import { notice, type SlackMessage } from '../messages/message';
 import { accountNames } from '../db/directory.repository';
 import { isPeriodError, resolvePeriod } from '../domain/period';
 import type { WorkspaceDirectory } from '../workspaces/workspace-directory';
-import { ALL_ACCOUNTS, sees, type AccountScope } from '../domain/account-scope';
+import { sees, type AccountScope } from '../domain/account-scope';
 import { autoUnsubscribeSummary, restoreLists } from './unsubscribes.blocks';
 import {
   campaignCarrierOutcomes,
@@ -177,7 +177,7 @@ export async function restoreAutoUnsubscribe(
   id: number,
   by: string,
   now: Date,
-  accounts: AccountScope = ALL_ACCOUNTS,
+  accounts: AccountScope,
 ): Promise<RestoreResult> {
   const rec = await getAutoUnsubscribe(db, id);
   // one outside the clicking workspace's accounts is answered as one that does not exist
@@ -271,7 +271,7 @@ async function incidentsOf(deps: Pick<UnsubDeps, 'db' | 'config'>, messages: rea
  */
 export async function reviewAutoUnsubscribes(
   deps: Pick<UnsubDeps, 'db' | 'config'>,
-  opts: { apply: boolean; now: Date; by: string },
+  opts: { apply: boolean; now: Date; by: string; accounts: AccountScope },
 ): Promise<
   Array<{ id: number; phone: string; accountId: string; streak: number; restored: boolean | null; why?: string }>
 > {
@@ -298,7 +298,7 @@ export async function reviewAutoUnsubscribes(
       out.push({ id, phone: rec.phone, accountId: rec.accountId, streak: run.streak, restored: null });
       continue;
     }
-    const r = await restoreAutoUnsubscribe(deps.db, id, opts.by, opts.now);
+    const r = await restoreAutoUnsubscribe(deps.db, id, opts.by, opts.now, opts.accounts);
     out.push({
       id,
       phone: rec.phone,

@@ -47,6 +47,8 @@ export interface StandInChannel {
   name: string;
   isPrivate?: boolean;
   teamId?: string;
+  /** a Slack Connect channel: the other workspaces it is shared with (one id, seen by each) */
+  sharedWith?: string[];
 }
 
 export interface StandInUser {
@@ -371,7 +373,7 @@ export class SlackStandIn extends EventEmitter {
     // a token sees its own workspace's channels and users only
     const channel = (id: unknown) => {
       const c = typeof id === 'string' ? this.channels.get(id) : undefined;
-      return c?.teamId === teamId ? c : undefined;
+      return c && (c.teamId === teamId || c.sharedWith?.includes(teamId)) ? c : undefined;
     };
     const user = (id: unknown) => {
       const u = typeof id === 'string' ? this.users.get(id) : undefined;

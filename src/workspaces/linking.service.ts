@@ -4,6 +4,7 @@ import type { AccountScope } from '../domain/account-scope';
 import { notice, type SlackMessage } from '../messages/message';
 import { escapeMrkdwn } from '../messages/mrkdwn';
 import { linkedAccounts } from './workspaces.repository';
+import { channelsScopedTo } from '../settings/channel-settings.repository';
 import { disconnectAccount, redeemLinkCode } from './workspaces.service';
 
 export const NOT_CONNECTED =
@@ -54,18 +55,33 @@ export async function listWorkspaceAccounts(db: Knex, teamId: string, scope: Acc
   );
 }
 
-/** `/campaign-stats disconnect ACCOUNT`, for admins: by id or name, among the workspace's own. */
+/**
+ * `/campaign-stats disconnect ACCOUNT`, for admins: by id or name, among the workspace's own.
+ * Returns the account taken away (the caller closes what the workspace no longer sees).
+ */
 export async function disconnectByName(
   db: Knex,
-  who: { teamId: string; isAdmin: () => Promise<boolean> },
+  who: { teamId: string; settings: { teamId: string | null }; isAdmin: () => Promise<boolean> },
   account: string,
-): Promise<SlackMessage> {
-  if (!(await who.isAdmin())) return notice(ADMINS_ONLY);
+): Promise<{ message: SlackMessage; disconnected: string | null }> {
+  if (!(await who.isAdmin())) return { message: notice(ADMINS_ONLY), disconnected: null };
   const ids = await linkedAccounts(db, who.teamId);
   const names = await accountNames(db, ids);
   const match = ids.find((id) => id === account || (names.get(id) ?? '').toLowerCase() === account.toLowerCase());
   if (!match || !(await disconnectAccount(db, who.teamId, match))) {
-    return notice(`:warning: This workspace is not connected to an account called "${escapeMrkdwn(account)}".`);
+    return {
+      message: notice(`:warning: This workspace is not connected to an account called "${escapeMrkdwn(account)}".`),
+      disconnected: null,
+    };
   }
-  return notice(`This workspace no longer sees *${escapeMrkdwn(names.get(match) ?? match)}*.`);
+  // channels scoped to it keep their scope, which now names nothing the workspace sees: they
+  // show nothing (never a wider set of accounts) until someone re-scopes them
+  const scoped = await channelsScopedTo(db, who.settings.teamId, match);
+  const note = scoped.length
+    ? `\nChannels scoped to it now show nothing until re-scoped (\`/campaign-stats scope all\` there): ${scoped.map((c) => `<#${c.channelId}>`).join(', ')}.`
+    : '';
+  return {
+    message: notice(`This workspace no longer sees *${escapeMrkdwn(names.get(match) ?? match)}*.${note}`),
+    disconnected: match,
+  };
 }

@@ -13,6 +13,15 @@ export interface WorkspaceAuth {
   tokenFor(teamId: string | null): Promise<string | null>;
 }
 
+/**
+ * The workspace that owns what a request sets up or acts on (channel settings, alerts): null
+ * for the default one (single-workspace mode; local mode's platform workspace, to which the
+ * env-configured channels belong), else the request's own team. Never another team's.
+ */
+export function owningTeam(auth: Pick<WorkspaceAuth, 'mode' | 'defaultTeam'>, teamId: string): string | null {
+  return auth.mode === 'single' || !teamId || teamId === auth.defaultTeam ? null : teamId;
+}
+
 /** Single-workspace mode: one token for everything. */
 export function singleWorkspaceAuth(botToken: string): WorkspaceAuth {
   return { mode: 'single', defaultTeam: null, tokenFor: async () => botToken };

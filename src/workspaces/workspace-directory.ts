@@ -1,6 +1,6 @@
 import { WebClient } from '@slack/web-api';
 import type { Knex } from 'knex';
-import { ALL_ACCOUNTS, narrowTo, type AccountScope } from '../domain/account-scope';
+import { platformScope, narrowTo, type AccountScope } from '../domain/account-scope';
 import { slackClientOptions, webClientNotifier, type Notifier } from '../messages/notifier';
 import type { WorkspaceAuth } from './workspace-auth';
 import { channelAccounts, manyChannelsAccounts } from './workspaces.service';
@@ -13,11 +13,15 @@ import { channelAccounts, manyChannelsAccounts } from './workspaces.service';
 export interface WorkspaceDirectory {
   notifierFor(teamId: string | null): Promise<Notifier | null>;
   accountsOf(channel: { teamId: string | null; accountId: string | null }): Promise<AccountScope>;
-  /** the same for many channels at once (a few queries, not one per channel) */
+  /** the same for many channels at once (a few queries, not one per channel), keyed by `channelKeyOf` */
   accountsOfMany(
     channels: ReadonlyArray<{ channelId: string; teamId: string | null; accountId: string | null }>,
   ): Promise<Map<string, AccountScope>>;
 }
+
+/** One channel of one workspace, as a map key (a Slack Connect channel id is seen by several). */
+export const channelKeyOf = (c: { teamId: string | null; channelId: string }): string =>
+  `${c.teamId ?? ''}/${c.channelId}`;
 
 export function workspaceDirectory(
   db: Knex,
@@ -35,12 +39,14 @@ export function workspaceDirectory(
       return n;
     },
     accountsOf: (c) => channelAccounts(db, auth.mode, c.teamId ?? auth.defaultTeam, c.accountId),
-    accountsOfMany: (cs) =>
-      manyChannelsAccounts(
+    accountsOfMany: async (cs) => {
+      const scopes = await manyChannelsAccounts(
         db,
         auth.mode,
         cs.map((c) => ({ ...c, teamId: c.teamId ?? auth.defaultTeam })),
-      ),
+      );
+      return new Map(cs.map((c, i) => [channelKeyOf(c), scopes[i]!]));
+    },
   };
 }
 
@@ -48,7 +54,8 @@ export function workspaceDirectory(
 export function oneWorkspace(notifier: Notifier | null): WorkspaceDirectory {
   return {
     notifierFor: async () => notifier,
-    accountsOf: async (c) => narrowTo(ALL_ACCOUNTS, c.accountId),
-    accountsOfMany: async (cs) => new Map(cs.map((c) => [c.channelId, narrowTo(ALL_ACCOUNTS, c.accountId)])),
+    accountsOf: async (c) => narrowTo(platformScope('single-workspace mode'), c.accountId),
+    accountsOfMany: async (cs) =>
+      new Map(cs.map((c) => [channelKeyOf(c), narrowTo(platformScope('single-workspace mode'), c.accountId)])),
   };
 }

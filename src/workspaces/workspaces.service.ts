@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { ensureAccounts } from '../db/directory.repository';
 import { inTransaction } from '../db/dialect';
-import { ALL_ACCOUNTS, narrowTo, onlyAccounts, type AccountScope } from '../domain/account-scope';
+import { platformScope, narrowTo, onlyAccounts, type AccountScope } from '../domain/account-scope';
 import {
   claimLinkCode,
   findLinkCode,
@@ -21,10 +21,10 @@ export type SlackMode = 'local' | 'single' | 'distribution';
  * accounts linked to it — none for a workspace nobody has linked.
  */
 export async function workspaceAccounts(db: Knex, mode: SlackMode, teamId: string | null): Promise<AccountScope> {
-  if (mode === 'single') return ALL_ACCOUNTS;
+  if (mode === 'single') return platformScope('single-workspace mode');
   if (!teamId) return onlyAccounts([]);
   const w = await getWorkspace(db, teamId);
-  if (w?.seesAllAccounts) return ALL_ACCOUNTS;
+  if (w?.seesAllAccounts) return platformScope('platform workspace');
   return onlyAccounts(await linkedAccounts(db, teamId));
 }
 
@@ -38,17 +38,13 @@ export async function channelAccounts(
   return narrowTo(await workspaceAccounts(db, mode, teamId), scopeAccount);
 }
 
-/** The same for many channels at once, in two queries (an alert evaluation over every channel). */
+/** The same for many channels at once, in two queries (an alert evaluation over every channel); in their order. */
 export async function manyChannelsAccounts(
   db: Knex,
   mode: SlackMode,
   channels: ReadonlyArray<{ channelId: string; teamId: string | null; accountId: string | null }>,
-): Promise<Map<string, AccountScope>> {
-  const out = new Map<string, AccountScope>();
-  if (mode === 'single') {
-    for (const c of channels) out.set(c.channelId, narrowTo(ALL_ACCOUNTS, c.accountId));
-    return out;
-  }
+): Promise<AccountScope[]> {
+  if (mode === 'single') return channels.map((c) => narrowTo(platformScope('single-workspace mode'), c.accountId));
   const teams = [...new Set(channels.map((c) => c.teamId).filter((t): t is string => t !== null))];
   const seesAll = new Set<string>();
   const links = new Map<string, string[]>();
@@ -62,13 +58,16 @@ export async function manyChannelsAccounts(
     for (const l of ls as Array<{ team_id: string; account_id: string }>)
       links.set(l.team_id, (links.get(l.team_id) ?? []).concat(l.account_id));
   }
-  for (const c of channels) {
+  return channels.map((c) => {
     const team = c.teamId;
     const scope =
-      team === null ? onlyAccounts([]) : seesAll.has(team) ? ALL_ACCOUNTS : onlyAccounts(links.get(team) ?? []);
-    out.set(c.channelId, narrowTo(scope, c.accountId));
-  }
-  return out;
+      team === null
+        ? onlyAccounts([])
+        : seesAll.has(team)
+          ? platformScope('platform workspace')
+          : onlyAccounts(links.get(team) ?? []);
+    return narrowTo(scope, c.accountId);
+  });
 }
 
 export const LINK_CODE_HOURS = 24;

@@ -79,7 +79,7 @@ describe.each(ENGINES)('alerts and auto-unsubscribe, end to end (%s)', (engine) 
           /^Carrier-blocked spike — T-Mobile · SMS: \d+\.\d% \(threshold \d+\.\d%\)\. Open since \w{3} \d+ \d\d:\d\d \(UTC\)\.$/,
         ),
       ]);
-      const live = await liveAlerts(t.tdb.db);
+      const live = await liveAlerts(t.tdb.db, 'every channel');
       expect(live.map((a) => [a.kind, a.scope.carrier, a.scope.type, a.state, a.openedAt.toISOString()])).toEqual([
         ['undelivered', 'T-Mobile', 'sms', 'open', incidentEvening.toISOString()],
       ]); // its reason mix: carrier filtering (30007) is most of it, hence the title
@@ -89,7 +89,7 @@ describe.each(ENGINES)('alerts and auto-unsubscribe, end to end (%s)', (engine) 
     });
 
     it('acknowledges through the button: the parent shows who, the thread logs it; a second click changes nothing', async () => {
-      const [alert] = await liveAlerts(t.tdb.db);
+      const [alert] = await liveAlerts(t.tdb.db, 'every channel');
       const parent = standIn.find(alert!.messageTs!)!;
       const ackButton = (parent.blocks.find((b: any) => b.type === 'actions') as any).elements[0];
       const before = standIn.callsTo('response_url').length;
@@ -124,7 +124,7 @@ describe.each(ENGINES)('alerts and auto-unsubscribe, end to end (%s)', (engine) 
     });
 
     it('resolves itself once the rate has stayed back down for an hour, and alerts on nothing after', async () => {
-      const [alert] = await liveAlerts(t.tdb.db);
+      const [alert] = await liveAlerts(t.tdb.db, 'every channel');
       const clock = fixedClock(new Date(`${incidentDay}T21:00:00Z`));
       const scheduler = createScheduler(t.config, t.tdb.db, clock, createLogger('silent'));
       for (let i = 0; i < 24 * 11; i++) {
@@ -139,7 +139,7 @@ describe.each(ENGINES)('alerts and auto-unsubscribe, end to end (%s)', (engine) 
         expect.stringMatching(/^:large_green_circle: \*Resolved\* automatically .* · acknowledged by <@U2147483697>$/),
       );
       expect(standIn.callsTo('chat.postMessage').filter((c) => c.ok && !c.args.thread_ts)).toHaveLength(1);
-      expect(await liveAlerts(t.tdb.db)).toEqual([]);
+      expect(await liveAlerts(t.tdb.db, 'every channel')).toEqual([]);
     });
 
     it('ends a race between a resolve and a snooze in one state, one thread message each', async () => {
@@ -147,6 +147,7 @@ describe.each(ENGINES)('alerts and auto-unsubscribe, end to end (%s)', (engine) 
       const alert = (await openAlert(
         t.tdb.db,
         {
+          teamId: null,
           channelId: ALERTS,
           kind: 'unreachable',
           scopeKey: 'x',
@@ -161,8 +162,11 @@ describe.each(ENGINES)('alerts and auto-unsubscribe, end to end (%s)', (engine) 
       await setMessageTs(t.tdb.db, alert.id, await notifier.post({ channel: ALERTS, text: 'alert', blocks: [] }));
       const deps = { db: t.tdb.db, config: t.config, notifier };
       const [resolve, snooze] = await Promise.all([
-        actOnAlert(deps, alert.id, { type: 'resolve' }, 'U0ANNA', NOW, 'UTC'),
-        actOnAlert(deps, alert.id, { type: 'snooze', hours: 4 }, 'U2147483697', NOW, 'UTC'),
+        actOnAlert(deps, alert.id, { type: 'resolve' }, 'U0ANNA', NOW, 'UTC', { teamId: null, channelId: ALERTS }),
+        actOnAlert(deps, alert.id, { type: 'snooze', hours: 4 }, 'U2147483697', NOW, 'UTC', {
+          teamId: null,
+          channelId: ALERTS,
+        }),
       ]);
       const ts = (await getAlert(t.tdb.db, alert.id))!.messageTs!;
       const parent = standIn.find(ts)!;
@@ -186,6 +190,7 @@ describe.each(ENGINES)('alerts and auto-unsubscribe, end to end (%s)', (engine) 
     const alert = (await openAlert(
       t.tdb.db,
       {
+        teamId: null,
         channelId: ALERTS,
         kind: 'undelivered',
         scopeKey: 'ack-thread',

@@ -62,7 +62,7 @@ describe.each(ENGINES)('sender problems (%s)', (engine) => {
     expect(posted.map((c) => c.args.text)).toEqual([
       'Sender problem — All carriers: 40.0% (threshold 3.0%). Open since Nov 28 15:30 (UTC).',
     ]);
-    const [alert] = await liveAlerts(t.tdb.db);
+    const [alert] = await liveAlerts(t.tdb.db, 'every channel');
     expect(alert!.kind).toBe('sender_problem');
     const parent = standIn.find(alert!.messageTs!)!;
     expect(blockTexts(parent.blocks)[1]).toContain('*Why:* Sender not registered or verified 60 (100%)');
@@ -72,7 +72,7 @@ describe.each(ENGINES)('sender problems (%s)', (engine) => {
       blockActionBody(standIn, parent.ts, { ...ack, block_id: `alert_actions:${alert!.id}` }, { ephemeral: false }),
     );
     await waitForCalls(standIn, 'chat.update', 1);
-    expect((await liveAlerts(t.tdb.db))[0]!.state).toBe('acknowledged');
+    expect((await liveAlerts(t.tdb.db, 'every channel'))[0]!.state).toBe('acknowledged');
   });
 
   it('explains the failures with /campaign-stats why, and stats --json lists the reasons', async () => {

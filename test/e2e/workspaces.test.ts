@@ -328,7 +328,7 @@ describe.each(ENGINES)('many workspaces, each seeing only its own accounts (%s)'
     const workspaces = workspaceDirectory(t.tdb.db, auth, standIn.apiUrl);
     const posted = standIn.callsTo('chat.postMessage').length;
     for (const w of [A, B]) {
-      const s = (await getChannelSettings(t.tdb.db, w.channel))!;
+      const s = (await getChannelSettings(t.tdb.db, w.team, w.channel))!;
       expect(s.teamId).toBe(w.team);
       await postDigest({ db: t.tdb.db, config: t.config, workspaces }, s, '2026-11-25', NOW);
     }
@@ -457,7 +457,7 @@ describe.each(ENGINES)('many workspaces, each seeing only its own accounts (%s)'
     // (seven more Cricket messages since: the failed campaigns of the auto-unsubscribed number)
     await install(B);
     expect(totalLine(await command(B, '30d sms carrier:cricket'))).toMatch(/^\*Total Segments: 24\* · 12 messages/);
-    expect((await getChannelSettings(t.tdb.db, B.channel))!.alertsEnabled).toBe(true);
+    expect((await getChannelSettings(t.tdb.db, B.team, B.channel))!.alertsEnabled).toBe(true);
   });
 
   it('lists the workspaces for operators, and lets an admin disconnect an account', async () => {

@@ -5,6 +5,7 @@ import { digestDayName, digestMessages } from '../../src/digests/digest.blocks';
 import { defaultSettings } from '../../src/settings/channel-settings.repository';
 import { loadConfig } from '../../src/config';
 import { createTestDatabase, ENGINES, truncateAll, type TestDatabase } from '../helpers/databases';
+import { platformScope } from '../../src/domain/account-scope';
 
 /**
  * The demo sends campaigns Monday to Friday. Whatever day the app runs, the local page's
@@ -26,11 +27,14 @@ describe.each(ENGINES)('the demo on any day of the week (%s)', (engine) => {
     await truncateAll(tdb.db);
     const now = new Date(nowIso);
     await loadDemoData(tdb.db, { seed: 42, days: 14, now, mmsSegments: 1 });
-    const date = await latestDigestDate(tdb.db, 'UTC', now);
+    const date = await latestDigestDate(tdb.db, 'UTC', now, platformScope('benchmarks and tests'));
     expect(date).toBe(expectedDate);
     expect(digestDayName(date)).toBe(expectedName);
     const config = loadConfig(tdb.env);
-    const digest = digestMessages(await buildDigest(tdb.db, config, defaultSettings('C1'), date, now), null);
+    const digest = digestMessages(
+      await buildDigest(tdb.db, config, defaultSettings('C1'), date, now, platformScope('benchmarks and tests')),
+      null,
+    );
     expect(digest.parent.text).toMatch(
       new RegExp(
         `^Daily digest · ${expectedName}: [\\d,]+ segments, delivery rate [\\d.]+%, \\$[\\d.]+ spent on undelivered segments\\.$`,
@@ -40,6 +44,13 @@ describe.each(ENGINES)('the demo on any day of the week (%s)', (engine) => {
 
   it('names yesterday when nothing was ever sent', async () => {
     await truncateAll(tdb.db);
-    expect(await latestDigestDate(tdb.db, 'America/Denver', new Date('2026-11-30T05:00:00Z'))).toBe('2026-11-28');
+    expect(
+      await latestDigestDate(
+        tdb.db,
+        'America/Denver',
+        new Date('2026-11-30T05:00:00Z'),
+        platformScope('benchmarks and tests'),
+      ),
+    ).toBe('2026-11-28');
   });
 });

@@ -23,9 +23,19 @@ export function alertAction(deps: SlackDeps, type: 'ack' | 'resolve' | 'snooze')
     const ctx = await actionContext(deps, client, body);
     const raw =
       type === 'snooze' ? (action as StaticSelectAction).selected_option.value : ((action as ButtonAction).value ?? '');
-    const [idText, duration] = raw.split(':');
-    const id = Number(idText);
-    const hours = duration ? Number(duration.replace('h', '')) : 0;
+    // values come back from Slack as we drew them, but a forged or mangled one must get an
+    // answer, never reach SQL as NaN
+    const m = type === 'snooze' ? /^(\d{1,15}):(\d{1,3})h$/.exec(raw) : /^(\d{1,15})$/.exec(raw);
+    if (!m) {
+      await respond({
+        response_type: 'ephemeral',
+        replace_original: false,
+        text: `That button is not one I can act on ("${raw.slice(0, 40)}" is not an alert id).`,
+      });
+      return;
+    }
+    const id = Number(m[1]);
+    const hours = m[2] ? Number(m[2]) : 0;
     const result = await actOnAlert(
       { db: deps.db, notifier: webClientNotifier(client) },
       id,
@@ -33,7 +43,7 @@ export function alertAction(deps: SlackDeps, type: 'ack' | 'resolve' | 'snooze')
       ctx.userId,
       deps.clock.now(),
       ctx.zone,
-      ctx.channelId,
+      { teamId: ctx.settings.teamId, channelId: ctx.channelId },
     );
     if (!result.ok) await respond({ response_type: 'ephemeral', replace_original: false, text: result.message });
   };
@@ -44,13 +54,15 @@ export function threadAckListener(deps: SlackDeps) {
   return async ({ message, body, client }: SlackEventMiddlewareArgs<'message'> & AllMiddlewareArgs) => {
     const m = message as { thread_ts?: string; channel: string; user?: string; ts: string };
     if (!m.thread_ts || !m.user) return;
-    const alert = await findAlertByMessage(deps.db, m.channel, m.thread_ts);
-    if (!alert) return;
     const ctx = await resolveContext(deps, client, {
       teamId: (body as { team_id?: string }).team_id ?? '',
       channelId: m.channel,
       userId: m.user,
     });
+    // only the replying workspace's own alert in this channel (a Slack Connect channel has one per workspace)
+    const where = { teamId: ctx.settings.teamId, channelId: ctx.channelId };
+    const alert = await findAlertByMessage(deps.db, where, m.thread_ts);
+    if (!alert) return;
     const result = await actOnAlert(
       { db: deps.db, notifier: webClientNotifier(client) },
       alert.id,
@@ -58,7 +70,7 @@ export function threadAckListener(deps: SlackDeps) {
       ctx.userId,
       deps.clock.now(),
       ctx.zone,
-      ctx.channelId,
+      where,
     );
     if (!result.ok)
       await client.chat.postEphemeral({
@@ -78,12 +90,22 @@ export function restoreAction(deps: SlackDeps) {
   return async ({ ack, action, body, client }: Args) => {
     await ack();
     const ctx = await actionContext(deps, client, body);
-    const id = Number((action as ButtonAction).value);
+    const value = (action as ButtonAction).value ?? '';
+    const id = /^\d{1,15}$/.test(value) ? Number(value) : null;
     const rowTs = body.container?.message_ts as string | undefined;
     const threadTs =
       (body.message as { thread_ts?: string } | undefined)?.thread_ts ??
       (body.container?.thread_ts as string | undefined) ??
       rowTs;
+    if (id === null) {
+      await client.chat.postEphemeral({
+        channel: ctx.channelId,
+        user: ctx.userId,
+        ...(threadTs ? { thread_ts: threadTs } : {}),
+        text: `That button is not one I can act on ("${value.slice(0, 40)}" is not an auto-unsubscribe id).`,
+      });
+      return;
+    }
     const result = await restoreAutoUnsubscribe(deps.db, id, ctx.userId, deps.clock.now(), ctx.accounts);
     if (!result.ok) {
       await client.chat.postEphemeral({

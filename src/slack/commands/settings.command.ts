@@ -1,5 +1,7 @@
 import type { WebClient } from '@slack/web-api';
-import { alertsStatus } from '../../alerts/alerts.service';
+import { alertsStatus, closeAlertsOutsideScope } from '../../alerts/alerts.service';
+import { webClientNotifier } from '../../messages/notifier';
+import { workspaceAccounts } from '../../workspaces/workspaces.service';
 import { previewDigest } from '../../digests/digest.service';
 import type { SlackMessage } from '../../messages/message';
 import type { RequestContext } from '../../settings/request-context';
@@ -21,7 +23,7 @@ export async function runSettingsCommand(
     case 'digest-preview':
       return previewDigest(deps.db, deps.config, ctx.settings, c.date, now, ctx.accounts);
     case 'alerts-status':
-      return alertsStatus(deps.db, ctx.settings, ctx.zone);
+      return alertsStatus(deps.db, ctx.settings, ctx.zone, ctx.workspaceAccounts);
     case 'at-risk':
       return atRiskList(deps.db, deps.config, ctx.accounts);
     case 'unsubscribed':
@@ -30,8 +32,17 @@ export async function runSettingsCommand(
       return connectWithCode(deps.db, ctx, c.code, now);
     case 'accounts':
       return listWorkspaceAccounts(deps.db, ctx.teamId, ctx.workspaceAccounts);
-    case 'disconnect':
-      return disconnectByName(deps.db, ctx, c.account);
+    case 'disconnect': {
+      const { message, disconnected } = await disconnectByName(deps.db, ctx, c.account);
+      if (disconnected)
+        await closeAlertsOutsideScope(
+          { db: deps.db, notifier: webClientNotifier(client) },
+          ctx.settings.teamId,
+          await workspaceAccounts(deps.db, deps.auth.mode, ctx.teamId),
+          now,
+        );
+      return message;
+    }
     default: {
       const { changed, message } = await changeSettings(deps, ctx, c, now);
       if (changed && c.type === 'alerts-on') await joinForThreadReplies(deps, client, ctx, message);

@@ -67,6 +67,7 @@ const digest = (campaigns: number): DigestData => ({
 
 const alert: Alert = {
   id: 7,
+  teamId: null,
   channelId: 'C0LOCAL',
   kind: 'undelivered',
   scopeKey: '*|T-Mobile|sms',
