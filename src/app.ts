@@ -100,6 +100,8 @@ export async function startApp(
   ); // overlapping commit flushes on MySQL (bench/)
 
   const app = express();
+  // behind N proxies (a load balancer), req.ip is the client's address, not the balancer's
+  app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
   app.set('trust proxy', true);
   app.use(requestContext(logger));

@@ -23,6 +23,7 @@ const envSchema = z.object({
   PORT: withDefault(z.coerce.number().int().min(0).max(65535), '3000'),
   HOST: optional(z.string()),
   LOCAL_MODE: optional(z.enum(['true', 'false'])),
+  TRUST_PROXY: withDefault(z.coerce.number().int().min(0).max(10), '0'),
   FIXED_NOW: optional(
     z.iso.datetime({ offset: true, message: 'must be an ISO 8601 instant with its offset, e.g. 2026-11-25T15:00:00Z' }),
   ),
@@ -145,6 +146,8 @@ export interface Config {
   readonly mmsSegments: number;
   readonly settingsEditors: 'admins' | 'everyone';
   readonly runScheduler: boolean;
+  /** proxy hops in front of the app (Express's `trust proxy`): throttles see the client's address */
+  readonly trustProxy: number;
   /** the app's "now" pinned at one instant (tests, demos and screenshots); unset: the system clock */
   readonly fixedNow: Date | undefined;
 }
@@ -240,5 +243,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     settingsEditors: e.SETTINGS_EDITORS,
     runScheduler: e.RUN_SCHEDULER === 'true',
     fixedNow: e.FIXED_NOW ? new Date(e.FIXED_NOW) : undefined,
+    trustProxy: e.TRUST_PROXY,
   });
 }

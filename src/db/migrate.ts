@@ -9,6 +9,7 @@ import * as reasonGrains from '../../migrations/20261129020000_reason-grains';
 import * as backfillReasonGrains from '../../migrations/20261129020100_backfill-reason-grains';
 import * as quarterGrain from '../../migrations/20261129030000_quarter-grain';
 import * as channelsByWorkspace from '../../migrations/20261202000000_channels-belong-to-workspaces';
+import * as oauthStates from '../../migrations/20261202010000_oauth-states-and-link-code-failures';
 
 type Migration = { up: (knex: Knex) => Promise<void>; down: (knex: Knex) => Promise<void> };
 
@@ -28,6 +29,7 @@ export const MIGRATIONS: ReadonlyArray<[name: string, migration: Migration]> = [
   ['20261129020100_backfill-reason-grains', backfillReasonGrains],
   ['20261129030000_quarter-grain', quarterGrain],
   ['20261202000000_channels-belong-to-workspaces', channelsByWorkspace],
+  ['20261202010000_oauth-states-and-link-code-failures', oauthStates],
 ];
 
 const source: Knex.MigrationSource<[string, Migration]> = {

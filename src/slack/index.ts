@@ -11,6 +11,8 @@ import { slackClientOptions } from '../messages/notifier';
 import { campaignStatsCommand } from './commands/campaign-stats.command';
 import { uninstalledListener } from './events/uninstalled.event';
 import type { SlackDeps } from './slack-deps';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { knexStateStore } from '../workspaces/oauth-state.store';
 
 export const SLASH_COMMAND = '/campaign-stats';
 
@@ -55,6 +57,32 @@ export const BOT_SCOPES = [
 ];
 
 /**
+ * A denied or failed install ends on a page that says what happened, with a 4xx (Bolt's own
+ * answers 500): cancelled in Slack, a link used twice or too old, a code Slack refused.
+ */
+function installFailed(
+  error: { code?: string; message: string },
+  _o: unknown,
+  req: IncomingMessage,
+  res: ServerResponse,
+) {
+  const denied = /[?&]error=access_denied\b/.test(req.url ?? '');
+  const [status, title, what] = denied
+    ? [403, 'Installation cancelled', 'The app was not installed: the request was declined in Slack.']
+    : error.code === 'slack_oauth_invalid_state' || error.code === 'slack_oauth_missing_state'
+      ? [400, 'This install link has expired', 'Install links work once and for ten minutes.']
+      : [
+          400,
+          'Slack did not complete the installation',
+          'Slack refused the install code (it may have been used already).',
+        ];
+  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8' });
+  res.end(
+    `<!doctype html><meta charset="utf-8"><title>${title}</title><h1>${title}</h1><p>${what}</p><p><a href="/slack/install">Start the installation again</a>.</p>`,
+  );
+}
+
+/**
  * The Bolt app: over HTTP at POST /slack/events on our own server (signature checked by
  * Bolt), or over Socket Mode when SLACK_APP_TOKEN is set. Web API calls go to SLACK_API_URL.
  * Single workspace: one bot token. Local mode: the embedded workspaces' tokens. Distribution:
@@ -78,7 +106,12 @@ export function createSlack(deps: SlackDeps, expressApp: Express): SlackRuntime 
       stateSecret: slack.stateSecret!,
       scopes: BOT_SCOPES,
       installationStore: deps.installations!,
-      installerOptions: { clientOptions, stateVerification: true },
+      installerOptions: {
+        clientOptions,
+        stateVerification: true,
+        stateStore: knexStateStore(deps.db, deps.clock),
+        callbackOptions: { failure: installFailed },
+      },
     });
     const app = new App({ receiver, clientOptions, logger });
     registerListeners(app, deps);

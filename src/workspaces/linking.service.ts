@@ -3,9 +3,9 @@ import { accountNames } from '../db/directory.repository';
 import type { AccountScope } from '../domain/account-scope';
 import { notice, type SlackMessage } from '../messages/message';
 import { escapeMrkdwn } from '../messages/mrkdwn';
-import { linkedAccounts } from './workspaces.repository';
+import { linkCodeFailuresSince, linkedAccounts, recordLinkCodeFailure } from './workspaces.repository';
 import { channelsScopedTo } from '../settings/channel-settings.repository';
-import { disconnectAccount, redeemLinkCode } from './workspaces.service';
+import { disconnectAccount, LINK_CODE_FAILURES_PER_HOUR, redeemLinkCode } from './workspaces.service';
 
 export const NOT_CONNECTED =
   'This workspace is not connected to any account yet. A workspace admin can connect one with `/campaign-stats connect CODE`, using a link code from your messaging platform.';
@@ -20,7 +20,18 @@ export async function connectWithCode(
   now: Date,
 ): Promise<SlackMessage> {
   if (!(await who.isAdmin())) return notice(ADMINS_ONLY);
+  // guessing codes is slowed per workspace, across instances: 10 wrong ones an hour
+  const hourAgo = new Date(now.getTime() - 3600_000);
+  const failures = await linkCodeFailuresSince(db, who.teamId, hourAgo);
+  if (failures.count >= LINK_CODE_FAILURES_PER_HOUR) {
+    const minutes = Math.max(1, Math.ceil(((failures.oldest ?? now).getTime() + 3600_000 - now.getTime()) / 60_000));
+    return notice(
+      `:no_entry: Too many wrong link codes from this workspace (${LINK_CODE_FAILURES_PER_HOUR} in an hour). Try again in ${minutes} minute${minutes === 1 ? '' : 's'}, or ask your messaging platform for a new code.`,
+    );
+  }
   const r = await redeemLinkCode(db, who.teamId, who.userId, code, now);
+  if (r.type === 'unknown-code' || r.type === 'expired' || r.type === 'used')
+    await recordLinkCodeFailure(db, who.teamId, now);
   switch (r.type) {
     case 'linked':
     case 'already-linked': {

@@ -145,3 +145,46 @@ export async function claimLinkCode(
     .update({ used_at: toDbTime(now), used_by_team: by.teamId, used_by_user: by.userId });
   return n > 0;
 }
+
+/** A wrong link code redeemed from `teamId` (counted per workspace, across instances). */
+export async function recordLinkCodeFailure(db: Db, teamId: string, now: Date): Promise<void> {
+  await db('link_code_failures').insert({ team_id: teamId, at: toDbTime(now) });
+}
+
+/** Wrong link codes from `teamId` since `since`, and when the oldest of them was. */
+export async function linkCodeFailuresSince(
+  db: Db,
+  teamId: string,
+  since: Date,
+): Promise<{ count: number; oldest: Date | null }> {
+  const r = (await db('link_code_failures')
+    .where({ team_id: teamId })
+    .andWhere('at', '>=', toDbTime(since))
+    .count({ n: '*' })
+    .min({ oldest: 'at' })
+    .first()) as { n: unknown; oldest: unknown } | undefined;
+  return { count: Number(r?.n ?? 0), oldest: r?.oldest ? fromDbTime(r.oldest) : null };
+}
+
+/** An OAuth install state, stored by its hash until it is used once. */
+export async function insertOAuthState(db: Db, stateHash: string, installOptions: string, now: Date): Promise<void> {
+  await db('oauth_states').insert({
+    state_hash: stateHash,
+    install_options: installOptions,
+    created_at: toDbTime(now),
+  });
+}
+
+/** Consumes a state made after `notBefore`: its install options the first time, null ever after. */
+export async function consumeOAuthState(db: Db, stateHash: string, notBefore: Date): Promise<string | null> {
+  const row = await db('oauth_states').first('install_options', 'created_at').where({ state_hash: stateHash });
+  if (!row) return null;
+  // the delete decides: of two redirects racing with one state, one deletes it and wins
+  const deleted = await db('oauth_states').where({ state_hash: stateHash }).delete();
+  if (deleted !== 1 || fromDbTime(row.created_at) < notBefore) return null;
+  return row.install_options as string;
+}
+
+export async function purgeOAuthStates(db: Db, before: Date): Promise<void> {
+  await db('oauth_states').where('created_at', '<', toDbTime(before)).delete();
+}

@@ -71,6 +71,9 @@ export async function manyChannelsAccounts(
 }
 
 export const LINK_CODE_HOURS = 24;
+export const LINK_CODE_LENGTH = 16;
+/** wrong link codes a workspace may try in an hour before it is told to wait */
+export const LINK_CODE_FAILURES_PER_HOUR = 10;
 // no 0/O, 1/I/L: codes are read aloud and typed
 const ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
 const hash = (code: string) => crypto.createHash('sha256').update(normaliseCode(code)).digest('hex');
@@ -82,9 +85,9 @@ export async function issueLinkCode(
   accountId: string,
   now: Date,
 ): Promise<{ code: string; expiresAt: Date }> {
-  const bytes = crypto.randomBytes(12);
-  const chars = [...bytes].map((b) => ALPHABET[b % ALPHABET.length]).join('');
-  const code = `${chars.slice(0, 4)}-${chars.slice(4, 8)}-${chars.slice(8, 12)}`;
+  // 16 characters of 31, drawn without modulo bias: 16 × log2(31) ≈ 79 bits
+  const chars = Array.from({ length: LINK_CODE_LENGTH }, () => ALPHABET[crypto.randomInt(ALPHABET.length)]).join('');
+  const code = chars.match(/.{4}/g)!.join('-');
   const expiresAt = new Date(now.getTime() + LINK_CODE_HOURS * 3600_000);
   await inTransaction(db, async (trx) => {
     await ensureAccounts(trx, [{ id: accountId, name: null }], now);

@@ -371,4 +371,60 @@ describe.each(ENGINES)('isolation under attack (%s)', (engine) => {
       expect(reply.text).toContain('The daily digest will be posted here');
     }
   });
+
+  it('uses an OAuth state once; a denied or failed install ends on a readable 4xx page', async () => {
+    const page = await fetch(`${t.base}/slack/install`);
+    const authorize = /href="([^"]*oauth\/v2\/authorize[^"]*)"/.exec(await page.text())![1]!.replace(/&amp;/g, '&');
+    const state = new URL(authorize).searchParams.get('state')!;
+    const cookie = page.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
+    const redirect = (query: string) =>
+      fetch(`${t.base}/slack/oauth_redirect?${query}&state=${encodeURIComponent(state)}`, { headers: { cookie } });
+    const denied = await redirect('error=access_denied');
+    expect(denied.status).toBe(403);
+    expect(await denied.text()).toContain('<h1>Installation cancelled</h1>');
+    expect((await redirect(`code=${standIn.approveInstall(A.team, A.admin)}`)).status).toBe(200);
+    // the same state a second time (a replayed redirect): refused, whatever the code
+    const again = await redirect(`code=${standIn.approveInstall(A.team, A.admin)}`);
+    expect(again.status).toBe(400);
+    expect(await again.text()).toContain('<h1>This install link has expired</h1>');
+  });
+
+  it('an invalid install code ends on a 400 page, not a 500', async () => {
+    const page = await fetch(`${t.base}/slack/install`);
+    const authorize = /href="([^"]*oauth\/v2\/authorize[^"]*)"/.exec(await page.text())![1]!.replace(/&amp;/g, '&');
+    const state = new URL(authorize).searchParams.get('state')!;
+    const cookie = page.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
+    const res = await fetch(`${t.base}/slack/oauth_redirect?code=not-a-code&state=${encodeURIComponent(state)}`, {
+      headers: { cookie },
+    });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain('<h1>Slack did not complete the installation</h1>');
+  });
+
+  it('slows wrong link codes: ten an hour per workspace, then a clear reply; the hour over, a good code works', async () => {
+    for (let i = 0; i < 10; i++)
+      expect((await command(A, A.channel, `connect WRNG-CODE-${String(i).padStart(4, 'X')}-AAAA`)).text).toBe(
+        ':warning: That link code is not one we issued. Check it, or ask your messaging platform for a new one.',
+      );
+    const { code } = (await postJson(t.base, '/api/v1/accounts/acct_b/slack-link-codes', {})).body;
+    expect((await command(A, A.channel, `connect ${code}`)).text).toBe(
+      ':no_entry: Too many wrong link codes from this workspace (10 in an hour). Try again in 60 minutes, or ask your messaging platform for a new code.',
+    );
+    // another workspace is not slowed by A's guesses
+    expect((await command(B, B.channel, 'connect NOPE-NOPE-NOPE-NOPE')).text).toMatch(/is not one we issued/);
+    t.clock.advance(61 * 60_000);
+    try {
+      expect((await command(A, A.channel, `connect ${code}`)).text).toMatch(
+        /^:white_check_mark: This workspace now sees/,
+      );
+    } finally {
+      t.clock.set(NOW);
+    }
+  });
 });

@@ -211,7 +211,7 @@ describe.each(ENGINES)('many workspaces, each seeing only its own accounts (%s)'
     const codeA = await linkCode('acct_a');
     expect(codeA).toMatchObject({
       account_id: 'acct_a',
-      code: expect.stringMatching(/^[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}$/),
+      code: expect.stringMatching(/^[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}$/),
       expires_at: '2026-11-29T15:30:00.000Z',
     });
     expect((await command(A, `connect ${codeA.code}`, A.member)).text).toBe(
