@@ -65,10 +65,13 @@ export async function inTransaction<T>(
   db: Knex,
   work: (trx: Knex.Transaction) => Promise<T>,
   attempts = 6,
+  /** MySQL/MariaDB only: e.g. READ COMMITTED, so each read sees what committed before it */
+  isolation?: 'read committed',
 ): Promise<T> {
+  const config = isolation && dialectOf(db) === 'mysql' ? { isolationLevel: isolation } : undefined;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.transaction(work);
+      return await db.transaction(work, config);
     } catch (err) {
       if (!isRetryable(err) || attempt >= attempts) throw err;
       // jittered, growing backoff: about 3 s in all, enough to ride out a lock held for a moment

@@ -10,6 +10,7 @@ import * as backfillReasonGrains from '../../migrations/20261129020100_backfill-
 import * as quarterGrain from '../../migrations/20261129030000_quarter-grain';
 import * as channelsByWorkspace from '../../migrations/20261202000000_channels-belong-to-workspaces';
 import * as oauthStates from '../../migrations/20261202010000_oauth-states-and-link-code-failures';
+import * as feedPositions from '../../migrations/20261202020000_feed-positions';
 
 type Migration = { up: (knex: Knex) => Promise<void>; down: (knex: Knex) => Promise<void> };
 
@@ -30,6 +31,7 @@ export const MIGRATIONS: ReadonlyArray<[name: string, migration: Migration]> = [
   ['20261129030000_quarter-grain', quarterGrain],
   ['20261202000000_channels-belong-to-workspaces', channelsByWorkspace],
   ['20261202010000_oauth-states-and-link-code-failures', oauthStates],
+  ['20261202020000_feed-positions', feedPositions],
 ];
 
 const source: Knex.MigrationSource<[string, Migration]> = {

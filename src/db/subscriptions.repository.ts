@@ -1,11 +1,14 @@
 import type { Knex } from 'knex';
-import { fromDbTime, toDbTime } from './dialect';
+import { fromDbTime, inTransaction, locking, toDbTime } from './dialect';
 
 export type SubscriptionEventKind = 'unsubscribed' | 'subscribed' | 'restored';
 export type SubscriptionReason = 'stop' | 'manual' | 'auto';
 
 export interface SubscriptionEvent {
+  /** stable: the event's own id, the same on every read */
   id: number;
+  /** its place in the feed, given after it committed (null until then) */
+  position: number | null;
   accountId: string;
   phone: string;
   event: SubscriptionEventKind;
@@ -18,7 +21,7 @@ export interface SubscriptionEvent {
 /** Appends events (identical events are stored once) and returns how many were new. */
 export async function appendSubscriptionEvents(
   trx: Knex.Transaction,
-  events: Array<Omit<SubscriptionEvent, 'id'>>,
+  events: Array<Omit<SubscriptionEvent, 'id' | 'position'>>,
   now: Date,
 ): Promise<number> {
   let added = 0;
@@ -57,10 +60,54 @@ export async function applySubscriberState(
   return n > 0;
 }
 
-export async function listSubscriptionEvents(db: Knex, afterId: number, limit: number): Promise<SubscriptionEvent[]> {
-  const rows = await db('subscription_events').select('*').where('id', '>', afterId).orderBy('id').limit(limit);
+const FEED = 'subscription_events';
+
+/**
+ * Gives feed positions to committed events that have none, in id order, in one serialized
+ * step: the sequencer row is locked (on Galera two nodes sequencing at once conflict at commit,
+ * and one retries), the events without a position are read as committed now (READ COMMITTED:
+ * an event still in flight is not there yet, and gets a later position when it lands), numbered
+ * from the last position and the sequencer moved, all in one commit. So positions appear in
+ * commit order: a reader that saw position P has seen every position below P, and an event that
+ * commits late is placed after what readers already have, never behind them.
+ */
+export async function sequenceFeed(db: Knex, batch = 5000): Promise<number> {
+  return inTransaction(
+    db,
+    async (trx) => {
+      const seq = await locking(trx, trx('feed_sequencer').first('last_position').where({ feed: FEED }), 'update');
+      const ids = (await trx('subscription_events').select('id').whereNull('position').orderBy('id').limit(batch)).map(
+        (r: { id: unknown }) => Number(r.id),
+      );
+      if (ids.length === 0) return 0;
+      let next = Number(seq?.last_position ?? 0);
+      for (let i = 0; i < ids.length; i += 500) {
+        const chunk = ids.slice(i, i + 500);
+        const cases = chunk.map(() => 'WHEN ? THEN ?').join(' ');
+        const values = chunk.flatMap((id) => [id, ++next]);
+        await trx.raw(
+          `UPDATE subscription_events SET position = CASE id ${cases} END WHERE id IN (${chunk.map(() => '?').join(',')})`,
+          [...values, ...chunk],
+        );
+      }
+      await trx('feed_sequencer').where({ feed: FEED }).update({ last_position: next });
+      return ids.length;
+    },
+    8,
+    'read committed',
+  );
+}
+
+/** Events after feed position `after`, in feed order (sequence first to include the newest). */
+export async function listSubscriptionEvents(db: Knex, after: number, limit: number): Promise<SubscriptionEvent[]> {
+  const rows = await db('subscription_events')
+    .select('*')
+    .where('position', '>', after)
+    .orderBy('position')
+    .limit(limit);
   return rows.map((r) => ({
     id: Number(r.id),
+    position: r.position === null ? null : Number(r.position),
     accountId: r.account_id,
     phone: r.phone,
     event: r.event,

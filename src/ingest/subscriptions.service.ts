@@ -1,7 +1,12 @@
 import type { Knex } from 'knex';
 import { inTransaction } from '../db/dialect';
 import { ensureAccounts, ensureSubscribers, subscriberKey } from '../db/directory.repository';
-import { appendSubscriptionEvents, applySubscriberState, listSubscriptionEvents } from '../db/subscriptions.repository';
+import {
+  appendSubscriptionEvents,
+  applySubscriberState,
+  listSubscriptionEvents,
+  sequenceFeed,
+} from '../db/subscriptions.repository';
 import type { SubscriptionEventInput } from './schemas';
 
 /** STOP / re-subscribe events from the sending platform: recorded, and the subscriber's state moved. */
@@ -53,25 +58,33 @@ export function parseCursor(value: unknown): number | CursorError {
   if (typeof value !== 'string' || !/^\d{1,15}$/.test(value)) {
     return {
       type: 'invalid-cursor',
-      message: 'since: must be a cursor returned as next_cursor (or absent to start from the beginning)',
+      message:
+        'must be a cursor returned as next_cursor (or absent to start from the beginning); to resync, start again without since and skip event_ids already applied',
     };
   }
   return Number(value);
 }
 
-/** The feed the sending platform syncs from, oldest first. */
+/**
+ * The feed the sending platform syncs from, in commit order. The cursor is a feed position
+ * (positions are given in commit order by `sequenceFeed`, so following `next_cursor` never skips
+ * an event that committed late); a cursor from before positions existed was an event id, and
+ * those events kept their id as their position, so it resumes where it was.
+ */
 export async function unsubscribeFeed(db: Knex, since: number, limit: number) {
+  await sequenceFeed(db);
   const events = await listSubscriptionEvents(db, since, limit);
   const last = events.at(-1);
   return {
     unsubscribes: events.map((e) => ({
+      event_id: String(e.id),
       account_id: e.accountId,
       phone: e.phone,
       event: e.event,
       reason: e.reason,
       at: e.at.toISOString(),
     })),
-    next_cursor: String(last ? last.id : since),
+    next_cursor: String(last?.position ?? since),
     has_more: events.length === limit,
   };
 }

@@ -253,6 +253,7 @@ describe.each(ENGINES)('ingestion over HTTP (%s)', (engine) => {
       const page1 = await getJson(t.base, '/api/v1/unsubscribes?limit=2');
       expect(page1.body.unsubscribes).toEqual([
         {
+          event_id: expect.stringMatching(/^\d+$/),
           account_id: 'acct_1',
           phone: '+13035550123',
           event: 'unsubscribed',
@@ -260,6 +261,7 @@ describe.each(ENGINES)('ingestion over HTTP (%s)', (engine) => {
           at: '2026-11-27T15:00:00.000Z',
         },
         {
+          event_id: expect.stringMatching(/^\d+$/),
           account_id: 'acct_1',
           phone: '+13035550124',
           event: 'unsubscribed',

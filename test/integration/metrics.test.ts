@@ -1,14 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from '../helpers/databases';
-import {
-  getJson,
-  message,
-  postJson,
-  postTwilio,
-  startTestApp,
-  twilioFixture,
-  type TestApp,
-} from '../helpers/app';
+import { getJson, message, postJson, postTwilio, startTestApp, twilioFixture, type TestApp } from '../helpers/app';
 
 const METRICS_TOKEN = 'metrics-token-0123456789';
 
