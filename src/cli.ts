@@ -25,6 +25,9 @@ import { workspaceDirectory } from './workspaces/workspace-directory';
 import { owningTeam } from './workspaces/workspace-auth';
 import { workspaceAccounts } from './workspaces/workspaces.service';
 
+/** A database URL without its password, to name it in a message. */
+const redactUrl = (url: string) => url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:…@');
+
 const USAGE = `campaign-stats — SMS/MMS campaign delivery stats
 
 Usage:
@@ -63,13 +66,40 @@ type Cli = { rest: string[]; config: Config; io: Out; clock: Clock };
 /** Options a command does not know, or a malformed option: usage and exit code 2, no stack trace. */
 class UsageError extends Error {}
 
+/** parseArgs' errors in our words (its own texts carry an unbalanced quote and advice about '--'). */
 function usage<T>(parse: () => T): T {
   try {
     return parse();
   } catch (err) {
-    throw new UsageError((err as Error).message);
+    const e = err as Error & { code?: string };
+    const option = /'(-[^']*)'/.exec(e.message)?.[1];
+    const positional = /argument '([^']*)'/.exec(e.message)?.[1];
+    if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) throw new UsageError(`unknown option ${option}`);
+    if (e.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL' && positional !== undefined)
+      throw new UsageError(`unexpected argument "${positional}"`);
+    if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option)
+      throw new UsageError(`option ${option.split(' ')[0]} needs a value`);
+    throw new UsageError(e.message);
   }
 }
+
+/** `campaign-stats COMMAND --help`: that command's own usage, every option of it. */
+const COMMAND_HELP: Readonly<Record<string, string>> = {
+  stats: `Usage: campaign-stats stats [WORDS] [--json | --why]
+
+The breakdown by status for the same words as /campaign-stats (default: the last 7 days):
+  a period: 7d, 30d, yesterday, last-month, 2026-11-01..2026-11-15
+  sms | mms, carrier:verizon, campaign:"Black Friday", account:acct_1, tz:America/Denver
+
+Options:
+  --json   the stats engine's answer as one JSON object (period, filters, totals, statuses, reasons)
+  --why    every reason behind the failures, grouped by whose it is (recipient, sender, carrier)
+
+Examples:
+  campaign-stats stats 30d mms
+  campaign-stats stats last-month carrier:verizon --json
+  campaign-stats stats 7d --why`,
+};
 
 const noOptions = (rest: string[]) =>
   usage(() => parseArgs({ args: rest, allowPositionals: false, strict: true, options: {} }));
@@ -100,7 +130,18 @@ async function statsCommand({ rest, config, io, clock }: Cli): Promise<number> {
       options: { json: { type: 'boolean' }, why: { type: 'boolean' } },
     }),
   );
+  // an embedded database that is not there is not made here: the answer would be all zeros
+  if (!config.databaseUrl && !fs.existsSync(config.sqliteFile)) {
+    io.err(
+      `campaign-stats stats: no database at ${config.sqliteFile}. DATA_DIR (${process.env.DATA_DIR ?? './data'}) is relative to the folder you run from: run this where you ran \`npm start\`, or set DATA_DIR (or DATABASE_URL).`,
+    );
+    return 66; // EX_NOINPUT
+  }
   return withDb(config, async (db) => {
+    if (!(await hasAnyMessages(db)))
+      io.err(
+        `note: the database at ${config.databaseUrl ? redactUrl(config.databaseUrl) : config.sqliteFile} has no messages yet (send some to POST /api/v1/messages, or campaign-stats import FILE, or campaign-stats demo-data).`,
+      );
     const parsed = await resolveQuery(
       db,
       positionals.join(' '),
@@ -218,28 +259,38 @@ async function serveCommand({ rest, config, io, clock }: Cli): Promise<number> {
       logger.info({ ...s }, 'demo data loaded');
     });
   }
-  const app = await startApp(cfg, logger, {
-    clock,
-    // local mode has no authentication of its own: it listens on this machine only unless HOST says otherwise
-    ...(cfg.host ? { host: cfg.host } : local ? { host: '127.0.0.1' } : {}),
-    ...(local
-      ? {
-          mount: (express, appUrl, db) =>
-            express.use(
-              localRouter({
-                config: cfg,
-                db,
-                clock,
-                log: logger,
-                standIn: local.standIn,
-                signingSecret: local.signingSecret,
-                auth: localWorkspaceAuth(),
-                appUrl,
-              }),
-            ),
-        }
-      : {}),
-  });
+  let app: Awaited<ReturnType<typeof startApp>>;
+  try {
+    app = await startApp(cfg, logger, {
+      clock,
+      // local mode has no authentication of its own: it listens on this machine only unless HOST says otherwise
+      ...(cfg.host ? { host: cfg.host } : local ? { host: '127.0.0.1' } : {}),
+      ...(local
+        ? {
+            mount: (express, appUrl, db) =>
+              express.use(
+                localRouter({
+                  config: cfg,
+                  db,
+                  clock,
+                  log: logger,
+                  standIn: local.standIn,
+                  signingSecret: local.signingSecret,
+                  auth: localWorkspaceAuth(),
+                  appUrl,
+                }),
+              ),
+          }
+        : {}),
+    });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    await local?.standIn.stop();
+    io.err(
+      `campaign-stats serve: port ${cfg.port} is already in use (another campaign-stats, or another server). Stop it, or start this one on a free port: PORT=3001 npm start`,
+    );
+    return 69; // EX_UNAVAILABLE
+  }
   if (local) {
     const url = `http://localhost:${app.port}/`;
     io.out(
@@ -440,8 +491,8 @@ export async function runCli(
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    io.out(USAGE);
-    return 2;
+    io.out(COMMAND_HELP[command] ?? USAGE);
+    return 0;
   }
   let config: Config;
   try {

@@ -175,6 +175,15 @@ export async function transition(
   return n > 0;
 }
 
+/** Acknowledges a snoozed alert nobody acknowledged yet, keeping its snooze. */
+export async function acknowledgeSnoozed(db: Knex, id: number, user: string, now: Date): Promise<boolean> {
+  const n = await db('alerts')
+    .where({ id, state: 'snoozed' })
+    .whereNull('acked_by')
+    .update({ acked_by: user, acked_at: toDbTime(now) });
+  return n > 0;
+}
+
 export async function recordObservation(
   db: Knex,
   id: number,

@@ -24,6 +24,7 @@ import { notice, type SlackMessage } from '../messages/message';
 import { accountNames } from '../db/directory.repository';
 import { scopeName, spikeAlertMessage, threadNote } from './alert.blocks';
 import {
+  acknowledgeSnoozed,
   getAlert,
   sameChannel,
   type ChannelKey,
@@ -367,12 +368,12 @@ export async function actOnAlert(
   let won = false;
   let text = '';
   if (action.type === 'ack') {
-    won = await transition(deps.db, id, ['open', 'snoozed'], {
-      state: 'acknowledged',
-      acked_by: user,
-      acked_at: toDbTime(now),
-      snoozed_until: null,
-    });
+    // a snoozed alert stays snoozed (the snooze is someone's decision too): it is acknowledged
+    // beside it, and when the snooze ends it comes back acknowledged
+    won =
+      a.state === 'snoozed'
+        ? await acknowledgeSnoozed(deps.db, id, user, now)
+        : await transition(deps.db, id, ['open'], { state: 'acknowledged', acked_by: user, acked_at: toDbTime(now) });
     text = `Acknowledged by <@${user}>.`;
   } else if (action.type === 'snooze') {
     const until = new Date(now.getTime() + action.hours * 3600_000);
@@ -396,7 +397,7 @@ export async function actOnAlert(
     const why =
       cur?.state === 'resolved'
         ? `it was already resolved ${cur.resolvedBy === 'auto' ? 'automatically' : `by <@${cur.resolvedBy}>`}`
-        : cur?.state === 'acknowledged'
+        : cur?.ackedBy && action.type === 'ack'
           ? `it was already acknowledged by <@${cur.ackedBy}>`
           : `it is ${cur?.state}`;
     return { ok: false, message: `Nothing changed: ${why}.` };

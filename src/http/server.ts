@@ -16,11 +16,11 @@ export function requestContext(logger: Logger) {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      const level = res.statusCode >= 500 ? 'error' : 'debug';
-      log[level](
-        { method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10 },
-        'request',
-      );
+      // a line per request at info (health checks and the local page's polling at debug)
+      const route = req.originalUrl.split('?')[0]!; // the whole path, wherever a router is mounted
+      const quiet = /^\/(healthz|readyz|local\/(state|events|static|files))\b/.test(route);
+      const level = res.statusCode >= 500 ? 'error' : quiet ? 'debug' : 'info';
+      log[level]({ method: req.method, path: route, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
     });
     next();
   };

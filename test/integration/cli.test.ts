@@ -156,15 +156,21 @@ describe.each(ENGINES)('the campaign-stats CLI (%s)', (engine) => {
     ).toMatchObject({ status: 'failed', error_code: 21211, segments: 1 });
   });
 
-  it('answers an unknown option and --help with usage and exit code 2, never a stack trace', async () => {
+  it('answers an unknown option with usage and exit code 2, never a stack trace; --help with the command’s own usage', async () => {
     const r = await cli(['stats', '30d', '--jsn'], tdb.env);
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(
-      /^campaign-stats stats: Unknown option '--jsn'\. .*\n\ncampaign-stats — SMS\/MMS campaign delivery stats\n/s,
-    );
+    expect(r.err.split('\n\n')[0]).toBe('campaign-stats stats: unknown option --jsn');
+    expect(r.err).toMatch(/\n\ncampaign-stats — SMS\/MMS campaign delivery stats\n/);
     expect(r.err).not.toMatch(/\n\s+at /);
+    expect((await cli(['migrate', '--now=1'], tdb.env)).err.split('\n\n')[0]).toBe(
+      'campaign-stats migrate: unknown option --now',
+    );
+    const stats = await cli(['stats', '--help'], tdb.env);
+    expect(stats.code).toBe(0);
+    expect(stats.out).toMatch(/^Usage: campaign-stats stats \[WORDS\] \[--json \| --why\]\n/);
+    expect(stats.out).toContain('  --why    every reason behind the failures');
     const help = await cli(['import', '--help'], tdb.env);
-    expect(help.code).toBe(2);
+    expect(help.code).toBe(0);
     expect(help.out).toMatch(/^campaign-stats — SMS\/MMS campaign delivery stats\n\nUsage:/);
     expect((await cli(['migrate', 'now'], tdb.env)).code).toBe(2);
   });
@@ -202,5 +208,32 @@ describe.each(ENGINES)('the campaign-stats CLI (%s)', (engine) => {
       out: '',
       err: 'Invalid configuration:\n  - DEFAULT_TIMEZONE: is not an IANA time zone',
     });
+  });
+});
+
+describe('the CLI where there is no data', () => {
+  it('run from another folder, says there is no database there and makes none', async () => {
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'cs-elsewhere-'));
+    const dataDir = path.join(elsewhere, 'data');
+    const r = await cli(['stats', '7d'], { DATA_DIR: dataDir });
+    expect(r.code).toBe(66);
+    expect(r.err).toBe(
+      `campaign-stats stats: no database at ${path.join(dataDir, 'campaign-stats.sqlite')}. DATA_DIR (${process.env.DATA_DIR ?? './data'}) is relative to the folder you run from: run this where you ran \`npm start\`, or set DATA_DIR (or DATABASE_URL).`,
+    );
+    expect(fs.existsSync(dataDir)).toBe(false);
+  });
+
+  it('an empty database says so and where it is', async () => {
+    const tdb = await createTestDatabase('sqlite');
+    try {
+      const r = await cli(['stats', '7d', '--json'], tdb.env);
+      expect(r.code).toBe(0);
+      expect(r.err).toBe(
+        `note: the database at ${tdb.config.sqliteFile} has no messages yet (send some to POST /api/v1/messages, or campaign-stats import FILE, or campaign-stats demo-data).`,
+      );
+      expect(JSON.parse(r.out).totals).toEqual({ segments: 0, messages: 0 });
+    } finally {
+      await tdb.drop();
+    }
   });
 });
