@@ -67,12 +67,22 @@ export function closest(typed: string, names: readonly string[]): string[] {
 
 const didYouMean = (names: string[]) => (names.length ? ` Did you mean ${names.map((n) => `"${n}"`).join(', ')}?` : '');
 
-function findNamed<T extends { id: string; name: string | null }>(list: readonly T[], typed: string): T | undefined {
-  return (
-    list.find((x) => x.id === typed) ??
-    list.find((x) => x.name !== null && norm(x.name) === norm(typed) && norm(typed) !== '')
-  );
+/** By id, else by name; a name two of them share is ambiguous (never silently one of them). */
+function findNamed<T extends { id: string; name: string | null }>(
+  list: readonly T[],
+  typed: string,
+): T | { ambiguous: T[] } | undefined {
+  const byId = list.find((x) => x.id === typed);
+  if (byId) return byId;
+  const byName = list.filter((x) => x.name !== null && norm(x.name) === norm(typed) && norm(typed) !== '');
+  return byName.length > 1 ? { ambiguous: byName } : byName[0];
 }
+
+const isAmbiguous = <T>(m: T | { ambiguous: T[] } | undefined): m is { ambiguous: T[] } =>
+  typeof m === 'object' && m !== null && 'ambiguous' in m;
+
+const candidates = (what: string, typed: string, list: ReadonlyArray<{ id: string }>) =>
+  `"${typed}" names ${list.length} ${what}s: ${list.map((x) => `${what}:${x.id}`).join(', ')}. Write the one you mean by its id.`;
 
 export function parseQueryWords(text: string, known: KnownNames, defaultZone: string, now: Date): ParseResult {
   const words = tokenize(text);
@@ -132,7 +142,8 @@ export function parseQueryWords(text: string, known: KnownNames, defaultZone: st
     }
     if (key === 'campaign' || (key === null && known.campaigns.some((c) => c.id === value))) {
       const match = findNamed(known.campaigns, value);
-      if (!match) {
+      if (isAmbiguous(match)) errors.push({ word, message: candidates('campaign', value, match.ambiguous) });
+      else if (!match) {
         const names = known.campaigns.map((c) => c.name ?? c.id);
         errors.push({ word, message: `no campaign called "${value}".${didYouMean(closest(value, names))}` });
       } else if (once(word, 'campaign', campaign)) campaign = { id: match.id, name: match.name };
@@ -140,7 +151,8 @@ export function parseQueryWords(text: string, known: KnownNames, defaultZone: st
     }
     if (key === 'account' || (key === null && known.accounts.some((a) => a.id === value))) {
       const match = findNamed(known.accounts, value);
-      if (!match) {
+      if (isAmbiguous(match)) errors.push({ word, message: candidates('account', value, match.ambiguous) });
+      else if (!match) {
         const names = known.accounts.map((a) => a.name ?? a.id);
         errors.push({ word, message: `no account called "${value}".${didYouMean(closest(value, names))}` });
       } else if (once(word, 'account', account)) account = { id: match.id, name: match.name };
@@ -161,10 +173,42 @@ export function parseQueryWords(text: string, known: KnownNames, defaultZone: st
     errors.push({ word, message: `I don't understand "${word}".${didYouMean(suggestions)}` });
   }
 
+  // words not understood that, with their neighbours, spell a campaign's name: say so, and how
+  // to write it (a name of several words cannot be told from other words without quotes)
+  const unknown = new Set(errors.filter((e) => e.message.startsWith("I don't understand")).map((e) => e.word));
+  if (unknown.size) {
+    const spelled = campaignSpelledBy(words, unknown, known.campaigns);
+    if (spelled) {
+      const rest = errors.filter((e) => !spelled.words.has(e.word));
+      errors.length = 0;
+      errors.push(...rest, {
+        word: spelled.name,
+        message: `"${spelled.name}" is a campaign: write campaign:"${spelled.name}" (a name of several words goes in quotes after campaign:).`,
+      });
+    }
+  }
   const period = resolvePeriod(periodWord ?? DEFAULT_PERIOD, zone, now);
   if (isPeriodError(period)) errors.push({ word: period.word, message: period.message });
   if (errors.length || isPeriodError(period)) return { ok: false, errors };
   return { ok: true, query: { period, type, carrier, campaign, account }, periodGiven: periodWord !== null };
+}
+
+/** The longest run of the words that is exactly a campaign's name and holds every word not understood. */
+function campaignSpelledBy(
+  words: readonly string[],
+  unknown: ReadonlySet<string>,
+  campaigns: ReadonlyArray<{ id: string; name: string | null }>,
+): { name: string; words: Set<string> } | null {
+  const names = new Map(campaigns.filter((c) => c.name).map((c) => [norm(c.name!), c.name!]));
+  let best: { name: string; words: Set<string> } | null = null;
+  for (let i = 0; i < words.length; i++)
+    for (let j = words.length; j > i; j--) {
+      const run = words.slice(i, j);
+      const name = names.get(norm(run.join(' ')));
+      if (!name || ![...unknown].every((u) => run.includes(u))) continue;
+      if (!best || run.length > best.words.size) best = { name, words: new Set(run) };
+    }
+  return best;
 }
 
 export type ControlKind = 'period' | 'type' | 'carrier';

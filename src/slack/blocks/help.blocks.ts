@@ -3,6 +3,27 @@ import type { WordError } from '../../domain/query-words';
 import { escapeMrkdwn } from '../../messages/mrkdwn';
 import type { SlackMessage } from '../../messages/message';
 
+/**
+ * Every example `help` shows, as data: each subcommand once, each example one that works on
+ * the demo data (a test runs them all through the real Slack path).
+ */
+export const HELP_EXAMPLES: ReadonlyArray<{ group: 'answer' | 'sub'; words: string; what: string }> = [
+  { group: 'answer', words: '30d mms carrier:verizon', what: 'MMS to Verizon over the last 30 days' },
+  { group: 'answer', words: '30d account:"Green Leaf Denver"', what: 'one account (names in quotes)' },
+  { group: 'answer', words: 'yesterday sms tz:America/New_York', what: 'yesterday in New York' },
+  { group: 'sub', words: 'why 30d', what: 'every reason behind the failures, with advice' },
+  { group: 'sub', words: 'digest on 09:00 America/Denver', what: 'a daily digest here (`digest off` stops it)' },
+  { group: 'sub', words: 'digest preview', what: "yesterday's digest, only to you" },
+  { group: 'sub', words: 'alerts on', what: 'spike alerts and auto-unsubscribes here (`alerts off`)' },
+  { group: 'sub', words: 'alerts status', what: "this channel's alert settings and open alerts" },
+  { group: 'sub', words: 'scope account:"Green Leaf Denver"', what: 'this channel covers one account (`scope all`)' },
+  { group: 'sub', words: 'at-risk', what: 'numbers 1–2 failed campaigns from auto-unsubscribe' },
+  { group: 'sub', words: 'unsubscribed 30d', what: 'numbers auto-unsubscribed, with Restore' },
+  { group: 'sub', words: 'accounts', what: 'the accounts this workspace sees' },
+  { group: 'sub', words: 'connect ABCD-EFGH-JKMN-PQRS', what: 'link an account with a code from your platform (admins)' },
+  { group: 'sub', words: 'disconnect "Green Leaf Denver"', what: 'stop seeing an account (admins)' },
+];
+
 export function helpMessage(defaultZone: string): SlackMessage {
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: 'campaign-stats: where did my segments go?' } },
@@ -24,7 +45,18 @@ export function helpMessage(defaultZone: string): SlackMessage {
       type: 'section',
       text: {
         type: 'mrkdwn',
-        text: '*Examples*\n`/campaign-stats 30d mms carrier:verizon`\n`/campaign-stats last-month campaign:"Black Friday"`\n`/campaign-stats yesterday sms tz:America/New_York`',
+        text: `*Examples*\n${HELP_EXAMPLES.filter((e) => e.group === 'answer')
+          .map((e) => `\`/campaign-stats ${e.words}\` — ${e.what}`)
+          .join('\n')}`,
+      },
+    },
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: `*Subcommands*\n${HELP_EXAMPLES.filter((e) => e.group === 'sub')
+          .map((e) => `\`/campaign-stats ${e.words}\` — ${e.what}`)
+          .join('\n')}`,
       },
     },
     {
@@ -38,7 +70,7 @@ export function helpMessage(defaultZone: string): SlackMessage {
     },
   ];
   return {
-    text: 'campaign-stats help: /campaign-stats [period] [sms|mms] [carrier:NAME] [campaign:NAME] [account:NAME] [tz:ZONE]',
+    text: 'campaign-stats help: /campaign-stats [period] [sms|mms] [carrier:NAME] [campaign:NAME] [account:NAME] [tz:ZONE]; why, digest, alerts, scope, at-risk, unsubscribed, accounts, connect, disconnect',
     blocks,
   };
 }

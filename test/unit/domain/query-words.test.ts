@@ -91,4 +91,58 @@ describe('query words', () => {
       'America/Denver',
     ]);
   });
+
+  it('answers a name two accounts (or campaigns) share with the candidates, never one of them', () => {
+    const twins: KnownNames = {
+      carriers: [],
+      campaigns: [
+        { id: 'cmp_1', name: 'Green Nov 27 SMS' },
+        { id: 'cmp_2', name: 'Green Nov 27 SMS' },
+      ],
+      accounts: [
+        { id: 'acct_greenleaf', name: 'Green Leaf Denver' },
+        { id: 'acct_1', name: 'Green Leaf Denver' },
+      ],
+    };
+    expect(parseQueryWords('30d account:"Green Leaf Denver"', twins, 'UTC', now)).toEqual({
+      ok: false,
+      errors: [
+        {
+          word: 'account:Green Leaf Denver',
+          message:
+            '"Green Leaf Denver" names 2 accounts: account:acct_greenleaf, account:acct_1. Write the one you mean by its id.',
+        },
+      ],
+    });
+    expect(parseQueryWords('campaign:"green nov 27 sms"', twins, 'UTC', now)).toMatchObject({
+      ok: false,
+      errors: [
+        {
+          message:
+            '"green nov 27 sms" names 2 campaigns: campaign:cmp_1, campaign:cmp_2. Write the one you mean by its id.',
+        },
+      ],
+    });
+    expect(parseQueryWords('account:acct_1', twins, 'UTC', now)).toMatchObject({
+      ok: true,
+      query: { account: { id: 'acct_1' } },
+    });
+  });
+
+  it('names the campaign a bare name spells, and says to write it with campaign:"…"', () => {
+    const demo: KnownNames = { ...known, campaigns: [...known.campaigns, { id: 'cmp_g', name: 'Green Nov 27 SMS' }] };
+    expect(parseQueryWords('Green Nov 27 SMS', demo, 'UTC', now)).toEqual({
+      ok: false,
+      errors: [
+        {
+          word: 'Green Nov 27 SMS',
+          message:
+            '"Green Nov 27 SMS" is a campaign: write campaign:"Green Nov 27 SMS" (a name of several words goes in quotes after campaign:).',
+        },
+      ],
+    });
+    // words that spell no campaign are still named back one by one
+    expect(parseQueryWords('Green Nov 28', demo, 'UTC', now)).toMatchObject({ ok: false });
+    expect((parseQueryWords('Green Nov 28', demo, 'UTC', now) as { errors: unknown[] }).errors).toHaveLength(3);
+  });
 });
