@@ -247,8 +247,11 @@ describe.each(ENGINES)('isolation under attack (%s)', (engine) => {
         'unsubscribed 30d',
         'accounts',
         'help',
-      ])
-        texts.push(...(await command(B, channel, words, user)).all);
+      ]) {
+        const { all } = await command(B, channel, words, user);
+        // help is the same fixed text for everyone (its examples name carriers): read, not scanned
+        if (words !== 'help') texts.push(...all);
+      }
     // naming A's account or campaign is answered exactly as naming one that does not exist
     for (const [probe, none] of [
       ['30d account:acct_a', '30d account:acct_zz'],
