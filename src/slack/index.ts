@@ -13,6 +13,7 @@ import { uninstalledListener } from './events/uninstalled.event';
 import type { SlackDeps } from './slack-deps';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { knexStateStore } from '../workspaces/oauth-state.store';
+import { WebClient } from '@slack/web-api';
 
 export const SLASH_COMMAND = '/campaign-stats';
 
@@ -135,7 +136,13 @@ export function createSlack(deps: SlackDeps, expressApp: Express): SlackRuntime 
     return { app, mode: 'http', start, stop };
   }
   if (slack.appToken) {
-    const app = new App({ token: slack.botToken!, appToken: slack.appToken, socketMode: true, clientOptions, logger });
+    const app = new App({
+      authorize: singleWorkspaceAuthorize(slack.botToken!, clientOptions),
+      appToken: slack.appToken,
+      socketMode: true,
+      clientOptions,
+      logger,
+    });
     registerListeners(app, deps);
     return {
       app,
@@ -150,7 +157,33 @@ export function createSlack(deps: SlackDeps, expressApp: Express): SlackRuntime 
     endpoints: '/slack/events',
     logger,
   });
-  const app = new App({ token: slack.botToken!, receiver, clientOptions, logger });
+  const app = new App({
+    authorize: singleWorkspaceAuthorize(slack.botToken!, clientOptions),
+    receiver,
+    clientOptions,
+    logger,
+  });
   registerListeners(app, deps);
   return { app, mode: 'http', start, stop };
+}
+
+/**
+ * Single workspace: Bolt's own `token` option calls auth.test once at construction and keeps
+ * the promise — with Slack unreachable at start, a rejection nobody awaits ends the process,
+ * and the failure stays cached after Slack is back. Here auth.test runs on the first request,
+ * its success is kept, and a failure is retried on the next request.
+ */
+function singleWorkspaceAuthorize(botToken: string, clientOptions: ReturnType<typeof slackClientOptions>) {
+  const client = new WebClient(botToken, clientOptions);
+  let known: Promise<{ botUserId: string; botId: string; teamId?: string }> | null = null;
+  return async () => {
+    known ??= client.auth.test().then(
+      (r) => ({ botUserId: r.user_id as string, botId: r.bot_id as string, teamId: r.team_id as string | undefined }),
+      (err: unknown) => {
+        known = null;
+        throw err;
+      },
+    );
+    return { botToken, ...(await known) };
+  };
 }

@@ -59,6 +59,47 @@ describe('the first hour', () => {
     }
   });
 
+  it('stays up when Slack cannot be reached at start (single workspace)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cs-noslack-'));
+    const probe = net.createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const port = (probe.address() as net.AddressInfo).port;
+    await new Promise((r) => probe.close(r));
+    const child = spawn(process.execPath, [BIN, 'serve'], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        DATA_DIR: dir,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        SLACK_BOT_TOKEN: 'xoxb-no-slack-at-start',
+        SLACK_SIGNING_SECRET: 'no-slack-signing-secret',
+        SLACK_API_URL: 'http://127.0.0.1:9/api/', // nothing listens there
+        LOG_LEVEL: 'error',
+      },
+      stdio: 'ignore',
+    });
+    let exited: number | null = null;
+    child.on('exit', (code) => (exited = code ?? -1));
+    try {
+      let ready = false;
+      for (let i = 0; i < 60 && !ready; i++) {
+        await new Promise((r) => setTimeout(r, 250));
+        ready = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+          (r) => r.ok,
+          () => false,
+        );
+      }
+      expect(ready).toBe(true);
+      await new Promise((r) => setTimeout(r, 2000)); // Bolt's auth.test at start would have failed by now
+      expect(exited).toBe(null);
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => (exited === null ? child.once('exit', r) : r(null)));
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('logs a line per request at the default level (info), health checks only at debug', async () => {
     const tdb = await createTestDatabase('sqlite');
     const lines: Array<Record<string, unknown>> = [];

@@ -20,7 +20,11 @@ export const HELP_EXAMPLES: ReadonlyArray<{ group: 'answer' | 'sub'; words: stri
   { group: 'sub', words: 'at-risk', what: 'numbers 1–2 failed campaigns from auto-unsubscribe' },
   { group: 'sub', words: 'unsubscribed 30d', what: 'numbers auto-unsubscribed, with Restore' },
   { group: 'sub', words: 'accounts', what: 'the accounts this workspace sees' },
-  { group: 'sub', words: 'connect ABCD-EFGH-JKMN-PQRS', what: 'link an account with a code from your platform (admins)' },
+  {
+    group: 'sub',
+    words: 'connect ABCD-EFGH-JKMN-PQRS',
+    what: 'link an account with a code from your platform (admins)',
+  },
   { group: 'sub', words: 'disconnect "Green Leaf Denver"', what: 'stop seeing an account (admins)' },
 ];
 
