@@ -14,6 +14,9 @@ const EMOJI = {
   white_check_mark: '✅',
   x: '❌',
   sunrise: '🌅',
+  hourglass: '⌛',
+  no_entry: '⛔',
+  leftwards_arrow_with_hook: '↩️',
 };
 let state = { messages: [], files: {}, user: { id: 'U0LOCAL' } };
 let openThread = null;
@@ -136,7 +139,11 @@ function messageView(m, inThread) {
     hour: '2-digit',
     minute: '2-digit',
   });
-  div.innerHTML = `<div class="avatar">cs</div><div class="body"><div class="meta"><b>campaign-stats</b><span class="muted">${when}</span>${m.edits ? '<span class="edited">(edited)</span>' : ''}</div></div>`;
+  // a message you typed (a thread reply) is yours, not the app's
+  const mine = m.user === state.user.id;
+  const who = mine ? esc(state.user.name || 'you') : 'campaign-stats';
+  div.classList.toggle('mine', mine);
+  div.innerHTML = `<div class="avatar">${mine ? esc((state.user.name || 'you').slice(0, 2)) : 'cs'}</div><div class="body"><div class="meta"><b>${who}</b><span class="muted">${when}</span>${m.edits ? '<span class="edited">(edited)</span>' : ''}</div></div>`;
   const body = div.querySelector('.body');
   if (m.visibleTo) body.insertAdjacentHTML('beforeend', '<div class="eph-note">Only visible to you</div>');
   if (m.blocks?.length) for (const b of m.blocks) body.appendChild(block(b, m));
@@ -149,12 +156,13 @@ function messageView(m, inThread) {
         `<div class="block image"><img src="${esc(file.url)}" alt="${esc(file.altText || '')}"></div>`,
       );
   }
-  if (!inThread) {
+  if (!inThread && !m.visibleTo) {
+    // every message can be replied to (an alert asks for `ack` in its thread before anyone has)
     const replies = state.messages.filter((x) => x.threadTs === m.ts).length;
-    if (replies) {
+    {
       const b = document.createElement('button');
       b.className = 'replies';
-      b.textContent = `${replies} repl${replies === 1 ? 'y' : 'ies'}`;
+      b.textContent = replies ? `${replies} repl${replies === 1 ? 'y' : 'ies'}` : 'Reply in thread';
       b.addEventListener('click', () => {
         openThread = m.ts;
         render();

@@ -223,19 +223,34 @@ export function localRouter(deps: {
       (c) => c.digestEnabled && c.channelId === w.channel.id,
     );
     const dates: string[] = [];
+    const already: string[] = [];
     for (const s of channels) {
       const date =
         asked ?? (await latestDigestDate(deps.db, zoneOf(s, deps.config), now, await workspaces.accountsOf(s)));
+      // a second click posts no second copy of the same day's digest in the channel
+      const posted = standIn.messages.some(
+        (m) =>
+          m.channel === s.channelId &&
+          m.threadTs === null &&
+          !m.deleted &&
+          m.text.startsWith(`Daily digest · ${digestDayName(date)}:`),
+      );
+      if (posted) {
+        already.push(date);
+        continue;
+      }
       await postDigest({ db: deps.db, config: deps.config, workspaces }, s, date, now);
       dates.push(date);
     }
     res.json({
       ok: true,
-      posted: channels.length,
+      posted: dates.length,
       dates,
-      message: channels.length
+      message: dates.length
         ? `Posted the digest for ${dates.map(digestDayName).join(', ')}.`
-        : 'No digest: the digest is off in this channel (`/campaign-stats digest on`).',
+        : already.length
+          ? `The digest for ${already.map(digestDayName).join(', ')} is already in the channel (scroll up).`
+          : 'No digest: the digest is off in this channel (`/campaign-stats digest on`).',
     });
   });
 

@@ -33,7 +33,7 @@ export function registerListeners(app: App, slackDeps: SlackDeps): void {
   app.action(ALERT_ACTION.snooze, alertAction(deps, 'snooze'));
   app.action(ALERT_ACTION.resolve, alertAction(deps, 'resolve'));
   app.action(RESTORE_ACTION, restoreAction(deps));
-  app.message(/^\s*ack\s*$/i, threadAckListener(deps));
+  app.message(threadAckListener(deps));
   app.event('app_uninstalled', uninstalledListener(deps));
   app.event('tokens_revoked', uninstalledListener(deps));
 }

@@ -176,7 +176,6 @@ describe('local mode in a browser', () => {
 
   it('opens the digest', async () => {
     const digests = page.locator('#messages > .msg', { hasText: 'Daily digest ·' });
-    const before = await digests.count(); // the scheduler may already have posted today's
     // whatever the day the test runs (a Sunday, a Monday), the button names the last day with
     // campaigns, and that digest has figures
     const { digest: day } = (await (await fetch(`${base}/local/state`)).json()) as {
@@ -185,8 +184,10 @@ describe('local mode in a browser', () => {
     expect(day.label).toMatch(/^(Monday|Tuesday|Wednesday|Thursday|Friday) [A-Z][a-z]{2} \d{1,2}$/);
     await expect.poll(() => page.locator('#run-digest').innerText()).toBe(`Post the digest for ${day.label}`);
     await page.click('#run-digest');
-    await expect.poll(() => digests.count()).toBe(before + 1);
-    const digest = digests.last();
+    // exactly one digest of that day in the channel, whether the scheduler posted it at start or the click did
+    const ofDay = page.locator('#messages > .msg', { hasText: new RegExp(`Daily digest · ${day.label}(?!\\d)`) });
+    await expect.poll(() => ofDay.count()).toBe(1);
+    const digest = ofDay.last();
     await expect.poll(() => digest.innerText()).toContain(`Daily digest · ${day.label}`);
     await expect.poll(() => digest.innerText()).toContain('spent on undelivered segments');
     if (shots) await digest.screenshot({ path: path.join(ROOT, 'docs/screenshot-digest.png') });
@@ -197,10 +198,13 @@ describe('local mode in a browser', () => {
     await expect
       .poll(() => page.locator('#run-result').innerText())
       .toMatch(/^No alert as of \d{4}-\d\d-\d\d \d\d:\d\d UTC: every scope is under its threshold\.$/);
+    // a second click posts no second copy of the same digest, and says so
+    const digests = await page.locator('#messages > .msg', { hasText: 'Daily digest ·' }).count();
     await page.click('#run-digest');
     await expect
       .poll(() => page.locator('#run-result').innerText())
-      .toMatch(/^Posted the digest for [A-Z][a-z]+ [A-Z][a-z]{2} \d{1,2}\.$/);
+      .toMatch(/^The digest for [A-Z][a-z]+ [A-Z][a-z]{2} \d{1,2} is already in the channel \(scroll up\)\.$/);
+    expect(await page.locator('#messages > .msg', { hasText: 'Daily digest ·' }).count()).toBe(digests);
   });
 
   it('switches workspaces: the merchant sees its own account, the platform every account', async () => {
@@ -244,6 +248,17 @@ describe('local mode in a browser', () => {
     await page.fill('#command', '/campaign-stats 30d account:acct_sunset');
     await page.press('#command', 'Enter');
     await expect.poll(() => lastTopLevel(page).innerText()).toContain('no account called "acct_sunset"');
+    // its copy of the alert has no replies yet, and still offers a thread to reply `ack` in;
+    // your reply there is yours (not the app's), and a word the app does not know is answered
+    const alertHere = page.locator('#messages > .msg', { hasText: 'Carrier-blocked spike' });
+    await alertHere.locator('.replies', { hasText: 'Reply in thread' }).click();
+    await page.fill('#reply', 'hello');
+    await page.press('#reply', 'Enter');
+    await expect
+      .poll(() => page.locator('#thread-messages').innerText())
+      .toContain('In an alert’s thread I understand `ack` (acknowledge) and `resolve`'.replace(/`/g, ''));
+    await expect.poll(() => page.locator('#thread-messages .msg.mine .meta b').first().innerText()).toBe('you');
+    await page.click('#close-thread');
     if (shots) await page.screenshot({ path: path.join(ROOT, 'docs/screenshot-merchant.png') });
     await page.click('button.workspace[data-team="T0LOCAL"]');
     await expect.poll(() => page.locator('#channel-name').innerText()).toBe('# campaign-stats');
@@ -258,6 +273,9 @@ describe('local mode in a browser', () => {
       const box = (await page.locator('#command').boundingBox())!;
       expect(box.x).toBeGreaterThanOrEqual(0);
       expect(box.x + box.width).toBeLessThanOrEqual(400);
+      // the message box is on screen without scrolling, under a sidebar that leaves room for the channel
+      expect(box.y + box.height).toBeLessThanOrEqual(800);
+      expect((await page.locator('aside').boundingBox())!.height).toBeLessThanOrEqual(800 * 0.34);
       expect(await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth)).toBeLessThanOrEqual(
         400,
       );

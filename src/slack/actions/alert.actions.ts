@@ -49,11 +49,29 @@ export function alertAction(deps: SlackDeps, type: 'ack' | 'resolve' | 'snooze')
   };
 }
 
-/** Replying `ack` in an alert's thread acknowledges it too. */
+/** What a reply in an alert's thread asks for: `ack`, `resolve`, or a short word not understood. */
+export function threadReplyIntent(text: string): 'ack' | 'resolve' | 'unknown' | null {
+  const t = text.trim().toLowerCase();
+  if (/^(ack|acknowledge|acknowledged)$/.test(t)) return 'ack';
+  if (/^(resolve|resolved)$/.test(t)) return 'resolve';
+  // a few words may be meant for the app; a longer reply is the team talking: left alone
+  return t && t.split(/\s+/).length <= 3 ? 'unknown' : null;
+}
+
+/** Replying `ack` (or `resolve`) in an alert's thread acts on it; another short word is answered. */
 export function threadAckListener(deps: SlackDeps) {
   return async ({ message, body, client }: SlackEventMiddlewareArgs<'message'> & AllMiddlewareArgs) => {
-    const m = message as { thread_ts?: string; channel: string; user?: string; ts: string };
-    if (!m.thread_ts || !m.user) return;
+    const m = message as {
+      thread_ts?: string;
+      channel: string;
+      user?: string;
+      ts: string;
+      text?: string;
+      bot_id?: string;
+    };
+    if (!m.thread_ts || !m.user || m.bot_id) return;
+    const intent = threadReplyIntent(m.text ?? '');
+    if (!intent) return;
     const ctx = await resolveContext(deps, client, {
       teamId: (body as { team_id?: string }).team_id ?? '',
       channelId: m.channel,
@@ -63,22 +81,24 @@ export function threadAckListener(deps: SlackDeps) {
     const where = { teamId: ctx.settings.teamId, channelId: ctx.channelId };
     const alert = await findAlertByMessage(deps.db, where, m.thread_ts);
     if (!alert) return;
+    const tell = (text: string) =>
+      client.chat.postEphemeral({ channel: m.channel, user: m.user!, thread_ts: m.thread_ts, text });
+    if (intent === 'unknown') {
+      await tell(
+        'In an alert’s thread I understand `ack` (acknowledge) and `resolve`; Snooze is on the alert’s buttons.',
+      );
+      return;
+    }
     const result = await actOnAlert(
       { db: deps.db, notifier: webClientNotifier(client) },
       alert.id,
-      { type: 'ack' },
+      { type: intent },
       ctx.userId,
       deps.clock.now(),
       ctx.zone,
       where,
     );
-    if (!result.ok)
-      await client.chat.postEphemeral({
-        channel: m.channel,
-        user: m.user,
-        thread_ts: m.thread_ts,
-        text: result.message,
-      });
+    if (!result.ok) await tell(result.message);
   };
 }
 
