@@ -10,7 +10,7 @@
  */
 import { parseArgs } from 'node:util';
 import knexFactory from 'knex';
-import { SlackStandIn } from '../src/workspace/slack-stand-in';
+import { SlackStandIn } from '../src/slack-stand-in/slack-stand-in';
 import { prepareCallbackLoad, runWrk, startServer, toMs } from './callback-load';
 import { slashCommand } from './slack-request';
 

@@ -1,5 +1,5 @@
-import { slackRequestHeaders } from '../src/workspace/slack-signature';
-import type { SlackStandIn } from '../src/workspace/slack-stand-in';
+import { slackRequestHeaders } from '../src/slack-stand-in/slack-signature';
+import type { SlackStandIn } from '../src/slack-stand-in/slack-stand-in';
 
 export const CHANNEL = 'C2147483705';
 export const USER = 'U2147483697';

@@ -9,7 +9,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { SlackStandIn } from '../src/workspace/slack-stand-in';
+import { SlackStandIn } from '../src/slack-stand-in/slack-stand-in';
 import { slashCommand } from './slack-request';
 
 const { values } = parseArgs({

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { fromDbTime, isDuplicateKey, toDbTime } from '../db/dialect';
 import { teamKey } from '../settings/channel-settings.repository';
+import type { SpikeKind } from '../domain/alert-rule';
 
 /** Where an alert lives: a channel of one workspace (a Slack Connect channel has one per workspace). */
 export interface ChannelKey {
@@ -11,7 +12,7 @@ export interface ChannelKey {
 export const sameChannel = (a: ChannelKey, b: ChannelKey): boolean =>
   a.channelId === b.channelId && teamKey(a.teamId) === teamKey(b.teamId);
 
-export type AlertKind = 'undelivered' | 'unreachable' | 'sender_problem' | 'auto_unsubscribe';
+export type AlertKind = SpikeKind | 'auto_unsubscribe';
 export type AlertState = 'open' | 'acknowledged' | 'snoozed' | 'resolved';
 
 export interface AlertScope {

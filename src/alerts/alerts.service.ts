@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import {
   DEFAULT_ALERT_PARAMS,
+  SPIKE_KINDS,
   isBelowResolveLine,
   rateOf,
   shouldFire,
@@ -48,7 +49,7 @@ export interface AlertDeps {
 }
 
 const SETTLED: ReadonlySet<string> = new Set(SETTLED_STATUSES);
-const KINDS = ['undelivered', 'unreachable', 'sender_problem'] as const;
+const KINDS = SPIKE_KINDS;
 // sender problems count every message the sender handed over, Ignored (30002) included
 const SENT: ReadonlySet<string> = new Set([...SETTLED_STATUSES, 'ignored']);
 
@@ -132,16 +133,8 @@ export async function evaluateAlerts(
   const channels = (await effectiveChannels(deps.db, deps.config)).filter((c) => c.alertsEnabled);
   const result = { opened: 0, resolved: 0, updated: 0, openedIn: [] as string[] };
   if (channels.length === 0) return result;
-  const p0 = { ...DEFAULT_ALERT_PARAMS.undelivered, ...(deps.params?.undelivered ?? {}) };
-  const from = new Date(now.getTime() - p0.windowMinutes * 60_000);
-  const baseFrom = new Date(from.getTime() - p0.baselineDays * 86400_000);
   const visible = await deps.workspaces.accountsOfMany(channels);
   const byAccount = [...visible.values()].some((a) => !a.all);
-  const [win, base, live] = await Promise.all([
-    windowCounts(deps.db, from, now),
-    baselineCounts(deps.db, baseFrom, from, byAccount),
-    liveAlerts(deps.db, 'every channel'),
-  ]);
   const groupByAccount = (rows: CountRow[]) => {
     const m = new Map<string, CountRow[]>();
     for (const r of rows) {
@@ -151,9 +144,29 @@ export async function evaluateAlerts(
     }
     return m;
   };
-  const winByAccount = groupByAccount(win);
-  const baseByAccount = groupByAccount(base);
-  const collapsed = collapseAccounts(base);
+  // each kind reads its own window and baseline (read once per distinct pair: usually one)
+  const readsFor = new Map<string, Promise<WindowReads>>();
+  const reads = (kind: SpikeKind): Promise<WindowReads> => {
+    const p = { ...DEFAULT_ALERT_PARAMS[kind], ...(deps.params?.[kind] ?? {}) };
+    const key = `${p.windowMinutes}/${p.baselineDays}`;
+    let r = readsFor.get(key);
+    if (!r) {
+      const from = new Date(now.getTime() - p.windowMinutes * 60_000);
+      const baseFrom = new Date(from.getTime() - p.baselineDays * 86400_000);
+      r = Promise.all([windowCounts(deps.db, from, now), baselineCounts(deps.db, baseFrom, from, byAccount)]).then(
+        ([win, base]) => ({
+          win,
+          base,
+          winByAccount: groupByAccount(win),
+          baseByAccount: groupByAccount(base),
+          collapsed: collapseAccounts(base),
+        }),
+      );
+      readsFor.set(key, r);
+    }
+    return r;
+  };
+  const live = await liveAlerts(deps.db, 'every channel');
   for (const ch of channels) {
     const zone = zoneOf(ch, deps.config);
     const accounts = visible.get(channelKeyOf(ch))!;
@@ -164,6 +177,7 @@ export async function evaluateAlerts(
     const post = { db: deps.db, notifier };
     for (const kind of KINDS) {
       const p = params(deps, kind, ch);
+      const { win, base, winByAccount, baseByAccount, collapsed } = await reads(kind);
       // only the rows of the accounts the channel may see (grouped once: 1,000 merchant channels
       // must not each scan every account's rows)
       const winRows = accounts.all ? win : accounts.ids.flatMap((id) => winByAccount.get(id) ?? []);
@@ -228,6 +242,14 @@ export async function evaluateAlerts(
     }
   }
   return result;
+}
+
+interface WindowReads {
+  win: CountRow[];
+  base: CountRow[];
+  winByAccount: Map<string, CountRow[]>;
+  baseByAccount: Map<string, CountRow[]>;
+  collapsed: CountRow[];
 }
 
 function collapseAccounts(rows: CountRow[]): CountRow[] {
@@ -403,7 +425,7 @@ export async function actOnAlert(
     return { ok: false, message: `Nothing changed: ${why}.` };
   }
   await note(deps, a, text);
-  await refreshParent(deps, id, zone, DEFAULT_ALERT_PARAMS.undelivered.windowMinutes);
+  await refreshParent(deps, id, zone, a.kind === 'auto_unsubscribe' ? 0 : DEFAULT_ALERT_PARAMS[a.kind].windowMinutes);
   return { ok: true };
 }
 

@@ -20,7 +20,9 @@ export interface AlertParams {
   worsenFactor: number;
 }
 
-export type SpikeKind = 'undelivered' | 'unreachable' | 'sender_problem';
+/** The kinds of spike alert, in the order they are evaluated: one list, every other place derives from it. */
+export const SPIKE_KINDS = ['undelivered', 'unreachable', 'sender_problem'] as const;
+export type SpikeKind = (typeof SPIKE_KINDS)[number];
 
 /**
  * sender_problem: failures attributed to the sender (registration, limits, the account) among

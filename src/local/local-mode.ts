@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import type { Config } from '../config';
-import { SlackStandIn } from '../workspace/slack-stand-in';
+import { SlackStandIn } from '../slack-stand-in/slack-stand-in';
 import { fixedWorkspaceAuth, type WorkspaceAuth } from '../workspaces/workspace-auth';
 import { linkAccount, markInstalled, setSeesAllAccounts } from '../workspaces/workspaces.repository';
 import {

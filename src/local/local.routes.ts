@@ -1,4 +1,4 @@
-import { slackRequestHeaders } from '../workspace/slack-signature';
+import { slackRequestHeaders } from '../slack-stand-in/slack-signature';
 import fs from 'node:fs';
 import path from 'node:path';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
@@ -11,7 +11,7 @@ import { digestDayName } from '../digests/digest.blocks';
 import { latestDigestDate, postDigest } from '../digests/digest.service';
 import type { Logger } from '../logger';
 import { effectiveChannels, zoneOf } from '../settings/channels';
-import type { SlackStandIn } from '../workspace/slack-stand-in';
+import type { SlackStandIn } from '../slack-stand-in/slack-stand-in';
 import type { WorkspaceAuth } from '../workspaces/workspace-auth';
 import { workspaceDirectory } from '../workspaces/workspace-directory';
 import { demoMetaFile, LOCAL_WORKSPACES, localWorkspace, type LocalWorkspace } from './local-mode';

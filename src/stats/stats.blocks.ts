@@ -3,7 +3,7 @@ import { imageBlock, type ChartImage, type SlackMessage } from '../messages/mess
 import { campaignLine, changeText } from '../messages/lines';
 import { deliveryChange } from '../domain/rates';
 import { DateTime } from 'luxon';
-import { STATUS_LABELS, STATUSES, type Status } from '../domain/status';
+import { FAILURE_STATUSES, STATUS_LABELS, STATUSES, type Status } from '../domain/status';
 import { REASONS, type Attribution } from '../domain/reasons';
 import type { StatsView } from './stats-view.service';
 import type { ReasonCount } from './stats.service';
@@ -234,8 +234,8 @@ export function wordsFromControlsBlock(blockId: string): string | null {
   return colon < 0 ? null : rest.slice(colon + 1);
 }
 
-/** The statuses whose reasons the answer shows under the figures. */
-const EXPLAINED: readonly Status[] = ['failed', 'unreachable', 'undelivered'];
+/** The statuses whose reasons the answer shows under the figures: the failures, in the order they are shown. */
+const EXPLAINED: readonly Status[] = STATUSES.filter((s) => FAILURE_STATUSES.has(s));
 
 /** "*Why* · Undelivered: Carrier-blocked 150 · Carrier error 12", the top three reasons of each. */
 export function reasonLines(reasons: readonly ReasonCount[], top = 3): string[] {

@@ -4,8 +4,6 @@ import { accountFilter, type AccountScope } from '../domain/account-scope';
 import { incidentKey, type SentToNumber } from '../domain/auto-unsubscribe';
 import { FAILURE_STATUSES, SETTLED_STATUSES, type Status } from '../domain/status';
 
-const FAILED = ['failed', 'undelivered', 'unreachable'];
-
 /**
  * Numbers whose run of failures may have changed since the last run (`since`): those with a
  * failed message that changed status, or crossed the settle line, since then, and those with a
@@ -21,7 +19,7 @@ export async function candidateSubscribers(
   const subscribed = db('subscribers').select('id').where('subscribed', true);
   const failed = db('messages')
     .distinct('subscriber_id')
-    .whereIn('status', FAILED)
+    .whereIn('status', [...FAILURE_STATUSES])
     .andWhere('sent_at', '<', toDbTime(settledBefore))
     .whereIn('subscriber_id', subscribed);
   if (since) {

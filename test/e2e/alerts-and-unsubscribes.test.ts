@@ -6,7 +6,7 @@ import { fixedClock } from '../../src/clock';
 import { loadDemoData } from '../../src/demo/demo-data';
 import { createLogger } from '../../src/logger';
 import { webClientNotifier } from '../../src/messages/notifier';
-import { SlackStandIn } from '../../src/workspace/slack-stand-in';
+import { SlackStandIn } from '../../src/slack-stand-in/slack-stand-in';
 import { WebClient } from '@slack/web-api';
 import { ENGINES, truncateAll } from '../helpers/databases';
 import { getJson, message, postJson, startTestApp, type TestApp } from '../helpers/app';

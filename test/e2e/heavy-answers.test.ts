@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isStatementTimeout } from '../../src/db/dialect';
 import { createDb } from '../../src/db/knex';
-import { SlackStandIn } from '../../src/workspace/slack-stand-in';
+import { SlackStandIn } from '../../src/slack-stand-in/slack-stand-in';
 import { message, postJson, postTwilio, startTestApp, type TestApp } from '../helpers/app';
 import { ENGINES } from '../helpers/databases';
 import { BOT_TOKEN, postSlack, SIGNING_SECRET, slashCommandBody, waitForCalls } from '../helpers/slack';

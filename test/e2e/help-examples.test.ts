@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDemoData } from '../../src/demo/demo-data';
 import { HELP_EXAMPLES } from '../../src/slack/blocks/help.blocks';
-import { SlackStandIn } from '../../src/workspace/slack-stand-in';
+import { SlackStandIn } from '../../src/slack-stand-in/slack-stand-in';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { ENGINES } from '../helpers/databases';
 import { blockTexts, BOT_TOKEN, postSlack, SIGNING_SECRET, slashCommandBody, waitForCalls } from '../helpers/slack';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createScheduler } from '../../src/app';
 import { fixedClock } from '../../src/clock';
 import { createLogger } from '../../src/logger';
-import { SlackStandIn } from '../../src/workspace/slack-stand-in';
+import { SlackStandIn } from '../../src/slack-stand-in/slack-stand-in';
 import { ENGINES } from '../helpers/databases';
 import { message, postJson, startTestApp, type TestApp } from '../helpers/app';
 import { blockTexts, BOT_TOKEN, postSlack, SIGNING_SECRET, slackHeaders, waitForCalls } from '../helpers/slack';

@@ -4,7 +4,7 @@ import { runCli } from '../../src/cli';
 import { fixedClock } from '../../src/clock';
 import { liveAlerts } from '../../src/alerts/alerts.repository';
 import { createLogger } from '../../src/logger';
-import { SlackStandIn } from '../../src/workspace/slack-stand-in';
+import { SlackStandIn } from '../../src/slack-stand-in/slack-stand-in';
 import { ENGINES } from '../helpers/databases';
 import { message, postJson, startTestApp, type TestApp } from '../helpers/app';
 import {

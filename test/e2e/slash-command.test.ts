@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SlackStandIn } from '../../src/workspace/slack-stand-in';
+import { SlackStandIn } from '../../src/slack-stand-in/slack-stand-in';
 import { ENGINES } from '../helpers/databases';
 import { defaultSettings, saveChannelSettings } from '../../src/settings/channel-settings.repository';
 import { message, postJson, postTwilio, startTestApp, type TestApp } from '../helpers/app';

@@ -5,7 +5,7 @@ import { fixedClock } from '../../src/clock';
 import { postDigest } from '../../src/digests/digest.service';
 import { createLogger } from '../../src/logger';
 import { getChannelSettings } from '../../src/settings/channel-settings.repository';
-import { SlackStandIn } from '../../src/workspace/slack-stand-in';
+import { SlackStandIn } from '../../src/slack-stand-in/slack-stand-in';
 import { installedWorkspaceAuth } from '../../src/workspaces/workspace-auth';
 import { workspaceDirectory } from '../../src/workspaces/workspace-directory';
 import { knexInstallationStore } from '../../src/workspaces/installation.store';

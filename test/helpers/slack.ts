@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { slackRequestHeaders } from '../../src/workspace/slack-signature';
-import type { SlackStandIn } from '../../src/workspace/slack-stand-in';
+import { slackRequestHeaders } from '../../src/slack-stand-in/slack-signature';
+import type { SlackStandIn } from '../../src/slack-stand-in/slack-stand-in';
 
 export const SIGNING_SECRET = '8f742231b10e8888abcd99yyyzzz85a5';
 export const BOT_TOKEN = 'xoxb-test-token-campaign-stats';

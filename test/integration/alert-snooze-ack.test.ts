@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actOnAlert } from '../../src/alerts/alerts.service';
 import { getAlert, openAlert, setMessageTs } from '../../src/alerts/alerts.repository';
 import { webClientNotifier } from '../../src/messages/notifier';
-import { SlackStandIn } from '../../src/workspace/slack-stand-in';
+import { SlackStandIn } from '../../src/slack-stand-in/slack-stand-in';
 import { createTestDatabase, ENGINES, type TestDatabase } from '../helpers/databases';
 import { BOT_TOKEN } from '../helpers/slack';
 

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SlackStandIn } from '../../src/workspace/slack-stand-in';
+import { SlackStandIn } from '../../src/slack-stand-in/slack-stand-in';
 import { createTestDatabase, ENGINES, truncateAll, type TestDatabase } from '../helpers/databases';
 import { INGEST_TOKEN, message } from '../helpers/app';
 import { BOT_TOKEN, postSlack, SIGNING_SECRET, slashCommandBody, waitForCalls } from '../helpers/slack';

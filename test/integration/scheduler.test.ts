@@ -5,7 +5,7 @@ import { loadConfig } from '../../src/config';
 import { claimRun, listRuns } from '../../src/jobs/run-ledger.repository';
 import { createLogger } from '../../src/logger';
 import { saveChannelSettings, defaultSettings } from '../../src/settings/channel-settings.repository';
-import { SlackStandIn } from '../../src/workspace/slack-stand-in';
+import { SlackStandIn } from '../../src/slack-stand-in/slack-stand-in';
 import { ingestMessages } from '../../src/ingest/ingest.service';
 import { createTestDatabase, ENGINES, truncateAll, type TestDatabase } from '../helpers/databases';
 import { message } from '../helpers/app';

@@ -1,6 +1,6 @@
 import { WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SlackStandIn } from '../../src/workspace/slack-stand-in';
+import { SlackStandIn } from '../../src/slack-stand-in/slack-stand-in';
 import { BOT_TOKEN } from '../helpers/slack';
 
 // Local mode keeps its workspace in a file that is rewritten whole: it must not grow without end.
