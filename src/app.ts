@@ -19,6 +19,7 @@ import { tokenCipher } from './workspaces/token-crypto';
 import { installedWorkspaceAuth, singleWorkspaceAuth, type WorkspaceAuth } from './workspaces/workspace-auth';
 import { workspaceDirectory } from './workspaces/workspace-directory';
 import { Scheduler } from './jobs/scheduler';
+import { startPusher } from './unsubscribes/webhook-push';
 import { jobTable } from './jobs/jobs';
 import { createMetrics, metricsRoute, type Metrics } from './http/metrics';
 
@@ -145,6 +146,9 @@ export async function startApp(
   const scheduler =
     (opts.scheduler ?? config.runScheduler) ? createScheduler(config, db, clock, logger, metrics) : null;
   scheduler?.start();
+  // push delivery of the unsubscribe feed runs where the scheduler runs
+  const stopPusher =
+    scheduler && config.unsubscribeWebhook ? startPusher(db, config.unsubscribeWebhook, clock, logger) : null;
   logger.info(
     {
       port: http.port,
@@ -159,6 +163,7 @@ export async function startApp(
   const stop = () =>
     (stopping ??= (async () => {
       await scheduler?.stop();
+      await stopPusher?.();
       await slack?.stop();
       await http.close(); // no new requests; in-flight ones finish
       await callbacks.close();

@@ -24,6 +24,8 @@ import { closeAlertsOutsideScope } from './alerts/alerts.service';
 import { workspaceDirectory } from './workspaces/workspace-directory';
 import { owningTeam } from './workspaces/workspace-auth';
 import { workspaceAccounts } from './workspaces/workspaces.service';
+import { PUSH_DEFAULTS, pushOwner, retryDeliveries, startPusher } from './unsubscribes/webhook-push';
+import { pushPosition, undeliveredDeliveries } from './db/feed-push.repository';
 
 /** A database URL without its password, to name it in a message. */
 const redactUrl = (url: string) => url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:…@');
@@ -43,6 +45,7 @@ Usage:
   campaign-stats workspaces            installations, the accounts each sees, their channels
   campaign-stats grant-all TEAM_ID     the platform's own workspace: sees every account
   campaign-stats revoke-all TEAM_ID    back to only the accounts linked to it
+  campaign-stats deliveries [--retry]  the unsubscribe webhook: where it is, events pending or given up (--retry sends them now)
   campaign-stats auto-unsubscribes review [--apply]
                                        auto-unsubscribes the current rule would not make (--apply restores them)
   campaign-stats demo-data [--seed N] [--days N]
@@ -337,12 +340,14 @@ async function workerCommand({ rest, config, clock }: Cli): Promise<number> {
   if (!config.databaseUrl) await migrateLatest(db);
   const scheduler = createScheduler(config, db, clock, logger);
   scheduler.start();
+  const stopPusher = config.unsubscribeWebhook ? startPusher(db, config.unsubscribeWebhook, clock, logger) : null;
   logger.info({ instance: scheduler.instance }, 'scheduler running');
   await new Promise<void>((resolve) => {
     const shutdown = () => {
       setTimeout(resolve, config.shutdownTimeout * 1000).unref(); // a run stuck on Slack must not hold the process
       void scheduler
         .stop()
+        .then(() => stopPusher?.())
         .then(() => db.destroy())
         .then(resolve, resolve);
     };
@@ -428,6 +433,38 @@ function grantCommand(seesAll: boolean) {
   };
 }
 
+/** `deliveries [--retry]`: the unsubscribe webhook's position, and its events pending or given up. */
+async function deliveriesCommand({ rest, config, io, clock }: Cli): Promise<number> {
+  const { values } = usage(() =>
+    parseArgs({ args: rest, allowPositionals: false, strict: true, options: { retry: { type: 'boolean' } } }),
+  );
+  if (!config.unsubscribeWebhook) {
+    io.err(
+      'campaign-stats deliveries: UNSUBSCRIBE_WEBHOOK_URL is not set: events are pulled (GET /api/v1/unsubscribes), not pushed.',
+    );
+    return 78;
+  }
+  const webhook = config.unsubscribeWebhook;
+  return withDb(config, async (db) => {
+    const at = await pushPosition(db);
+    const open = await undeliveredDeliveries(db);
+    io.out(
+      `pushed up to feed position ${at.position}${at.leaseOwner ? ` (pusher ${at.leaseOwner}, lease until ${at.leaseUntil?.toISOString()})` : ''}`,
+    );
+    if (open.length === 0) io.out('nothing pending or failed');
+    for (const d of open)
+      io.out(
+        `event ${d.eventId} (position ${d.position}): ${d.state}, ${d.attempts} attempt${d.attempts === 1 ? '' : 's'}${d.nextAttemptAt ? `, next at ${d.nextAttemptAt.toISOString()}` : ''}${d.lastError ? `, last error: ${d.lastError}` : ''}`,
+      );
+    if (values.retry && open.length) {
+      const deps = { db, push: { ...webhook, ...PUSH_DEFAULTS }, owner: pushOwner() };
+      for (const r of await retryDeliveries(deps, open, clock.now()))
+        io.out(`event ${r.eventId}: ${r.ok ? 'delivered' : `failed again (${r.error})`}`);
+    }
+    return 0;
+  });
+}
+
 /** `auto-unsubscribes review [--apply]`: auto-unsubscribes the current rule would not have made. */
 async function autoUnsubscribesCommand({ rest, config, io, clock }: Cli): Promise<number> {
   const { values, positionals } = usage(() =>
@@ -466,6 +503,7 @@ const COMMANDS: Record<string, (cli: Cli) => Promise<number>> = {
   workspaces: workspacesCommand,
   'grant-all': grantCommand(true),
   'revoke-all': grantCommand(false),
+  deliveries: deliveriesCommand,
   migrate: migrateCommand,
   stats: statsCommand,
   import: importCommand,

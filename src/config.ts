@@ -23,6 +23,8 @@ const envSchema = z.object({
   PORT: withDefault(z.coerce.number().int().min(0).max(65535), '3000'),
   HOST: optional(z.string()),
   LOCAL_MODE: optional(z.enum(['true', 'false'])),
+  UNSUBSCRIBE_WEBHOOK_URL: optional(z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' })),
+  UNSUBSCRIBE_WEBHOOK_SECRET: optional(z.string().min(16, { message: 'must be at least 16 characters' })),
   TRUST_PROXY: withDefault(z.coerce.number().int().min(0).max(10), '0'),
   FIXED_NOW: optional(
     z.iso.datetime({ offset: true, message: 'must be an ISO 8601 instant with its offset, e.g. 2026-11-25T15:00:00Z' }),
@@ -146,6 +148,8 @@ export interface Config {
   readonly mmsSegments: number;
   readonly settingsEditors: 'admins' | 'everyone';
   readonly runScheduler: boolean;
+  /** push every subscription event to the sending platform (unset: pull only) */
+  readonly unsubscribeWebhook: { readonly url: string; readonly secret: string } | undefined;
   /** proxy hops in front of the app (Express's `trust proxy`): throttles see the client's address */
   readonly trustProxy: number;
   /** the app's "now" pinned at one instant (tests, demos and screenshots); unset: the system clock */
@@ -192,6 +196,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         'SLACK_BOT_TOKEN: not used in distribution mode (each workspace installs through OAuth); unset it or the SLACK_CLIENT_* variables',
       );
   }
+  if (Boolean(e.UNSUBSCRIBE_WEBHOOK_URL) !== Boolean(e.UNSUBSCRIBE_WEBHOOK_SECRET))
+    problems.push(
+      'UNSUBSCRIBE_WEBHOOK_URL and UNSUBSCRIBE_WEBHOOK_SECRET: set both (push every subscription event, signed) or neither',
+    );
   if (problems.length) throw new ConfigError(problems);
   const dataDir = path.resolve(e.DATA_DIR);
   return Object.freeze({
@@ -244,5 +252,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     runScheduler: e.RUN_SCHEDULER === 'true',
     fixedNow: e.FIXED_NOW ? new Date(e.FIXED_NOW) : undefined,
     trustProxy: e.TRUST_PROXY,
+    unsubscribeWebhook:
+      e.UNSUBSCRIBE_WEBHOOK_URL && e.UNSUBSCRIBE_WEBHOOK_SECRET
+        ? Object.freeze({ url: e.UNSUBSCRIBE_WEBHOOK_URL, secret: e.UNSUBSCRIBE_WEBHOOK_SECRET })
+        : undefined,
   });
 }

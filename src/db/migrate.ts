@@ -11,6 +11,7 @@ import * as quarterGrain from '../../migrations/20261129030000_quarter-grain';
 import * as channelsByWorkspace from '../../migrations/20261202000000_channels-belong-to-workspaces';
 import * as oauthStates from '../../migrations/20261202010000_oauth-states-and-link-code-failures';
 import * as feedPositions from '../../migrations/20261202020000_feed-positions';
+import * as unsubscribeWebhook from '../../migrations/20261202030000_unsubscribe-webhook';
 
 type Migration = { up: (knex: Knex) => Promise<void>; down: (knex: Knex) => Promise<void> };
 
@@ -32,6 +33,7 @@ export const MIGRATIONS: ReadonlyArray<[name: string, migration: Migration]> = [
   ['20261202000000_channels-belong-to-workspaces', channelsByWorkspace],
   ['20261202010000_oauth-states-and-link-code-failures', oauthStates],
   ['20261202020000_feed-positions', feedPositions],
+  ['20261202030000_unsubscribe-webhook', unsubscribeWebhook],
 ];
 
 const source: Knex.MigrationSource<[string, Migration]> = {

@@ -237,3 +237,29 @@ describe('the CLI where there is no data', () => {
     }
   });
 });
+
+describe('campaign-stats deliveries', () => {
+  it('says push is off without UNSUBSCRIBE_WEBHOOK_URL, and where the pusher is with it', async () => {
+    const tdb = await createTestDatabase('sqlite');
+    try {
+      expect(await cli(['deliveries'], tdb.env)).toMatchObject({
+        code: 78,
+        err: 'campaign-stats deliveries: UNSUBSCRIBE_WEBHOOK_URL is not set: events are pulled (GET /api/v1/unsubscribes), not pushed.',
+      });
+      const env = {
+        ...tdb.env,
+        UNSUBSCRIBE_WEBHOOK_URL: 'http://127.0.0.1:9/hooks',
+        UNSUBSCRIBE_WEBHOOK_SECRET: 'webhook-secret-0123456789',
+      };
+      expect(await cli(['deliveries'], env)).toMatchObject({
+        code: 0,
+        out: 'pushed up to feed position 0\nnothing pending or failed',
+      });
+      expect((await cli(['deliveries'], { ...tdb.env, UNSUBSCRIBE_WEBHOOK_URL: 'http://127.0.0.1:9/hooks' })).err).toBe(
+        'Invalid configuration:\n  - UNSUBSCRIBE_WEBHOOK_URL and UNSUBSCRIBE_WEBHOOK_SECRET: set both (push every subscription event, signed) or neither',
+      );
+    } finally {
+      await tdb.drop();
+    }
+  });
+});
