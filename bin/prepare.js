@@ -19,5 +19,8 @@ try {
   );
   process.exit(0);
 }
-const r = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { stdio: 'inherit', cwd: path.join(__dirname, '..') });
+const r = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.json'], {
+  stdio: 'inherit',
+  cwd: path.join(__dirname, '..'),
+});
 process.exit(r.status ?? 1);

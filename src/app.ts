@@ -104,7 +104,6 @@ export async function startApp(
   // behind N proxies (a load balancer), req.ip is the client's address, not the balancer's
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
-  app.set('trust proxy', true);
   app.use(requestContext(logger));
   healthRoutes(app, db);
   const metrics = createMetrics(db, () => callbacks.depth);

@@ -5,6 +5,7 @@ import type { SlackMessage } from '../messages/message';
 import type { Alert } from './alerts.repository';
 import { REASONS, type ReasonCode } from '../domain/reasons';
 import { isCarrierBlocked } from '../domain/alert-rule';
+import { SLACK_LIMITS } from '../messages/block-limits';
 
 export const ALERT_ACTION = { ack: 'alert_ack', snooze: 'alert_snooze', resolve: 'alert_resolve' } as const;
 
@@ -104,7 +105,7 @@ export function spikeAlertMessage(a: Alert, zone: string, windowMinutes: number)
         : ' No settled messages in the window now.';
   const usual = a.kind === 'sender_problem' ? '' : `; usual for this scope ${fmtPct(a.baseline)} over the last 7 days`;
   const blocks: KnownBlock[] = [
-    { type: 'header', text: { type: 'plain_text', text: title.slice(0, 150) } },
+    { type: 'header', text: { type: 'plain_text', text: title.slice(0, SLACK_LIMITS.headerText) } },
     {
       type: 'section',
       text: {

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { toDbTime } from '../db/dialect';
 import { RECIPIENT_UNSUBSCRIBED } from '../domain/status';
+import { ceilTo, floorTo, HOUR_MS } from '../domain/time-buckets';
 
 export interface CountRow {
   accountId: string;
@@ -38,9 +39,8 @@ export async function windowCounts(db: Knex, from: Date, to: Date): Promise<Coun
 
 /** The trailing baseline, from the pre-aggregated counts, whole hours. */
 export async function baselineCounts(db: Knex, from: Date, to: Date, byAccount: boolean): Promise<CountRow[]> {
-  const hour = 3600_000;
-  const f = new Date(Math.ceil(from.getTime() / hour) * hour);
-  const t = new Date(Math.floor(to.getTime() / hour) * hour);
+  const f = new Date(ceilTo(from.getTime(), HOUR_MS));
+  const t = new Date(floorTo(to.getTime(), HOUR_MS));
   const table = byAccount ? 'counts_campaign_hourly' : 'counts_hourly';
   const cols = byAccount ? ['account_id', 'carrier', 'type', 'status'] : ['carrier', 'type', 'status'];
   const rows = await db(table)

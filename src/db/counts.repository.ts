@@ -1,7 +1,9 @@
 import type { Knex } from 'knex';
 import { REASONED_STATUSES } from '../domain/reasons';
-import { isStatus, type Status } from '../domain/status';
+import type { Status } from '../domain/status';
 import { incremented, toDbTime } from './dialect';
+import { dayOfDate } from '../domain/time-buckets';
+import { isCounted, type StoredStatus } from '../domain/message-state';
 
 /** The dimensions a message is counted under. */
 export interface CountKey {
@@ -9,30 +11,26 @@ export interface CountKey {
   quarter: Date; // its 15-minute UTC bucket
   type: string;
   carrier: string;
-  status: Status;
+  status: StoredStatus;
   campaignId: string;
   accountId: string;
   /** the provider's error code (reasons are read from it); null: none */
   errorCode: number | null;
 }
 
-const HOUR = 3600_000;
-const DAY = 24 * HOUR;
-export const hourOfDate = (d: Date) => new Date(Math.floor(d.getTime() / HOUR) * HOUR);
-const QUARTER = 900_000;
-export const quarterOfDate = (d: Date) => new Date(Math.floor(d.getTime() / QUARTER) * QUARTER);
-export const dayOfDate = (d: Date) => new Date(Math.floor(d.getTime() / DAY) * DAY);
-
 /**
  * Every pre-aggregated grain, in one table: its name, primary key, and the row a count key
  * adds to. Each status change bumps every grain in the same transaction (ADR 1).
  */
+/** A key of a message that is in the counts: one of the seven statuses. */
+type CountedKey = CountKey & { status: Status };
+
 const GRAINS: ReadonlyArray<{
   table: string;
   pk: string[];
-  row: (k: CountKey) => Record<string, string | number>;
+  row: (k: CountedKey) => Record<string, string | number>;
   /** grains that hold only some statuses */
-  only?: (k: CountKey) => boolean;
+  only?: (k: CountedKey) => boolean;
 }> = [
   {
     table: 'counts_hourly',
@@ -125,8 +123,9 @@ type Bucket = Map<string, { row: Record<string, string | number>; segments: numb
 export class CountDeltas {
   private readonly buckets: Bucket[] = GRAINS.map(() => new Map());
 
-  add(key: CountKey, segments: number, messages: number): void {
-    if (!isStatus(key.status)) return; // a cancelled message is in no count
+  add(stored: CountKey, segments: number, messages: number): void {
+    if (!isCounted(stored.status)) return; // a cancelled message is in no count
+    const key: CountedKey = { ...stored, status: stored.status };
     GRAINS.forEach((g, i) => {
       if (g.only && !g.only(key)) return;
       const row = g.row(key);

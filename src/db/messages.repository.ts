@@ -3,6 +3,7 @@ import type { SegmentsSource } from '../domain/message-state';
 import type { Status } from '../domain/status';
 import { fromDbTime, locking, toDbTime } from './dialect';
 import { accountFilter, type AccountScope } from '../domain/account-scope';
+import type { StoredStatus } from '../domain/message-state';
 
 export interface MessageRow {
   id: number;
@@ -14,7 +15,7 @@ export interface MessageRow {
   carrier: string;
   segments: number;
   segmentsSource: SegmentsSource;
-  status: Status;
+  status: StoredStatus;
   errorCode: number | null;
   attempted: boolean;
   sentAt: Date;
@@ -92,7 +93,7 @@ export async function insertMessages(trx: Knex.Transaction, messages: NewMessage
 
 export interface StateChange {
   id: number;
-  status: Status;
+  status: StoredStatus;
   errorCode: number | null;
   segments: number;
   segmentsSource: SegmentsSource;

@@ -7,6 +7,7 @@ import type { DigestData } from './digest.service';
 import type { ReasonCount } from '../stats/stats.service';
 import { campaignLine, changeText } from '../messages/lines';
 import { deliveryChange } from '../domain/rates';
+import { ROWS_PER_MESSAGE, SLACK_LIMITS } from '../messages/block-limits';
 
 /** "Friday Nov 27": how a digest's day is named, in its title and on the local page's button. */
 export function digestDayName(date: string): string {
@@ -86,7 +87,7 @@ export function digestMessages(d: DigestData, chart: ChartImage): { parent: Slac
       ]
         .filter(Boolean)
         .join('\n')
-        .slice(0, 3000),
+        .slice(0, SLACK_LIMITS.sectionText),
     },
   });
   blocks.push({
@@ -103,11 +104,13 @@ export function digestMessages(d: DigestData, chart: ChartImage): { parent: Slac
       elements: [{ type: 'mrkdwn', text: `:hourglass_flowing_sand: ${s.provisional_note}` }],
     });
   const thread: SlackMessage[] = [];
-  for (let i = 5; i < campaignLines.length; i += 40) {
-    const lines = campaignLines.slice(i, i + 40);
+  for (let i = 5; i < campaignLines.length; i += ROWS_PER_MESSAGE) {
+    const lines = campaignLines.slice(i, i + ROWS_PER_MESSAGE);
     thread.push({
       text: `Campaigns ${i + 1}–${i + lines.length}`,
-      blocks: [{ type: 'section', text: { type: 'mrkdwn', text: lines.join('\n').slice(0, 3000) } }],
+      blocks: [
+        { type: 'section', text: { type: 'mrkdwn', text: lines.join('\n').slice(0, SLACK_LIMITS.sectionText) } },
+      ],
     });
   }
   const text = `Daily digest · ${dayName}: ${fmtInt(total)} segments, delivery rate ${fmtPct(s.rates.delivery)}, ${money(d.undeliveredCost)} spent on undelivered segments.`;

@@ -5,13 +5,18 @@ import { mergeStatus, type Status } from './status';
  * (provider status `canceled`). Stored as the message's status so that it is in no count —
  * every count grain and raw read keeps the seven statuses only — and never moves again.
  */
-export const CANCELED = 'canceled' as unknown as Status;
+export const CANCELED = 'canceled' as const;
+
+/** What a message row holds: one of the seven statuses, or cancelled (in no count). */
+export type StoredStatus = Status | typeof CANCELED;
+
+export const isCounted = (s: StoredStatus): s is Status => s !== CANCELED;
 
 /** Where a message's segment count came from; the provider's own count wins (DESIGN §2). */
 export type SegmentsSource = 'provider' | 'sender' | 'body' | 'default';
 
 export interface MessageState {
-  status: Status;
+  status: StoredStatus;
   errorCode: number | null;
   segments: number;
   segmentsSource: SegmentsSource;
@@ -37,7 +42,7 @@ export function applyReports(state: MessageState, reports: readonly Report[]): M
   // cancelled ranks as queued: it holds only while nothing says the message went further,
   // so the result stays the same in any order
   let canceled = state.status === CANCELED;
-  let status: Status = canceled ? 'queued' : state.status;
+  let status: Status = isCounted(state.status) ? state.status : 'queued';
   for (const r of reports) {
     if (r.canceled) canceled = true;
     if (r.status !== null) {

@@ -2,7 +2,8 @@ import type { Knex } from 'knex';
 import { applyReports, sameState, type MessageState, type Report, type SegmentsSource } from '../domain/message-state';
 import { resolveSegments } from '../domain/segments';
 import { wasAttempted } from '../domain/status';
-import { CountDeltas, hourOfDate, quarterOfDate, type CountKey } from '../db/counts.repository';
+import { CountDeltas, type CountKey } from '../db/counts.repository';
+import { hourOfDate, quarterOfDate } from '../domain/time-buckets';
 import { inTransaction } from '../db/dialect';
 import {
   ensureAccounts,

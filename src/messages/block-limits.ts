@@ -4,6 +4,22 @@
  * every message builder. Returns the problems found; empty means Slack would accept it.
  */
 
+/** Slack's limits, named once: the checker below and every message builder use these. */
+export const SLACK_LIMITS = {
+  blocks: 50,
+  blockId: 255,
+  headerText: 150,
+  sectionText: 3000,
+  fields: 10,
+  fieldText: 2000,
+  options: 100,
+  optionText: 75,
+  optionValue: 150,
+} as const;
+
+/** Rows of a list (numbers, campaigns) in one thread message: one section each, under the block limit. */
+export const ROWS_PER_MESSAGE = 40;
+
 type Json = Record<string, unknown>;
 
 const textOf = (o: unknown): string =>
@@ -13,30 +29,34 @@ export function blockKitProblems(blocks: unknown, where = 'blocks'): string[] {
   const problems: string[] = [];
   const p = (path: string, msg: string) => problems.push(`${path}: ${msg}`);
   if (!Array.isArray(blocks)) return [`${where}: must be an array`];
-  if (blocks.length > 50) p(where, `more than 50 blocks (${blocks.length})`);
+  if (blocks.length > SLACK_LIMITS.blocks) p(where, `more than ${SLACK_LIMITS.blocks} blocks (${blocks.length})`);
   const ids = new Set<string>();
   blocks.forEach((raw, i) => {
     const b = raw as Json;
     const at = `${where}[${i}]`;
     if (typeof b.block_id === 'string') {
-      if (b.block_id.length > 255) p(`${at}.block_id`, 'longer than 255 characters');
+      if (b.block_id.length > SLACK_LIMITS.blockId)
+        p(`${at}.block_id`, `longer than ${SLACK_LIMITS.blockId} characters`);
       if (ids.has(b.block_id)) p(`${at}.block_id`, `duplicate block_id ${b.block_id}`);
       ids.add(b.block_id);
     }
     switch (b.type) {
       case 'header':
-        if (textOf(b.text).length > 150)
-          p(`${at}.text`, `header text longer than 150 characters (${textOf(b.text).length})`);
+        if (textOf(b.text).length > SLACK_LIMITS.headerText)
+          p(`${at}.text`, `header text longer than ${SLACK_LIMITS.headerText} characters (${textOf(b.text).length})`);
         if ((b.text as Json | undefined)?.type !== 'plain_text') p(`${at}.text`, 'header text must be plain_text');
         break;
       case 'section': {
         const t = textOf(b.text);
-        if (t.length > 3000) p(`${at}.text`, `section text longer than 3000 characters (${t.length})`);
+        if (t.length > SLACK_LIMITS.sectionText)
+          p(`${at}.text`, `section text longer than ${SLACK_LIMITS.sectionText} characters (${t.length})`);
         const fields = b.fields as unknown[] | undefined;
         if (fields) {
-          if (fields.length > 10) p(`${at}.fields`, `more than 10 fields (${fields.length})`);
+          if (fields.length > SLACK_LIMITS.fields)
+            p(`${at}.fields`, `more than ${SLACK_LIMITS.fields} fields (${fields.length})`);
           fields.forEach((f, j) => {
-            if (textOf(f).length > 2000) p(`${at}.fields[${j}]`, 'field text longer than 2000 characters');
+            if (textOf(f).length > SLACK_LIMITS.fieldText)
+              p(`${at}.fields[${j}]`, `field text longer than ${SLACK_LIMITS.fieldText} characters`);
           });
         }
         if (!b.text && !fields) p(at, 'a section needs text or fields');

@@ -1,4 +1,5 @@
 import { localDays } from '../domain/period';
+import { ceilTo, floorTo, HOUR_MS } from '../domain/time-buckets';
 
 /**
  * How a period is read. Pre-aggregated counts are kept per UTC hour; a period (or a local
@@ -14,9 +15,9 @@ export interface ReadPlan {
   raw: Array<{ from: Date; to: Date; date: string }>;
 }
 
-const HOUR = 3600_000;
-const floorHour = (t: number) => Math.floor(t / HOUR) * HOUR;
-const ceilHour = (t: number) => Math.ceil(t / HOUR) * HOUR;
+const HOUR = HOUR_MS;
+const floorHour = (t: number) => floorTo(t, HOUR);
+const ceilHour = (t: number) => ceilTo(t, HOUR);
 
 export function planReads(start: Date, end: Date, zone: string): ReadPlan {
   const days = localDays(start, end, zone);

@@ -8,6 +8,7 @@ import { REASONS, type Attribution } from '../domain/reasons';
 import type { StatsView } from './stats-view.service';
 import type { ReasonCount } from './stats.service';
 import { escapeMrkdwn, fmtInt, fmtPct, plural } from '../messages/mrkdwn';
+import { SLACK_LIMITS } from '../messages/block-limits';
 
 /** Each figure's denominator, said where the figures are shown. */
 export const SHARES_NOTE =
@@ -114,7 +115,7 @@ function topLines(view: StatsView): string[] {
 }
 
 const option = (text: string, value: string): PlainTextOption => ({
-  text: { type: 'plain_text', text: text.slice(0, 75) },
+  text: { type: 'plain_text', text: text.slice(0, SLACK_LIMITS.optionText) },
   value,
 });
 
@@ -123,7 +124,10 @@ function controls(view: StatsView, version: number): ActionsBlock {
   const periods = PERIOD_CHOICES.map(([w, t]) => option(t, w));
   const periodInitial = periods.find((o) => o.value === q.period.label);
   const types = [option('SMS + MMS', 'all'), option('SMS', 'sms'), option('MMS', 'mms')];
-  const carriers = [option('All carriers', '*'), ...view.carriers.slice(0, 99).map((c) => option(c, c.slice(0, 150)))];
+  const carriers = [
+    option('All carriers', '*'),
+    ...view.carriers.slice(0, 99).map((c) => option(c, c.slice(0, SLACK_LIMITS.headerText))),
+  ];
   const carrierInitial = carriers.find((o) => (q.carrier === null ? o.value === '*' : o.value === q.carrier));
   return {
     type: 'actions',
@@ -176,7 +180,10 @@ export function statsMessage(
   const range = periodRange(s.period.start, s.period.end, s.period.timezone);
   const total = s.totals.segments;
   const blocks: KnownBlock[] = [];
-  blocks.push({ type: 'header', text: { type: 'plain_text', text: `Campaign stats · ${title}`.slice(0, 150) } });
+  blocks.push({
+    type: 'header',
+    text: { type: 'plain_text', text: `Campaign stats · ${title}`.slice(0, SLACK_LIMITS.headerText) },
+  });
   blocks.push({
     type: 'context',
     elements: [{ type: 'mrkdwn', text: `${range} · ${s.period.timezone} · ${filtersText(view)}` }],
@@ -201,9 +208,17 @@ export function statsMessage(
     }));
     blocks.push({ type: 'section', fields });
     const why = reasonLines(s.reasons);
-    if (why.length) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: why.join('\n').slice(0, 3000) } });
+    if (why.length)
+      blocks.push({
+        type: 'section',
+        text: { type: 'mrkdwn', text: why.join('\n').slice(0, SLACK_LIMITS.sectionText) },
+      });
     const top = topLines(view);
-    if (top.length) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: top.join('\n').slice(0, 3000) } });
+    if (top.length)
+      blocks.push({
+        type: 'section',
+        text: { type: 'mrkdwn', text: top.join('\n').slice(0, SLACK_LIMITS.sectionText) },
+      });
     if (chart) blocks.push(imageBlock(chart));
   }
   const notes: ContextBlock['elements'] = [];
@@ -266,7 +281,10 @@ export function whyMessage(view: StatsView): SlackMessage {
   const range = periodRange(s.period.start, s.period.end, s.period.timezone);
   const failures = s.reasons.reduce((n, r) => n + r.messages, 0);
   const blocks: KnownBlock[] = [
-    { type: 'header', text: { type: 'plain_text', text: `Why messages failed · ${title}`.slice(0, 150) } },
+    {
+      type: 'header',
+      text: { type: 'plain_text', text: `Why messages failed · ${title}`.slice(0, SLACK_LIMITS.headerText) },
+    },
     { type: 'context', elements: [{ type: 'mrkdwn', text: `${range} · ${s.period.timezone} · ${filtersText(view)}` }] },
   ];
   if (failures === 0) {
@@ -295,7 +313,9 @@ export function whyMessage(view: StatsView): SlackMessage {
       type: 'section',
       text: {
         type: 'mrkdwn',
-        text: [`*${ATTRIBUTION_TITLES[who]}* · ${fmtPct(n / failures)}`, ...lines].join('\n').slice(0, 3000),
+        text: [`*${ATTRIBUTION_TITLES[who]}* · ${fmtPct(n / failures)}`, ...lines]
+          .join('\n')
+          .slice(0, SLACK_LIMITS.sectionText),
       },
     });
   }

@@ -3,6 +3,7 @@ import { REASONED_STATUSES } from '../domain/reasons';
 import { isStatus, type Status } from '../domain/status';
 import { fromDbTime, quarterHourOf, toDbTime, unsorted } from '../db/dialect';
 import type { ReadPlan } from './plan';
+import { ceilTo, DAY_MS, floorTo, HOUR_MS, onBounds, QUARTER_MS } from '../domain/time-buckets';
 
 /** The filters a stats query narrows by (ids and stored carrier names, already resolved). */
 export interface Scope {
@@ -82,13 +83,13 @@ export interface SplitPlan {
   raw: Array<{ from: Date; to: Date }>;
 }
 
-const H = 3600_000;
-const D = 24 * H;
+const H = HOUR_MS;
+const D = DAY_MS;
 export function planSplits(start: Date, end: Date): SplitPlan {
   const s = start.getTime();
   const e = end.getTime();
-  const hs = Math.ceil(s / H) * H;
-  const he = Math.floor(e / H) * H;
+  const hs = ceilTo(s, H);
+  const he = floorTo(e, H);
   if (hs >= he) return { days: null, hours: [], raw: [{ from: start, to: end }] };
   const raw = [
     ...(s < hs ? [{ from: start, to: new Date(hs) }] : []),
@@ -261,8 +262,8 @@ export async function rawCountsByPiece(
   pieces: ReadonlyArray<{ from: Date; to: Date }>,
 ): Promise<Tally[][]> {
   const out: Tally[][] = pieces.map(() => []);
-  const Q = 900_000;
-  const onQuarters = (p: { from: Date; to: Date }) => p.from.getTime() % Q === 0 && p.to.getTime() % Q === 0;
+  const Q = QUARTER_MS;
+  const onQuarters = (p: { from: Date; to: Date }) => onBounds(p, Q);
   const indexed = pieces.map((piece, i) => ({ piece, i }));
   const bucket = quarterHourOf(db, 'sent_at').toQuery();
   for (const [fromGrain, list] of [

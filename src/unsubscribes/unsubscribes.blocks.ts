@@ -3,6 +3,7 @@ import type { SlackMessage } from '../messages/message';
 import { escapeMrkdwn, fmtInt, maskPhone } from '../messages/mrkdwn';
 import type { AutoUnsubscribe } from './unsubscribes.repository';
 import { REASONS, type ReasonCode } from '../domain/reasons';
+import { ROWS_PER_MESSAGE, SLACK_LIMITS } from '../messages/block-limits';
 
 export const RESTORE_ACTION = 'unsub_restore';
 
@@ -36,7 +37,7 @@ export function autoUnsubscribeSummary(
           type: 'mrkdwn',
           text: `Each failed ${threshold} campaigns in a row for reasons of its own (never the sender’s or a carrier’s); they get no more messages until restored.\n*By carrier:* ${tally(list, (a) => a.carrier ?? 'Unknown')}\n*By account:* ${tally(list, (a) => accountName(a.accountId))}${reasonTally(list)}`.slice(
             0,
-            3000,
+            SLACK_LIMITS.sectionText,
           ),
         },
       },
@@ -59,8 +60,8 @@ export function restoreLists(
   accountName: (id: string) => string = (id) => id,
 ): SlackMessage[] {
   const out: SlackMessage[] = [];
-  for (let i = 0; i < list.length; i += 40) {
-    const chunk = list.slice(i, i + 40);
+  for (let i = 0; i < list.length; i += ROWS_PER_MESSAGE) {
+    const chunk = list.slice(i, i + ROWS_PER_MESSAGE);
     const blocks: KnownBlock[] = chunk.map((a) => {
       const why =
         a.reasons?.[0] && a.reasons[0] in REASONS

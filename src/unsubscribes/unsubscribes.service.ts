@@ -32,6 +32,7 @@ import {
   recentMessages,
   setFailStreaks,
 } from './unsubscribes.repository';
+import { ROWS_PER_MESSAGE } from '../messages/block-limits';
 
 /** Receipts are treated as settled a day after sending (most arrive within minutes; MMS rarely at all). */
 export const SETTLE_HOURS = 24;
@@ -165,7 +166,7 @@ export async function announcementAfterRestore(
   const index = mine.findIndex((a) => a.id === id);
   return {
     parent: autoUnsubscribeSummary(mine, config.autoUnsubscribeAfter, name),
-    row: index < 0 ? null : (restoreLists(mine, name)[Math.floor(index / 40)] ?? null),
+    row: index < 0 ? null : (restoreLists(mine, name)[Math.floor(index / ROWS_PER_MESSAGE)] ?? null),
   };
 }
 

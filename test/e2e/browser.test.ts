@@ -175,7 +175,6 @@ describe('local mode in a browser', () => {
   });
 
   it('opens the digest', async () => {
-    const digests = page.locator('#messages > .msg', { hasText: 'Daily digest ·' });
     // whatever the day the test runs (a Sunday, a Monday), the button names the last day with
     // campaigns, and that digest has figures
     const { digest: day } = (await (await fetch(`${base}/local/state`)).json()) as {

@@ -2,6 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import type { WordError } from '../../domain/query-words';
 import { escapeMrkdwn } from '../../messages/mrkdwn';
 import type { SlackMessage } from '../../messages/message';
+import { SLACK_LIMITS } from '../../messages/block-limits';
 
 /**
  * Every example `help` shows, as data: each subcommand once, each example one that works on
@@ -87,7 +88,10 @@ export function wordErrorsMessage(errors: WordError[]): SlackMessage {
     blocks: [
       {
         type: 'section',
-        text: { type: 'mrkdwn', text: `:warning: I couldn't answer that:\n${lines.join('\n')}`.slice(0, 3000) },
+        text: {
+          type: 'mrkdwn',
+          text: `:warning: I couldn't answer that:\n${lines.join('\n')}`.slice(0, SLACK_LIMITS.sectionText),
+        },
       },
       {
         type: 'context',
