@@ -5,8 +5,7 @@ import type { Config } from './config';
 import { createDb } from './db/knex';
 import { AnswerPool } from './stats/answer-pool';
 import { migrateLatest } from './db/migrate';
-import { GroupCommitter } from './ingest/group-commit';
-import { applyCallbacks, type CallbackInput, type CallbackSummary } from './ingest/ingest.service';
+import { callbackWriter } from './ingest/group-commit';
 import { apiRouter } from './http/ingest.routes';
 import { twilioStatusHandler, TWILIO_STATUS_PATH } from './http/twilio-webhook';
 import { errorHandler, healthRoutes, listen, requestContext } from './http/server';
@@ -90,15 +89,7 @@ export async function startApp(
     if (applied.length) logger.info({ applied }, 'migrated the embedded database');
   }
 
-  const callbacks = new GroupCommitter<CallbackInput, CallbackSummary>(
-    async (items) => {
-      const started = process.hrtime.bigint();
-      const summary = await applyCallbacks(writeDb, items, clock.now());
-      logger.debug({ batch: items.length, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'callbacks committed');
-      return items.map(() => summary);
-    },
-    { concurrency: config.databaseUrl ? 2 : 1 },
-  ); // overlapping commit flushes on MySQL (bench/)
+  const callbacks = callbackWriter(writeDb, clock, logger, Boolean(config.databaseUrl));
 
   const app = express();
   // behind N proxies (a load balancer), req.ip is the client's address, not the balancer's

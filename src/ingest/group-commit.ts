@@ -1,3 +1,7 @@
+import type { Knex } from 'knex';
+import type { Logger } from '../logger';
+import { applyCallbacks, type CallbackInput, type CallbackSummary } from './ingest.service';
+
 /**
  * Group commit: callbacks that arrive while transactions are being written are written
  * together in the next one. Nothing waits for a timer — a lone callback is committed at
@@ -82,4 +86,26 @@ export class GroupCommitter<T, R> {
     this.closed = true;
     while (this.writers.size > 0) await Promise.all([...this.writers]);
   }
+}
+
+/**
+ * The callback writer: Twilio callbacks grouped into transactions (above), each group applied
+ * by the ingest service. Two transactions overlap on MySQL/MariaDB (their commit flushes
+ * overlap, bench/); SQLite has one writer.
+ */
+export function callbackWriter(
+  writeDb: Knex,
+  clock: { now(): Date },
+  logger: Logger,
+  mysql: boolean,
+): GroupCommitter<CallbackInput, CallbackSummary> {
+  return new GroupCommitter<CallbackInput, CallbackSummary>(
+    async (items) => {
+      const started = process.hrtime.bigint();
+      const summary = await applyCallbacks(writeDb, items, clock.now());
+      logger.debug({ batch: items.length, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'callbacks committed');
+      return items.map(() => summary);
+    },
+    { concurrency: mysql ? 2 : 1 },
+  );
 }

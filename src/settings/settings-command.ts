@@ -110,3 +110,22 @@ export function parseSettingsCommand(text: string): SettingsParse {
 export function changesSettings(c: SettingsCommand): boolean {
   return !['digest-preview', 'alerts-status', 'at-risk', 'unsubscribed', 'accounts'].includes(c.type);
 }
+
+/**
+ * Every `/campaign-stats` text, read by one grammar: `help`, `why [words]`, a subcommand
+ * (digest, alerts, scope, at-risk, unsubscribed, connect, accounts, disconnect), or stats words.
+ */
+export type CommandParse =
+  | { kind: 'help' }
+  | { kind: 'why'; words: string }
+  | { kind: 'settings'; parse: Exclude<SettingsParse, null> }
+  | { kind: 'stats'; words: string };
+
+export function parseCommand(text: string): CommandParse {
+  const t = text.trim();
+  if (/^help$/i.test(t)) return { kind: 'help' };
+  const why = /^why(?:\s+(.*))?$/is.exec(t);
+  if (why) return { kind: 'why', words: (why[1] ?? '').trim() };
+  const settings = parseSettingsCommand(t);
+  return settings ? { kind: 'settings', parse: settings } : { kind: 'stats', words: t };
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSettingsCommand } from '../../src/settings/settings-command';
+import { parseCommand, parseSettingsCommand } from '../../src/settings/settings-command';
 
 describe('settings commands', () => {
   it.each([
@@ -27,5 +27,20 @@ describe('settings commands', () => {
       ok: false,
       message: '"lots" is not a percentage between 0% and 100% (like 8%).',
     });
+  });
+});
+
+describe('one grammar for every /campaign-stats text', () => {
+  it('tells help, why, a subcommand and stats words apart', () => {
+    expect(parseCommand(' HELP ')).toEqual({ kind: 'help' });
+    expect(parseCommand('why')).toEqual({ kind: 'why', words: '' });
+    expect(parseCommand('why 30d mms')).toEqual({ kind: 'why', words: '30d mms' });
+    expect(parseCommand('whyever')).toEqual({ kind: 'stats', words: 'whyever' });
+    expect(parseCommand('digest on 09:00 UTC')).toEqual({
+      kind: 'settings',
+      parse: { ok: true, command: { type: 'digest-on', time: '09:00', zone: 'UTC' } },
+    });
+    expect(parseCommand('30d carrier:verizon')).toEqual({ kind: 'stats', words: '30d carrier:verizon' });
+    expect(parseCommand('')).toEqual({ kind: 'stats', words: '' });
   });
 });

@@ -1,5 +1,5 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
-import { parseSettingsCommand } from '../../settings/settings-command';
+import { parseCommand } from '../../settings/settings-command';
 import { whyMessage } from '../../stats/stats.blocks';
 import { failureMessage, helpMessage, tooSlowMessage, wordErrorsMessage } from '../blocks/help.blocks';
 import { isStatementTimeout } from '../../db/dialect';
@@ -54,7 +54,8 @@ async function answer(deps: SlackDeps, { command, respond, client, logger }: Arg
     });
     return;
   }
-  if (/^help$/i.test(text)) {
+  const parsed = parseCommand(text);
+  if (parsed.kind === 'help') {
     await respond({ response_type: 'ephemeral', ...helpMessage(deps.config.defaultTimezone) });
     return;
   }
@@ -63,7 +64,7 @@ async function answer(deps: SlackDeps, { command, respond, client, logger }: Arg
     channelId: command.channel_id,
     userId: command.user_id,
   });
-  const settings = parseSettingsCommand(text);
+  const settings = parsed.kind === 'settings' ? parsed.parse : null;
   // a workspace nobody has linked sees no figures: one line on how to connect (connect works)
   const connecting = settings?.ok && ['connect', 'accounts'].includes(settings.command.type);
   if (seesNothing(ctx.workspaceAccounts) && !connecting) {
@@ -77,14 +78,15 @@ async function answer(deps: SlackDeps, { command, respond, client, logger }: Arg
     await respond({ response_type: 'ephemeral', ...reply });
     return;
   }
-  const why = /^why(\s|$)/i.test(text);
+  const why = parsed.kind === 'why';
+  const words = parsed.kind === 'why' || parsed.kind === 'stats' ? parsed.words : text;
   const release = deps.answers ? deps.answers.tryEnter(ctx.teamId) : () => undefined;
   if (!release) {
     await respond({ response_type: 'ephemeral', ...warning(BUSY) });
     return;
   }
   try {
-    await statsAnswer(deps, { respond, client, logger }, ctx, text, why);
+    await statsAnswer(deps, { respond, client, logger }, ctx, words, why);
   } finally {
     release();
   }
@@ -97,7 +99,7 @@ async function statsAnswer(
   text: string,
   why: boolean,
 ): Promise<void> {
-  const result = await statsView(deps, why ? text.slice(3) : text, ctx.zone, ctx.accounts);
+  const result = await statsView(deps, text, ctx.zone, ctx.accounts);
   if (!result.ok) {
     await respond({ response_type: 'ephemeral', ...wordErrorsMessage(result.errors) });
     return;
