@@ -137,7 +137,14 @@ export async function digestSlotsDue(db: Knex, config: Config, now: Date) {
       if (dueAt.toMillis() > now.getTime()) continue;
       // the digest posted on `day` covers the day before it
       const date = day.minus({ days: 1 }).toISODate()!;
-      out.push({ slot: `${s.channelId}:${day.toISODate()}`, dueAt: dueAt.toJSDate(), context: { settings: s, date } });
+      // one slot per workspace's record of the channel (a Slack Connect channel has one each);
+      // the default workspace keeps the channel-only key it always had
+      const owner = s.teamId ? `${s.teamId}/` : '';
+      out.push({
+        slot: `${owner}${s.channelId}:${day.toISODate()}`,
+        dueAt: dueAt.toJSDate(),
+        context: { settings: s, date },
+      });
     }
   }
   return out;

@@ -350,6 +350,24 @@ describe.each(ENGINES)('isolation under attack (%s)', (engine) => {
     expect(leaks(digests.map((c) => JSON.stringify(c.args)))).toEqual([]);
   });
 
+  it('posts each workspace its own digest in a Slack Connect channel (one run-ledger slot each)', async () => {
+    for (const w of [A, B]) await command(w, SHARED, 'digest on 15:00 UTC');
+    await createScheduler(
+      t.config,
+      t.tdb.db,
+      fixedClock(new Date('2026-11-28T15:02:00Z')),
+      createLogger('silent'),
+    ).tick('digest');
+    // each workspace's record has its own slot (A's 09:00 one was handled, late, by an earlier
+    // run today); B's is not taken for A's, and B's digest went out
+    const slots = await t.tdb.db('job_runs').select('slot', 'status').where('slot', 'like', `%${SHARED}:2026-11-28`);
+    expect(slots.map((r: { slot: string }) => r.slot).sort()).toEqual([
+      `${A.team}/${SHARED}:2026-11-28`,
+      `${B.team}/${SHARED}:2026-11-28`,
+    ]);
+    expect(slots.find((r: { slot: string }) => r.slot.startsWith(B.team))?.status).toBe('done');
+  });
+
   it('answers a button value that is not an id with a clear private reply', async () => {
     for (const value of ['abc', '1 OR 1=1']) {
       const before = standIn.callsTo('response_url').length;
