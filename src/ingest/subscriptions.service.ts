@@ -6,6 +6,7 @@ import {
   applySubscriberState,
   listSubscriptionEvents,
   sequenceFeed,
+  type SubscriptionEvent,
 } from '../db/subscriptions.repository';
 import type { SubscriptionEventInput } from './schemas';
 
@@ -65,6 +66,18 @@ export function parseCursor(value: unknown): number | CursorError {
   return Number(value);
 }
 
+/** One subscription event as the platform receives it, pulled from the feed or pushed to its webhook. */
+export function feedItem(e: SubscriptionEvent) {
+  return {
+    event_id: String(e.id),
+    account_id: e.accountId,
+    phone: e.phone,
+    event: e.event,
+    reason: e.reason,
+    at: e.at.toISOString(),
+  };
+}
+
 /**
  * The feed the sending platform syncs from, in commit order. The cursor is a feed position
  * (positions are given in commit order by `sequenceFeed`, so following `next_cursor` never skips
@@ -76,14 +89,7 @@ export async function unsubscribeFeed(db: Knex, since: number, limit: number) {
   const events = await listSubscriptionEvents(db, since, limit);
   const last = events.at(-1);
   return {
-    unsubscribes: events.map((e) => ({
-      event_id: String(e.id),
-      account_id: e.accountId,
-      phone: e.phone,
-      event: e.event,
-      reason: e.reason,
-      at: e.at.toISOString(),
-    })),
+    unsubscribes: events.map(feedItem),
     next_cursor: String(last?.position ?? since),
     has_more: events.length === limit,
   };

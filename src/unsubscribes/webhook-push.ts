@@ -3,6 +3,7 @@ import os from 'node:os';
 import type { Knex } from 'knex';
 import { advancePush, getDelivery, saveDelivery, takePushLease, type Delivery } from '../db/feed-push.repository';
 import { listSubscriptionEvents, sequenceFeed, type SubscriptionEvent } from '../db/subscriptions.repository';
+import { feedItem } from '../ingest/subscriptions.service';
 import type { Logger } from '../logger';
 
 /**
@@ -36,15 +37,7 @@ export function backoffMs(attempts: number, random: () => number = Math.random):
   return Math.min(10_000 * 2 ** Math.max(0, attempts - 1), 3600_000) * (0.5 + random());
 }
 
-export const pushBody = (e: SubscriptionEvent) =>
-  JSON.stringify({
-    event_id: String(e.id),
-    account_id: e.accountId,
-    phone: e.phone,
-    event: e.event,
-    reason: e.reason,
-    at: e.at.toISOString(),
-  });
+export const pushBody = (e: SubscriptionEvent) => JSON.stringify(feedItem(e));
 
 async function send(push: PushSettings, e: SubscriptionEvent): Promise<string | null> {
   const body = pushBody(e);

@@ -123,19 +123,21 @@ describe.each(ENGINES)('isolation under attack (%s)', (engine) => {
   });
 
   async function install(w: Ws) {
+    const redirect = await startInstall();
+    expect((await redirect(`code=${standIn.approveInstall(w.team, w.admin)}`)).status).toBe(200);
+  }
+
+  /** Opens /slack/install as a browser does; the redirect Slack would then send, with that state and cookie. */
+  async function startInstall() {
     const page = await fetch(`${t.base}/slack/install`);
-    const html = await page.text();
-    const authorize = /href="([^"]*oauth\/v2\/authorize[^"]*)"/.exec(html)![1]!.replace(/&amp;/g, '&');
+    const authorize = /href="([^"]*oauth\/v2\/authorize[^"]*)"/.exec(await page.text())![1]!.replace(/&amp;/g, '&');
     const state = new URL(authorize).searchParams.get('state')!;
     const cookie = page.headers
       .getSetCookie()
       .map((c) => c.split(';')[0])
       .join('; ');
-    const code = standIn.approveInstall(w.team, w.admin);
-    const done = await fetch(`${t.base}/slack/oauth_redirect?code=${code}&state=${encodeURIComponent(state)}`, {
-      headers: { cookie },
-    });
-    expect(done.status).toBe(200);
+    return (query: string) =>
+      fetch(`${t.base}/slack/oauth_redirect?${query}&state=${encodeURIComponent(state)}`, { headers: { cookie } });
   }
 
   async function connect(w: Ws, account: string) {
@@ -394,15 +396,7 @@ describe.each(ENGINES)('isolation under attack (%s)', (engine) => {
   });
 
   it('uses an OAuth state once; a denied or failed install ends on a readable 4xx page', async () => {
-    const page = await fetch(`${t.base}/slack/install`);
-    const authorize = /href="([^"]*oauth\/v2\/authorize[^"]*)"/.exec(await page.text())![1]!.replace(/&amp;/g, '&');
-    const state = new URL(authorize).searchParams.get('state')!;
-    const cookie = page.headers
-      .getSetCookie()
-      .map((c) => c.split(';')[0])
-      .join('; ');
-    const redirect = (query: string) =>
-      fetch(`${t.base}/slack/oauth_redirect?${query}&state=${encodeURIComponent(state)}`, { headers: { cookie } });
+    const redirect = await startInstall();
     const denied = await redirect('error=access_denied');
     expect(denied.status).toBe(403);
     expect(await denied.text()).toContain('<h1>Installation cancelled</h1>');
@@ -414,16 +408,7 @@ describe.each(ENGINES)('isolation under attack (%s)', (engine) => {
   });
 
   it('an invalid install code ends on a 400 page, not a 500', async () => {
-    const page = await fetch(`${t.base}/slack/install`);
-    const authorize = /href="([^"]*oauth\/v2\/authorize[^"]*)"/.exec(await page.text())![1]!.replace(/&amp;/g, '&');
-    const state = new URL(authorize).searchParams.get('state')!;
-    const cookie = page.headers
-      .getSetCookie()
-      .map((c) => c.split(';')[0])
-      .join('; ');
-    const res = await fetch(`${t.base}/slack/oauth_redirect?code=not-a-code&state=${encodeURIComponent(state)}`, {
-      headers: { cookie },
-    });
+    const res = await (await startInstall())('code=not-a-code');
     expect(res.status).toBe(400);
     expect(await res.text()).toContain('<h1>Slack did not complete the installation</h1>');
   });

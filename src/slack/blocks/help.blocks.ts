@@ -29,6 +29,16 @@ export const HELP_EXAMPLES: ReadonlyArray<{ group: 'answer' | 'sub'; words: stri
   { group: 'sub', words: 'disconnect "Green Leaf Denver"', what: 'stop seeing an account (admins)' },
 ];
 
+const examplesSection = (title: string, group: 'answer' | 'sub'): KnownBlock => ({
+  type: 'section',
+  text: {
+    type: 'mrkdwn',
+    text: `*${title}*\n${HELP_EXAMPLES.filter((e) => e.group === group)
+      .map((e) => `\`/campaign-stats ${e.words}\` — ${e.what}`)
+      .join('\n')}`,
+  },
+});
+
 export function helpMessage(defaultZone: string): SlackMessage {
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: 'campaign-stats: where did my segments go?' } },
@@ -46,24 +56,8 @@ export function helpMessage(defaultZone: string): SlackMessage {
           `• a time zone: \`tz:America/Denver\` (default ${escapeMrkdwn(defaultZone)})`,
       },
     },
-    {
-      type: 'section',
-      text: {
-        type: 'mrkdwn',
-        text: `*Examples*\n${HELP_EXAMPLES.filter((e) => e.group === 'answer')
-          .map((e) => `\`/campaign-stats ${e.words}\` — ${e.what}`)
-          .join('\n')}`,
-      },
-    },
-    {
-      type: 'section',
-      text: {
-        type: 'mrkdwn',
-        text: `*Subcommands*\n${HELP_EXAMPLES.filter((e) => e.group === 'sub')
-          .map((e) => `\`/campaign-stats ${e.words}\` — ${e.what}`)
-          .join('\n')}`,
-      },
-    },
+    examplesSection('Examples', 'answer'),
+    examplesSection('Subcommands', 'sub'),
     {
       type: 'context',
       elements: [
