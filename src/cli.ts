@@ -8,7 +8,7 @@ import { hasAnyMessages, loadDemoData } from './demo/demo-data';
 import { resolveQuery } from './stats/stats-view.service';
 import { idSchema } from './ingest/schemas';
 import { issueLinkCode } from './workspaces/workspaces.service';
-import { reviewAutoUnsubscribes } from './unsubscribes/unsubscribes.service';
+import { redrawAnnouncements, reviewAutoUnsubscribes } from './unsubscribes/unsubscribes.service';
 import { allLinks, listWorkspaces, setSeesAllAccounts } from './workspaces/workspaces.repository';
 import { listChannelSettings } from './settings/channel-settings.repository';
 import { importFile, type ImportFormat } from './ingest/import';
@@ -482,6 +482,13 @@ async function autoUnsubscribesCommand({ rest, config, io, clock }: Cli): Promis
     if (!list.length) {
       io.out('every auto-unsubscribe in force is one the current rule would make too');
       return 0;
+    }
+    // each restore redraws the announcement's copies in Slack, as the Restore button does
+    const auth = list.some((r) => r.restored) ? createWorkspaceAuth(config, db, clock) : null;
+    if (auth) {
+      const workspaces = workspaceDirectory(db, auth.auth, config.slack.apiUrl);
+      for (const r of list.filter((x) => x.restored))
+        await redrawAnnouncements({ db, config, workspaces }, r.id).catch(() => []);
     }
     for (const r of list) {
       const masked = `•••${r.phone.replace(/\D/g, '').slice(-4)}`;

@@ -1,8 +1,9 @@
 import type { KnownBlock } from '@slack/types';
 import { DateTime } from 'luxon';
 import { escapeMrkdwn, fmtInt, fmtPct } from '../messages/mrkdwn';
-import type { SlackMessage } from '../messages/message';
+import { notice, type SlackMessage } from '../messages/message';
 import type { Alert } from './alerts.repository';
+import type { AlertsStatus } from './alerts.service';
 import { REASONS, type ReasonCode } from '../domain/reasons';
 import { isCarrierBlocked } from '../domain/alert-rule';
 import { SLACK_LIMITS } from '../messages/block-limits';
@@ -180,4 +181,22 @@ export function threadNote(text: string): SlackMessage {
       { type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(text).replace(/&lt;@(U\w+)&gt;/g, '<@$1>') } },
     ],
   };
+}
+
+/** `alerts status` in words: settings on one line, the digest on the next, then the open alerts. */
+export function alertsStatusMessage(st: AlertsStatus): SlackMessage {
+  const scopeText =
+    st.scope.type === 'all'
+      ? ''
+      : st.scope.type === 'account'
+        ? ` · account ${escapeMrkdwn(st.scope.name)}`
+        : ' · scoped to an account this workspace no longer sees: nothing is shown here (`scope all` widens it)';
+  const lines = [
+    `Alerts are *${st.alertsEnabled ? 'on' : 'off'}* here · undelivered floor ${fmtPct(st.undeliveredFloor)} · unreachable floor ${fmtPct(st.unreachableFloor)}${scopeText}`,
+    `Digest *${st.digest.enabled ? `on at ${st.digest.time}` : 'off'}* (${st.digest.zone})`,
+    st.open.length
+      ? `*Open alerts (${st.open.length})*\n${st.open.map((a) => `• ${a.kind} · ${escapeMrkdwn(a.scope)} · ${a.state} · ${fmtPct(a.rate)}`).join('\n')}`
+      : 'No open alerts.',
+  ];
+  return notice(lines.join('\n'));
 }

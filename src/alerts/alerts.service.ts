@@ -20,8 +20,7 @@ import { getChannelSettings, type ChannelSettings } from '../settings/channel-se
 import type { Notifier } from '../messages/notifier';
 import { channelKeyOf, type WorkspaceDirectory } from '../workspaces/workspace-directory';
 import { sees, type AccountScope } from '../domain/account-scope';
-import { escapeMrkdwn, fmtPct, fmtInt } from '../messages/mrkdwn';
-import { notice, type SlackMessage } from '../messages/message';
+import { fmtPct, fmtInt } from '../messages/mrkdwn';
 import { accountNames } from '../db/directory.repository';
 import { scopeName, spikeAlertMessage, threadNote } from './alert.blocks';
 import {
@@ -462,6 +461,17 @@ export async function closeAlertsOutsideScope(
   return closed;
 }
 
+/** What `alerts status` shows: the channel's alert and digest settings, and its open alerts. */
+export interface AlertsStatus {
+  alertsEnabled: boolean;
+  undeliveredFloor: number;
+  unreachableFloor: number;
+  /** every account; one, by name; or one the workspace no longer sees (nothing is shown) */
+  scope: { type: 'all' } | { type: 'account'; name: string } | { type: 'lost' };
+  digest: { enabled: boolean; time: string; zone: string };
+  open: Array<{ kind: string; scope: string; state: string; rate: number | null }>;
+}
+
 /** `alerts status`: the channel's alert settings, digest, and its open alerts. */
 export async function alertsStatus(
   db: Knex,
@@ -469,7 +479,7 @@ export async function alertsStatus(
   zone: string,
   /** the accounts the workspace sees: a scope or an alert outside them is not named */
   workspaceAccounts: AccountScope,
-): Promise<SlackMessage> {
+): Promise<AlertsStatus> {
   const live = (await liveAlerts(db, s)).filter(
     (a) => a.scope.accountId === null || sees(workspaceAccounts, a.scope.accountId),
   );
@@ -477,18 +487,22 @@ export async function alertsStatus(
   const names = await accountNames(db, [
     ...new Set([scoped, ...live.map((a) => a.scope.accountId)].filter((x): x is string => x !== null)),
   ]);
-  const scopeText =
-    s.accountId === null
-      ? ''
-      : scoped
-        ? ` · account ${escapeMrkdwn(names.get(scoped) ?? scoped)}`
-        : ' · scoped to an account this workspace no longer sees: nothing is shown here (`scope all` widens it)';
-  const lines = [
-    `Alerts are *${s.alertsEnabled ? 'on' : 'off'}* here · undelivered floor ${fmtPct(s.undeliveredFloor ?? DEFAULT_ALERT_PARAMS.undelivered.floor)} · unreachable floor ${fmtPct(s.unreachableFloor ?? DEFAULT_ALERT_PARAMS.unreachable.floor)}${scopeText}`,
-    `Digest *${s.digestEnabled ? `on at ${s.digestTime}` : 'off'}* (${zone})`,
-    live.length
-      ? `*Open alerts (${live.length})*\n${live.map((a) => `• ${a.kind} · ${escapeMrkdwn(scopeName(a, a.scope.accountId ? names.get(a.scope.accountId) : null))} · ${a.state} · ${fmtPct(a.rate)}`).join('\n')}`
-      : 'No open alerts.',
-  ];
-  return notice(lines.join('\n'));
+  return {
+    alertsEnabled: s.alertsEnabled,
+    undeliveredFloor: s.undeliveredFloor ?? DEFAULT_ALERT_PARAMS.undelivered.floor,
+    unreachableFloor: s.unreachableFloor ?? DEFAULT_ALERT_PARAMS.unreachable.floor,
+    scope:
+      s.accountId === null
+        ? { type: 'all' }
+        : scoped
+          ? { type: 'account', name: names.get(scoped) ?? scoped }
+          : { type: 'lost' },
+    digest: { enabled: s.digestEnabled, time: s.digestTime, zone },
+    open: live.map((a) => ({
+      kind: a.kind,
+      scope: scopeName(a, a.scope.accountId ? names.get(a.scope.accountId) : null),
+      state: a.state,
+      rate: a.rate,
+    })),
+  };
 }

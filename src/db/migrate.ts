@@ -12,6 +12,7 @@ import * as channelsByWorkspace from '../../migrations/20261202000000_channels-b
 import * as oauthStates from '../../migrations/20261202010000_oauth-states-and-link-code-failures';
 import * as feedPositions from '../../migrations/20261202020000_feed-positions';
 import * as unsubscribeWebhook from '../../migrations/20261202030000_unsubscribe-webhook';
+import * as announcementCopies from '../../migrations/20261202040000_announcement-copies';
 
 type Migration = { up: (knex: Knex) => Promise<void>; down: (knex: Knex) => Promise<void> };
 
@@ -34,6 +35,7 @@ export const MIGRATIONS: ReadonlyArray<[name: string, migration: Migration]> = [
   ['20261202010000_oauth-states-and-link-code-failures', oauthStates],
   ['20261202020000_feed-positions', feedPositions],
   ['20261202030000_unsubscribe-webhook', unsubscribeWebhook],
+  ['20261202040000_announcement-copies', announcementCopies],
 ];
 
 const source: Knex.MigrationSource<[string, Migration]> = {

@@ -7,7 +7,7 @@ import { computeRates } from '../domain/rates';
 import { atRiskBand } from '../domain/auto-unsubscribe';
 import { effectiveChannels, zoneOf } from '../settings/channels';
 import type { ChannelSettings } from '../settings/channel-settings.repository';
-import type { ChartImage, SlackMessage } from '../messages/message';
+import type { ChartImage } from '../messages/message';
 import { digestMessages } from './digest.blocks';
 import { accountNames } from '../db/directory.repository';
 import type { WorkspaceDirectory } from '../workspaces/workspace-directory';
@@ -169,11 +169,11 @@ export async function previewDigest(
   date: string | null,
   now: Date,
   accounts: AccountScope,
-): Promise<SlackMessage> {
+): Promise<DigestData> {
   const day =
     date ??
     DateTime.fromJSDate(now, { zone: zoneOf(s, config) })
       .minus({ days: 1 })
       .toISODate()!;
-  return digestMessages(await buildDigest(db, config, s, day, now, accounts), null).parent;
+  return buildDigest(db, config, s, day, now, accounts);
 }

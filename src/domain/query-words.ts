@@ -30,6 +30,27 @@ export type ParseResult = { ok: true; query: ParsedQuery; periodGiven: boolean }
 
 export const DEFAULT_PERIOD = '7d';
 
+const quote = (s: string) => (/[\s"]/.test(s) ? `"${s.replace(/"/g, '')}"` : s);
+
+/**
+ * Words that reproduce a query. By default ids rather than names, so they stay short and
+ * exact (what buttons carry); `names` writes the campaign and account as people know them, for
+ * words shown to people (a Share's footer), falling back to the id of what has no name.
+ */
+export function queryToWords(q: ParsedQuery, defaultZone: string, opts: { names?: boolean } = {}): string {
+  const named = (x: { id: string; name: string | null }) => quote(opts.names ? (x.name ?? x.id) : x.id);
+  return [
+    q.period.label,
+    q.type,
+    q.carrier !== null ? `carrier:${quote(q.carrier)}` : null,
+    q.campaign ? `campaign:${named(q.campaign)}` : null,
+    q.account ? `account:${named(q.account)}` : null,
+    q.period.timezone !== defaultZone ? `tz:${q.period.timezone}` : null,
+  ]
+    .filter((w): w is string => w !== null)
+    .join(' ');
+}
+
 export function tokenize(text: string): string[] {
   const normalised = text.replace(/[“”„]/g, '"').replace(/[‘’]/g, "'");
   const out: string[] = [];

@@ -22,6 +22,11 @@ function webRoot(): string {
   return path.join(dir, 'web');
 }
 
+/** The folder of @fontsource/noto-color-emoji (its CSS and the font's subsets, by unicode range). */
+function emojiFontRoot(): string {
+  return path.dirname(require.resolve('@fontsource/noto-color-emoji/package.json'));
+}
+
 /**
  * State-changing routes take JSON from this page only: a cross-site form post cannot send
  * `application/json` without a CORS preflight (which we never grant), and a browser's Origin,
@@ -65,6 +70,8 @@ export function localRouter(deps: {
   r.get('/', (_req, res) => res.sendFile(path.join(webRoot(), 'index.html')));
   r.get('/favicon.ico', (_req, res) => res.status(204).end());
   r.use('/local/static', express.static(webRoot(), { maxAge: 0 }));
+  // a colour emoji font of the page's own (OFL, from @fontsource): many machines have none
+  r.use('/local/fonts/noto-color-emoji', express.static(emojiFontRoot(), { maxAge: '1d' }));
 
   r.get('/local/state', async (req, res) => {
     const w = chosen(req);

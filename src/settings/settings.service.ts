@@ -1,8 +1,6 @@
 import type { Knex } from 'knex';
 import type { Config } from '../config';
 import { loadDirectory } from '../db/directory.repository';
-import { notice, type SlackMessage } from '../messages/message';
-import { escapeMrkdwn, fmtPct } from '../messages/mrkdwn';
 import { saveChannelSettings, type ChannelSettings } from './channel-settings.repository';
 import { zoneOf } from './channels';
 import type { RequestContext } from './request-context';
@@ -13,66 +11,58 @@ export type SettingsChange = Extract<
   { type: 'digest-on' | 'digest-off' | 'digest-empty' | 'alerts-on' | 'alerts-off' | 'alerts-floor' | 'scope' }
 >;
 
-export const EDITORS_ONLY = ':lock: Only workspace admins can change this channel’s digest and alert settings.';
+/** What a settings change did; `settings.blocks.ts` says it in words. */
+export type SettingsOutcome =
+  | { type: 'not-editor' }
+  | { type: 'unknown-account'; account: string; known: string[] }
+  | {
+      type: 'saved';
+      change: SettingsChange;
+      settings: ChannelSettings;
+      /** the channel's zone after the change */
+      zone: string;
+      /** the account a `scope` change narrowed to, by name (null: every account) */
+      accountName: string | null;
+    };
 
-/** Changes a channel's digest, alert or scope settings, for editors only; says what it did. */
+/** Changes a channel's digest, alert or scope settings, for editors only. */
 export async function changeSettings(
   deps: { db: Knex; config: Config },
   ctx: RequestContext,
   c: SettingsChange,
   now: Date,
-): Promise<{ changed: boolean; message: SlackMessage }> {
-  if (!(await ctx.isAdmin())) return { changed: false, message: notice(EDITORS_ONLY) };
+): Promise<SettingsOutcome> {
+  if (!(await ctx.isAdmin())) return { type: 'not-editor' };
   const s = ctx.settings;
-  const save = async (next: ChannelSettings, text: string) => {
+  const save = async (next: ChannelSettings, accountName: string | null = null): Promise<SettingsOutcome> => {
     await saveChannelSettings(deps.db, next, ctx.userId, now);
-    return { changed: true, message: notice(text) };
+    return { type: 'saved', change: c, settings: next, zone: zoneOf(next, deps.config), accountName };
   };
   switch (c.type) {
-    case 'digest-on': {
-      const next = { ...s, digestEnabled: true, digestTime: c.time ?? s.digestTime, timezone: c.zone ?? s.timezone };
-      return save(
-        next,
-        `:white_check_mark: The daily digest will be posted here at *${next.digestTime}* (${zoneOf(next, deps.config)}), covering the day before.`,
-      );
-    }
+    case 'digest-on':
+      return save({ ...s, digestEnabled: true, digestTime: c.time ?? s.digestTime, timezone: c.zone ?? s.timezone });
     case 'digest-off':
-      return save({ ...s, digestEnabled: false }, 'The daily digest is off for this channel.');
+      return save({ ...s, digestEnabled: false });
     case 'digest-empty':
-      return save(
-        { ...s, digestWhenEmpty: c.post },
-        c.post ? 'Days without campaigns get a one-line digest.' : 'Days without campaigns get no digest.',
-      );
+      return save({ ...s, digestWhenEmpty: c.post });
     case 'alerts-on':
-      return save(
-        { ...s, alertsEnabled: true },
-        ':white_check_mark: Spike alerts and auto-unsubscribe announcements will be posted here.',
-      );
+      return save({ ...s, alertsEnabled: true });
     case 'alerts-off':
-      return save({ ...s, alertsEnabled: false }, 'Alerts are off for this channel.');
+      return save({ ...s, alertsEnabled: false });
     case 'alerts-floor':
-      return save(
-        { ...s, ...(c.kind === 'undelivered' ? { undeliveredFloor: c.floor } : { unreachableFloor: c.floor }) },
-        `The ${c.kind} alert floor for this channel is now *${fmtPct(c.floor)}* (an alert also needs twice the usual rate and enough volume).`,
-      );
+      return save({
+        ...s,
+        ...(c.kind === 'undelivered' ? { undeliveredFloor: c.floor } : { unreachableFloor: c.floor }),
+      });
     case 'scope': {
-      if (c.account === null) return save({ ...s, accountId: null }, 'This channel now covers every account.');
+      if (c.account === null) return save({ ...s, accountId: null });
       // only among the accounts the workspace may see: another's is answered as unknown
       const dir = await loadDirectory(deps.db, { accounts: ctx.workspaceAccounts });
       const match = dir.accounts.find(
         (a) => a.id === c.account || (a.name ?? '').toLowerCase() === c.account!.toLowerCase(),
       );
-      if (!match)
-        return {
-          changed: false,
-          message: notice(
-            `No account called "${escapeMrkdwn(c.account)}". Known: ${dir.accounts.map((a) => `\`${a.id}\``).join(', ') || 'none yet'}.`,
-          ),
-        };
-      return save(
-        { ...s, accountId: match.id },
-        `This channel’s digests and alerts now cover only *${escapeMrkdwn(match.name ?? match.id)}*.`,
-      );
+      if (!match) return { type: 'unknown-account', account: c.account, known: dir.accounts.map((a) => a.id) };
+      return save({ ...s, accountId: match.id }, match.name ?? match.id);
     }
   }
 }

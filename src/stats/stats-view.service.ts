@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { AccountScope } from '../domain/account-scope';
 import { campaignSpan, loadDirectory, type Directory } from '../db/directory.repository';
 import { lifeWord, looksLikePeriod, previousPeriod } from '../domain/period';
-import { parseQueryWords, tokenize, type ParsedQuery, type WordError } from '../domain/query-words';
+import { parseQueryWords, queryToWords, tokenize, type ParsedQuery, type WordError } from '../domain/query-words';
 import { computeRates } from '../domain/rates';
 import { getStats, type StatsResult } from './stats.service';
 
@@ -17,23 +17,9 @@ export interface StatsView {
   defaultZone: string;
 }
 
+export { queryToWords };
+
 export type StatsViewResult = { ok: true; view: StatsView } | { ok: false; errors: WordError[] };
-
-const quote = (s: string) => (/[\s"]/.test(s) ? `"${s.replace(/"/g, '')}"` : s);
-
-/** Words that reproduce a query (ids rather than names, so they stay short and exact). */
-export function queryToWords(q: ParsedQuery, defaultZone: string): string {
-  return [
-    q.period.label,
-    q.type,
-    q.carrier !== null ? `carrier:${quote(q.carrier)}` : null,
-    q.campaign ? `campaign:${quote(q.campaign.id)}` : null,
-    q.account ? `account:${quote(q.account.id)}` : null,
-    q.period.timezone !== defaultZone ? `tz:${q.period.timezone}` : null,
-  ]
-    .filter((w): w is string => w !== null)
-    .join(' ');
-}
 
 /** A parsed query bound to the accounts the request may see: the engine counts only those. */
 export type ScopedQuery = ParsedQuery & { accounts: AccountScope };

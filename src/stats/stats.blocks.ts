@@ -9,6 +9,7 @@ import type { StatsView } from './stats-view.service';
 import type { ReasonCount } from './stats.service';
 import { escapeMrkdwn, fmtInt, fmtPct, plural } from '../messages/mrkdwn';
 import { SLACK_LIMITS } from '../messages/block-limits';
+import { queryToWords } from '../domain/query-words';
 
 /** Each figure's denominator, said where the figures are shown. */
 export const SHARES_NOTE =
@@ -227,7 +228,7 @@ export function statsMessage(
   if (opts.shared)
     notes.push({
       type: 'mrkdwn',
-      text: `Shared by <@${opts.shared.by}> · \`/campaign-stats ${escapeMrkdwn(view.words)}\``,
+      text: `Shared by <@${opts.shared.by}> · \`/campaign-stats ${escapeMrkdwn(queryToWords(view.query, view.defaultZone, { names: true }))}\``,
     });
   blocks.push({ type: 'context', elements: notes });
   if (!opts.shared) blocks.push(controls(view, opts.version ?? 0));

@@ -1,5 +1,6 @@
 import type { KnownBlock } from '@slack/types';
-import type { SlackMessage } from '../messages/message';
+import { notice, type SlackMessage } from '../messages/message';
+import type { AtRisk, Unsubscribed } from './unsubscribes.service';
 import { escapeMrkdwn, fmtInt, maskPhone } from '../messages/mrkdwn';
 import type { AutoUnsubscribe } from './unsubscribes.repository';
 import { REASONS, type ReasonCode } from '../domain/reasons';
@@ -96,4 +97,32 @@ function reasonTally(list: AutoUnsubscribe[]): string {
   const known = list.filter((a) => a.reasons?.[0] && a.reasons[0] in REASONS);
   if (!known.length) return '';
   return `\n*Reasons (latest failure):* ${tally(known, (a) => REASONS[a.reasons![0] as ReasonCode].label)}`;
+}
+
+/** A list of at most this many numbers in one answer, with a count of the rest. */
+const LISTED = 60;
+
+/** `at-risk` in words, numbers masked. */
+export function atRiskMessage(r: AtRisk): SlackMessage {
+  if (!r.numbers.length)
+    return notice(`No numbers are at risk (${r.band.min}–${r.band.max} failed campaigns in a row).`);
+  return notice(
+    `*Numbers at risk* (${r.band.min}–${r.band.max} failed campaigns in a row; ${r.threshold} unsubscribes):\n${r.numbers.map((x) => `• ${maskPhone(x.phone)} · ${escapeMrkdwn(x.carrier ?? 'Unknown')} · ${escapeMrkdwn(x.accountName)} · ${x.failStreak} failed`).join('\n')}`,
+  );
+}
+
+/** `unsubscribed [period]` in words, numbers masked. */
+export function unsubscribedMessage(u: Unsubscribed): SlackMessage {
+  if (u.type === 'bad-period') return notice(`:warning: ${u.message}`);
+  const list = u.numbers;
+  if (!list.length) return notice(`No numbers were auto-unsubscribed in ${u.label} (${u.zone}).`);
+  return notice(
+    `*Auto-unsubscribed in ${u.label}* (${list.length}):\n${list
+      .slice(0, LISTED)
+      .map(
+        (x) =>
+          `• ${maskPhone(x.phone)} · ${escapeMrkdwn(x.carrier ?? 'Unknown')} · ${escapeMrkdwn(x.accountName)} · ${x.restoredBy !== null ? `restored by <@${x.restoredBy}>` : `${x.failedCampaigns} failed campaigns`}`,
+      )
+      .join('\n')}${list.length > LISTED ? `\n…and ${list.length - LISTED} more` : ''}`,
+  );
 }

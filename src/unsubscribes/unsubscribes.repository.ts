@@ -242,3 +242,31 @@ export async function campaignCarrierOutcomes(
   }
   return out;
 }
+
+/** One posted copy of an auto-unsubscribe announcement: part 0 the parent, 1… the thread lists. */
+export interface AnnouncementPost {
+  slot: string;
+  teamId: string | null;
+  channelId: string;
+  part: number;
+  ts: string;
+}
+
+export async function recordAnnouncementPost(db: Knex, p: AnnouncementPost): Promise<void> {
+  await db('announcement_posts')
+    .insert({ job_slot: p.slot, team_id: p.teamId ?? '', channel_id: p.channelId, part: p.part, ts: p.ts })
+    .onConflict(['job_slot', 'team_id', 'channel_id', 'part'])
+    .merge(['ts']);
+}
+
+export async function announcementPostsOf(db: Knex, slot: string): Promise<AnnouncementPost[]> {
+  return (
+    await db('announcement_posts').select('*').where({ job_slot: slot }).orderBy(['team_id', 'channel_id', 'part'])
+  ).map((r) => ({
+    slot: r.job_slot as string,
+    teamId: (r.team_id as string) || null,
+    channelId: r.channel_id as string,
+    part: Number(r.part),
+    ts: r.ts as string,
+  }));
+}

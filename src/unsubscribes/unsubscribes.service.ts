@@ -13,8 +13,8 @@ import {
 import { FAILURE_STATUSES } from '../domain/status';
 import type { Logger } from '../logger';
 import { effectiveChannels } from '../settings/channels';
-import { escapeMrkdwn, maskPhone } from '../messages/mrkdwn';
-import { notice, type SlackMessage } from '../messages/message';
+import { maskPhone } from '../messages/mrkdwn';
+import type { SlackMessage } from '../messages/message';
 import { accountNames } from '../db/directory.repository';
 import { isPeriodError, resolvePeriod } from '../domain/period';
 import type { WorkspaceDirectory } from '../workspaces/workspace-directory';
@@ -27,6 +27,8 @@ import {
   autoUnsubscribesOfRun,
   candidateSubscribers,
   getAutoUnsubscribe,
+  announcementPostsOf,
+  recordAnnouncementPost,
   getSubscribers,
   insertAutoUnsubscribe,
   recentMessages,
@@ -142,8 +144,67 @@ async function announce(deps: UnsubDeps, workspaces: WorkspaceDirectory, slot: s
     if (!notifier) continue;
     const parent = autoUnsubscribeSummary(mine, deps.config.autoUnsubscribeAfter, name);
     const ts = await notifier.post({ channel: ch.channelId, ...parent });
-    for (const part of restoreLists(mine, name)) await notifier.post({ channel: ch.channelId, threadTs: ts, ...part });
+    const where = { slot, teamId: ch.teamId, channelId: ch.channelId };
+    await recordAnnouncementPost(deps.db, { ...where, part: 0, ts });
+    let part = 0;
+    for (const list of restoreLists(mine, name)) {
+      const listTs = await notifier.post({ channel: ch.channelId, threadTs: ts, ...list });
+      await recordAnnouncementPost(deps.db, { ...where, part: ++part, ts: listTs });
+    }
   }
+}
+
+/**
+ * After a Restore, every recorded copy of the announcement it belongs to, in every channel
+ * and workspace it was posted to, redrawn as that channel sees it now: the parent's counts and
+ * the thread message listing the number (its Restore button gone). Returns the messages
+ * redrawn, so the caller need not redraw the one clicked again.
+ */
+export async function redrawAnnouncements(
+  deps: { db: Knex; config: Config; workspaces: WorkspaceDirectory; log?: Logger },
+  id: number,
+): Promise<Array<{ teamId: string | null; channelId: string; ts: string }>> {
+  const rec = await getAutoUnsubscribe(deps.db, id);
+  if (!rec?.slot) return [];
+  const posts = await announcementPostsOf(deps.db, rec.slot);
+  if (posts.length === 0) return [];
+  const all = await autoUnsubscribesOfRun(deps.db, rec.slot);
+  const names = await accountNames(deps.db, [...new Set(all.map((a) => a.accountId))]);
+  const name = (x: string) => names.get(x) ?? x;
+  const saved = await effectiveChannels(deps.db, deps.config);
+  const done: Array<{ teamId: string | null; channelId: string; ts: string }> = [];
+  const byChannel = new Map<string, typeof posts>();
+  for (const p of posts) {
+    const key = `${p.teamId ?? ''}/${p.channelId}`;
+    byChannel.set(key, [...(byChannel.get(key) ?? []), p]);
+  }
+  for (const copies of byChannel.values()) {
+    const { teamId, channelId } = copies[0]!;
+    const settings = saved.find((c) => c.channelId === channelId && c.teamId === teamId);
+    const accounts = await deps.workspaces.accountsOf({ teamId, accountId: settings?.accountId ?? null });
+    const mine = all.filter((a) => sees(accounts, a.accountId));
+    const index = mine.findIndex((a) => a.id === id);
+    // a channel that no longer sees the number's account keeps its copy as it was
+    if (index < 0) continue;
+    const notifier = await deps.workspaces.notifierFor(teamId);
+    if (!notifier) continue;
+    const redraw = new Map<number, SlackMessage>([
+      [0, autoUnsubscribeSummary(mine, deps.config.autoUnsubscribeAfter, name)],
+      [1 + Math.floor(index / ROWS_PER_MESSAGE), restoreLists(mine, name)[Math.floor(index / ROWS_PER_MESSAGE)]!],
+    ]);
+    for (const copy of copies) {
+      const msg = redraw.get(copy.part);
+      if (!msg) continue;
+      try {
+        await notifier.update({ channel: channelId, ts: copy.ts, ...msg });
+        done.push({ teamId, channelId, ts: copy.ts });
+      } catch (err) {
+        // one channel that refuses (archived, app removed) must not stop the others
+        deps.log?.warn({ err, channel: channelId }, 'could not redraw an auto-unsubscribe announcement');
+      }
+    }
+  }
+  return done;
 }
 
 /**
@@ -217,40 +278,70 @@ export async function restoreAutoUnsubscribe(
   });
 }
 
-/** `at-risk`: numbers in the at-risk band, masked. */
-export async function atRiskList(db: Knex, config: Config, accounts: AccountScope): Promise<SlackMessage> {
+/** One number in a list of `at-risk` or `unsubscribed`, before masking. */
+export interface NumberRow {
+  phone: string;
+  carrier: string | null;
+  accountName: string;
+}
+
+export interface AtRisk {
+  band: { min: number; max: number };
+  threshold: number;
+  numbers: Array<NumberRow & { failStreak: number }>;
+}
+
+/** `at-risk`: numbers in the at-risk band (at most 60). */
+export async function atRiskList(db: Knex, config: Config, accounts: AccountScope): Promise<AtRisk> {
   const t = config.autoUnsubscribeAfter;
   const band = atRiskBand(t);
   const list = await atRiskSubscribers(db, band.min, band.max, accounts, 60);
-  if (!list.length) return notice(`No numbers are at risk (${band.min}–${band.max} failed campaigns in a row).`);
   const names = await accountNames(db, [...new Set(list.map((x) => x.accountId))]);
-  return notice(
-    `*Numbers at risk* (${band.min}–${band.max} failed campaigns in a row; ${t} unsubscribes):\n${list.map((x) => `• ${maskPhone(x.phone)} · ${escapeMrkdwn(x.carrier ?? 'Unknown')} · ${escapeMrkdwn(names.get(x.accountId) ?? x.accountId)} · ${x.failStreak} failed`).join('\n')}`,
-  );
+  return {
+    band,
+    threshold: t,
+    numbers: list.map((x) => ({
+      phone: x.phone,
+      carrier: x.carrier,
+      accountName: names.get(x.accountId) ?? x.accountId,
+      failStreak: x.failStreak,
+    })),
+  };
 }
 
-/** `unsubscribed [period]`: numbers auto-unsubscribed in the period, masked, with restores. */
+export type Unsubscribed =
+  | { type: 'bad-period'; message: string }
+  | {
+      type: 'list';
+      label: string;
+      zone: string;
+      numbers: Array<NumberRow & { restoredBy: string | null; failedCampaigns: number }>;
+    };
+
+/** `unsubscribed [period]`: numbers auto-unsubscribed in the period, with restores. */
 export async function unsubscribedList(
   db: Knex,
   accounts: AccountScope,
   periodWord: string | null,
   zone: string,
   now: Date,
-): Promise<SlackMessage> {
+): Promise<Unsubscribed> {
   const p = resolvePeriod(periodWord ?? '7d', zone, now);
-  if (isPeriodError(p)) return notice(`:warning: ${p.message}`);
+  if (isPeriodError(p)) return { type: 'bad-period', message: p.message };
   const list = await autoUnsubscribesBetween(db, p.start, p.end, accounts);
-  if (!list.length) return notice(`No numbers were auto-unsubscribed in ${p.label} (${zone}).`);
   const names = await accountNames(db, [...new Set(list.map((x) => x.accountId))]);
-  return notice(
-    `*Auto-unsubscribed in ${p.label}* (${list.length}):\n${list
-      .slice(0, 60)
-      .map(
-        (x) =>
-          `• ${maskPhone(x.phone)} · ${escapeMrkdwn(x.carrier ?? 'Unknown')} · ${escapeMrkdwn(names.get(x.accountId) ?? x.accountId)} · ${x.restoredAt ? `restored by <@${x.restoredBy}>` : `${x.campaigns.length} failed campaigns`}`,
-      )
-      .join('\n')}${list.length > 60 ? `\n…and ${list.length - 60} more` : ''}`,
-  );
+  return {
+    type: 'list',
+    label: p.label,
+    zone,
+    numbers: list.map((x) => ({
+      phone: x.phone,
+      carrier: x.carrier,
+      accountName: names.get(x.accountId) ?? x.accountId,
+      restoredBy: x.restoredAt ? (x.restoredBy ?? '') : null,
+      failedCampaigns: x.campaigns.length,
+    })),
+  };
 }
 
 /** Which of these messages failed in a carrier incident (their campaign, carrier and type). */

@@ -266,6 +266,23 @@ describe('local mode in a browser', () => {
       .toContain(`Total Segments: ${fmt(all.totals.segments)} · ${fmt(all.totals.messages)} messages`);
   });
 
+  it('draws emoji with its own colour emoji font, on a machine that has none', async () => {
+    // headless Chromium here has no emoji font: without one of the page's own, emoji were boxes
+    const faces = await page.evaluate(async () => {
+      const d = (globalThis as any).document;
+      const loaded = await d.fonts.load('16px "Noto Color Emoji"', '\u2705\u{1F6A8}');
+      return loaded.map((f: any) => [f.family.replace(/"/g, ''), f.status]);
+    });
+    expect(faces.length).toBeGreaterThanOrEqual(1);
+    expect(faces.every(([family, status]: string[]) => family === 'Noto Color Emoji' && status === 'loaded')).toBe(
+      true,
+    );
+    const bodyFont = await page.evaluate(
+      () => (globalThis as any).getComputedStyle((globalThis as any).document.body).fontFamily as string,
+    );
+    expect(bodyFont).toContain('Noto Color Emoji');
+  });
+
   it('stays usable at 400 px and logs no console error', async () => {
     await page.setViewportSize({ width: 400, height: 800 });
     try {

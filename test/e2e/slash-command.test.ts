@@ -229,6 +229,26 @@ describe.each(ENGINES)('/campaign-stats over signed HTTP (%s)', (engine) => {
     expect(blockTexts(shared.blocks)).toContain('Shared by <@U2147483697> · `/campaign-stats 30d mms`');
   });
 
+  it('names the campaign as people know it in a Share’s footer, not by its id', async () => {
+    const { message: msg } = await command('30d campaign:cmp_43');
+    const share = (msg.blocks.find((b: any) => b.type === 'actions') as any).elements[3];
+    await postSlack(
+      t.base,
+      blockActionBody(standIn, msg.ts, {
+        type: 'button',
+        action_id: 'stats_share',
+        block_id: 'x',
+        value: share.value,
+        text: share.text,
+      }),
+    );
+    await waitForCalls(standIn, 'response_url', 2);
+    const shared = standIn.messages.at(-1)!;
+    expect(blockTexts(shared.blocks)).toContain(
+      'Shared by <@U2147483697> · `/campaign-stats 30d campaign:"Cyber &lt;Monday&gt;"`',
+    );
+  });
+
   it('keeps the channel’s time zone through a select change and a Share (not the default zone)', async () => {
     await saveChannelSettings(
       t.tdb.db,

@@ -424,6 +424,65 @@ describe.each(ENGINES)('many workspaces, each seeing only its own accounts (%s)'
     expect((await t.tdb.db('subscribers').first('subscribed').where({ phone: '+13035559999' })).subscribed).toBeFalsy();
   });
 
+  it('redraws every channel’s copy of the announcement when the platform restores a number', async () => {
+    const unsub = await t.tdb.db('auto_unsubscribes').first('id');
+    const rowOf = (channel: string) =>
+      standIn.messages.find(
+        (m) =>
+          m.channel === channel &&
+          m.threadTs !== null &&
+          JSON.stringify(m.blocks).includes(`"block_id":"unsub:${unsub.id}"`),
+      )!;
+    const parentOf = (channel: string) => standIn.messages.find((m) => m.ts === rowOf(channel).threadTs)!;
+    const opsRow = rowOf(OPS.channel);
+    expect(JSON.stringify(rowOf(B.channel).blocks)).toContain('"action_id":"unsub_restore"');
+    const payload = {
+      type: 'block_actions',
+      user: { id: OPS.admin, username: 'someone', name: 'someone', team_id: OPS.team },
+      api_app_id: 'A0KRD7HC3',
+      token: 'x',
+      container: {
+        type: 'message',
+        message_ts: opsRow.ts,
+        thread_ts: opsRow.threadTs,
+        channel_id: OPS.channel,
+        is_ephemeral: false,
+      },
+      trigger_id: '1.2.3',
+      team: { id: OPS.team, domain: 'example' },
+      channel: { id: OPS.channel, name: 'marketing' },
+      message: { type: 'message', ts: opsRow.ts, thread_ts: opsRow.threadTs, text: '', blocks: opsRow.blocks },
+      state: { values: {} },
+      response_url: standIn.messageResponseUrl(OPS.channel, OPS.admin, opsRow.ts),
+      actions: [
+        {
+          action_ts: '1732789300.000100',
+          type: 'button',
+          action_id: 'unsub_restore',
+          block_id: `unsub:${unsub.id}`,
+          value: String(unsub.id),
+          text: { type: 'plain_text', text: 'Restore' },
+        },
+      ],
+    };
+    const updates = standIn.callsTo('chat.update').length;
+    expect((await postSlack(t.base, new URLSearchParams({ payload: JSON.stringify(payload) }).toString())).status).toBe(
+      200,
+    );
+    await waitForCalls(standIn, 'chat.update', updates + 4);
+    for (const channel of [OPS.channel, B.channel]) {
+      const row = JSON.stringify(rowOf(channel).blocks);
+      expect(row).not.toContain('"action_id":"unsub_restore"');
+      expect(row).toContain(`restored by <@${OPS.admin}>`);
+      expect(parentOf(channel).text).toBe(
+        '1 number was auto-unsubscribed after 7 failed campaigns in a row; 1 restored since.',
+      );
+    }
+    expect(
+      (await t.tdb.db('subscribers').first('subscribed').where({ phone: '+13035559999' })).subscribed,
+    ).toBeTruthy();
+  });
+
   it('after app_uninstalled, posts nothing more to that workspace; a reinstall brings its accounts back', async () => {
     const event = {
       token: 'x',

@@ -63,4 +63,12 @@ describe('the dependency direction of src/', () => {
       .sort();
     expect(reachesSlack).toEqual(['app']);
   });
+
+  it('leaves the words to *.blocks.ts: no service writes a Slack reply itself', () => {
+    const writers = sources(SRC)
+      .filter((f) => f.endsWith('.service.ts'))
+      .filter((f) => /\b(notice|escapeMrkdwn)\(/.test(fs.readFileSync(f, 'utf8')))
+      .map((f) => path.relative(SRC, f));
+    expect(writers).toEqual([]);
+  });
 });

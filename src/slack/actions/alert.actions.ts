@@ -10,7 +10,12 @@ import { actOnAlert } from '../../alerts/alerts.service';
 import { findAlertByMessage } from '../../alerts/alerts.repository';
 import { webClientNotifier } from '../../messages/notifier';
 import { maskPhone } from '../../messages/mrkdwn';
-import { announcementAfterRestore, restoreAutoUnsubscribe } from '../../unsubscribes/unsubscribes.service';
+import {
+  announcementAfterRestore,
+  redrawAnnouncements,
+  restoreAutoUnsubscribe,
+} from '../../unsubscribes/unsubscribes.service';
+import { workspaceDirectory } from '../../workspaces/workspace-directory';
 import { actionContext, resolveContext } from '../context';
 import type { SlackDeps } from '../slack-deps';
 
@@ -136,9 +141,16 @@ export function restoreAction(deps: SlackDeps) {
       });
       return;
     }
+    // every channel's copy of the announcement (the platform's and each merchant's) …
+    const workspaces = workspaceDirectory(deps.db, deps.auth, deps.config.slack.apiUrl);
+    const redrawn = await redrawAnnouncements({ ...deps, workspaces }, id);
+    const here = (ts: string | undefined) =>
+      ts !== undefined && redrawn.some((r) => r.channelId === ctx.channelId && r.ts === ts);
+    // … and the one clicked, if it was posted before copies were recorded
     const redraw = await announcementAfterRestore(deps.db, deps.config, id, ctx.accounts);
-    if (redraw?.row && rowTs) await client.chat.update({ channel: ctx.channelId, ts: rowTs, ...redraw.row });
-    if (redraw && threadTs && threadTs !== rowTs)
+    if (redraw?.row && rowTs && !here(rowTs))
+      await client.chat.update({ channel: ctx.channelId, ts: rowTs, ...redraw.row });
+    if (redraw && threadTs && threadTs !== rowTs && !here(threadTs))
       await client.chat.update({ channel: ctx.channelId, ts: threadTs, ...redraw.parent });
     await client.chat.postMessage({
       channel: ctx.channelId,

@@ -5,7 +5,7 @@ import { failureMessage, helpMessage, tooSlowMessage, wordErrorsMessage } from '
 import { isStatementTimeout } from '../../db/dialect';
 import { notice, warning } from '../../messages/message';
 import { seesNothing } from '../../domain/account-scope';
-import { NOT_CONNECTED } from '../../workspaces/linking.service';
+import { NOT_CONNECTED } from '../../workspaces/linking.blocks';
 import { resolveContext } from '../context';
 import { sendStats } from '../send-stats';
 import { statsView, type SlackDeps } from '../slack-deps';

@@ -1,5 +1,10 @@
 import type { WebClient } from '@slack/web-api';
 import { alertsStatus, closeAlertsOutsideScope } from '../../alerts/alerts.service';
+import { alertsStatusMessage } from '../../alerts/alert.blocks';
+import { digestMessages } from '../../digests/digest.blocks';
+import { settingsMessage } from '../../settings/settings.blocks';
+import { atRiskMessage, unsubscribedMessage } from '../../unsubscribes/unsubscribes.blocks';
+import { accountsMessage, connectMessage, disconnectMessage } from '../../workspaces/linking.blocks';
 import { webClientNotifier } from '../../messages/notifier';
 import { workspaceAccounts } from '../../workspaces/workspaces.service';
 import { previewDigest } from '../../digests/digest.service';
@@ -21,31 +26,33 @@ export async function runSettingsCommand(
   const now = deps.clock.now();
   switch (c.type) {
     case 'digest-preview':
-      return previewDigest(deps.db, deps.config, ctx.settings, c.date, now, ctx.accounts);
+      return digestMessages(await previewDigest(deps.db, deps.config, ctx.settings, c.date, now, ctx.accounts), null)
+        .parent;
     case 'alerts-status':
-      return alertsStatus(deps.db, ctx.settings, ctx.zone, ctx.workspaceAccounts);
+      return alertsStatusMessage(await alertsStatus(deps.db, ctx.settings, ctx.zone, ctx.workspaceAccounts));
     case 'at-risk':
-      return atRiskList(deps.db, deps.config, ctx.accounts);
+      return atRiskMessage(await atRiskList(deps.db, deps.config, ctx.accounts));
     case 'unsubscribed':
-      return unsubscribedList(deps.db, ctx.accounts, c.period, ctx.zone, now);
+      return unsubscribedMessage(await unsubscribedList(deps.db, ctx.accounts, c.period, ctx.zone, now));
     case 'connect':
-      return connectWithCode(deps.db, ctx, c.code, now);
+      return connectMessage(await connectWithCode(deps.db, ctx, c.code, now));
     case 'accounts':
-      return listWorkspaceAccounts(deps.db, ctx.teamId, ctx.workspaceAccounts);
+      return accountsMessage(await listWorkspaceAccounts(deps.db, ctx.teamId, ctx.workspaceAccounts));
     case 'disconnect': {
-      const { message, disconnected } = await disconnectByName(deps.db, ctx, c.account);
-      if (disconnected)
+      const outcome = await disconnectByName(deps.db, ctx, c.account);
+      if (outcome.type === 'disconnected')
         await closeAlertsOutsideScope(
           { db: deps.db, notifier: webClientNotifier(client) },
           ctx.settings.teamId,
           await workspaceAccounts(deps.db, deps.auth.mode, ctx.teamId),
           now,
         );
-      return message;
+      return disconnectMessage(outcome);
     }
     default: {
-      const { changed, message } = await changeSettings(deps, ctx, c, now);
-      if (changed && c.type === 'alerts-on') await joinForThreadReplies(deps, client, ctx, message);
+      const outcome = await changeSettings(deps, ctx, c, now);
+      const message = settingsMessage(outcome);
+      if (outcome.type === 'saved' && c.type === 'alerts-on') await joinForThreadReplies(deps, client, ctx, message);
       return message;
     }
   }
