@@ -53,8 +53,20 @@ export function isStatementTimeout(err: unknown): boolean {
 }
 
 export function isRetryable(err: unknown): boolean {
+  if (err instanceof RowNotVisibleYet) return true;
   const e = err as { errno?: number; code?: string };
   return (e.errno !== undefined && RETRYABLE_MYSQL.has(e.errno)) || String(e.code).startsWith('SQLITE_BUSY');
+}
+
+/**
+ * A row that an insert-if-missing found but a read cannot see yet (a Galera node applying
+ * another node's commit): the transaction is run again, like a deadlock victim.
+ */
+export class RowNotVisibleYet extends Error {
+  constructor(what: string) {
+    super(`${what} was created concurrently and is not visible yet`);
+    this.name = 'RowNotVisibleYet';
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { accountFilter, type AccountScope } from '../domain/account-scope';
-import { fromDbTime, locking, toDbTime } from './dialect';
+import { fromDbTime, locking, RowNotVisibleYet, toDbTime } from './dialect';
 
 /** Accounts, campaigns and subscribers: who sends what to whom. */
 
@@ -95,12 +95,19 @@ export async function ensureSubscribers(
       )
       .onConflict(['account_id', 'phone'])
       .ignore();
-    const rows = await trx('subscribers')
-      .select('id', 'account_id', 'phone', 'carrier')
-      .whereIn(
-        ['account_id', 'phone'],
-        chunk.map((s) => [s.accountId, s.phone]),
-      );
+    // a locking read sees the latest committed rows, as the insert above did: a consistent read
+    // would use this transaction's older snapshot and miss a number another batch (another
+    // Galera node) created and committed meanwhile — the insert skipped it, the read missed it
+    const rows = await locking(
+      trx,
+      trx('subscribers')
+        .select('id', 'account_id', 'phone', 'carrier')
+        .whereIn(
+          ['account_id', 'phone'],
+          chunk.map((s) => [s.accountId, s.phone]),
+        ),
+      'share',
+    );
     const byKey = new Map(
       rows.map((r: { id: unknown; account_id: string; phone: string; carrier: string | null }) => [
         key(r.account_id, r.phone),
@@ -108,6 +115,9 @@ export async function ensureSubscribers(
       ]),
     );
     for (const [k, r] of byKey) out.set(k, Number(r.id));
+    const missing = chunk.find((s) => !byKey.has(key(s.accountId, s.phone)));
+    // on a cluster, a row another node committed may not be applied here yet: retry the batch
+    if (missing) throw new RowNotVisibleYet(`subscriber ${missing.accountId}/${missing.phone}`);
     for (const s of chunk) {
       const row = byKey.get(key(s.accountId, s.phone));
       if (s.carrier && row && row.carrier !== s.carrier)
