@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { isRetryable } from './dialect';
 import * as initialSchema from '../../migrations/20261128000000_initial-schema';
 import * as schedulingAlerts from '../../migrations/20261128010000_scheduling-alerts-unsubscribes';
 import * as dayGrains from '../../migrations/20261128020000_day-and-series-grains';
@@ -46,9 +47,94 @@ const source: Knex.MigrationSource<[string, Migration]> = {
 
 const opts = { migrationSource: source, tableName: 'knex_migrations' };
 
-export async function migrateLatest(db: Knex): Promise<string[]> {
-  const [, applied] = (await db.migrate.latest(opts)) as [number, string[]];
-  return applied;
+/**
+ * Applies the pending migrations. Several instances may run this at once (a release on three
+ * cluster nodes). knex's own lock is not enough there: an instance whose lock update lost at
+ * commit on another node frees the lock as it fails — while the winner still migrates — so a
+ * second instance ran the same migration. Each run first holds a lease of its own
+ * (`migration_lease`: one row, claimed by insert, released only by its owner, taken over only
+ * once expired); its bookkeeping tables are created race-free first.
+ */
+export async function migrateLatest(db: Knex, opts_: { lockWaitMs?: number } = {}): Promise<string[]> {
+  await ensureMigrationTables(db);
+  const owner = `${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
+  const until = Date.now() + (opts_.lockWaitMs ?? 10 * 60_000);
+  while (!(await claimLease(db, owner))) {
+    if (Date.now() > until)
+      throw new Error(
+        'another instance has been migrating for too long (migration_lease): if none is running, delete its row and run `campaign-stats migrate` again',
+      );
+    await new Promise((r) => setTimeout(r, 250 + Math.random() * 500));
+  }
+  try {
+    for (;;) {
+      try {
+        const [, applied] = (await db.migrate.latest(opts)) as [number, string[]];
+        return applied;
+      } catch (err) {
+        // knex's reads of its lock chosen as a deadlock victim (Galera aborts a transaction
+        // that read a row another node wrote): try again, still under the lease
+        if ((err as Error).name !== 'MigrationLocked' && !isRetryable(err)) throw err;
+        if (Date.now() > until) throw err;
+        await new Promise((r) => setTimeout(r, 250 + Math.random() * 500));
+      }
+    }
+  } finally {
+    await db('migration_lease').where({ id: 1, owner }).delete();
+  }
+}
+
+/** The lease lasts 30 minutes: a migrator that died leaves it to be taken over then. */
+const LEASE_MS = 30 * 60_000;
+
+async function claimLease(db: Knex, owner: string): Promise<boolean> {
+  const now = Date.now();
+  try {
+    await db('migration_lease').insert({ id: 1, owner, expires_at: now + LEASE_MS });
+    return true;
+  } catch (err) {
+    // taken (a duplicate key), or lost to another node's claim at commit (a deadlock)
+    const e = err as { errno?: number; code?: string };
+    if (!(e.errno === 1062 || isRetryable(err) || String(e.code).startsWith('SQLITE_CONSTRAINT'))) throw err;
+  }
+  try {
+    const taken = await db('migration_lease')
+      .where({ id: 1 })
+      .andWhere('expires_at', '<', now)
+      .update({ owner, expires_at: now + LEASE_MS });
+    return taken === 1;
+  } catch (err) {
+    if (isRetryable(err)) return false;
+    throw err;
+  }
+}
+
+/** knex_migrations and its lock table with its one row, as knex makes them, but idempotent. */
+async function ensureMigrationTables(db: Knex): Promise<void> {
+  const mysql = String(db.client.config.client).startsWith('mysql');
+  if (mysql) {
+    await db.raw(
+      'CREATE TABLE IF NOT EXISTS knex_migrations (id int unsigned NOT NULL AUTO_INCREMENT PRIMARY KEY, name varchar(255), batch int, migration_time timestamp NULL) DEFAULT CHARACTER SET utf8mb4',
+    );
+    await db.raw(
+      'CREATE TABLE IF NOT EXISTS knex_migrations_lock (`index` int unsigned NOT NULL AUTO_INCREMENT PRIMARY KEY, is_locked int) DEFAULT CHARACTER SET utf8mb4',
+    );
+    await db.raw('INSERT IGNORE INTO knex_migrations_lock (`index`, is_locked) VALUES (1, 0)');
+    await db.raw(
+      'CREATE TABLE IF NOT EXISTS migration_lease (id int NOT NULL PRIMARY KEY, owner varchar(64) NOT NULL, expires_at bigint NOT NULL) DEFAULT CHARACTER SET utf8mb4',
+    );
+  } else {
+    await db.raw(
+      'CREATE TABLE IF NOT EXISTS knex_migrations (id integer NOT NULL PRIMARY KEY AUTOINCREMENT, name varchar(255), batch integer, migration_time datetime)',
+    );
+    await db.raw(
+      'CREATE TABLE IF NOT EXISTS knex_migrations_lock (`index` integer NOT NULL PRIMARY KEY AUTOINCREMENT, is_locked integer)',
+    );
+    await db.raw('INSERT OR IGNORE INTO knex_migrations_lock (`index`, is_locked) VALUES (1, 0)');
+    await db.raw(
+      'CREATE TABLE IF NOT EXISTS migration_lease (id integer NOT NULL PRIMARY KEY, owner varchar(64) NOT NULL, expires_at bigint NOT NULL)',
+    );
+  }
 }
 
 export async function pendingMigrations(db: Knex): Promise<string[]> {
