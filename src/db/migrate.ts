@@ -112,29 +112,16 @@ async function claimLease(db: Knex, owner: string): Promise<boolean> {
 /** knex_migrations and its lock table with its one row, as knex makes them, but idempotent. */
 async function ensureMigrationTables(db: Knex): Promise<void> {
   const mysql = String(db.client.config.client).startsWith('mysql');
-  if (mysql) {
-    await db.raw(
-      'CREATE TABLE IF NOT EXISTS knex_migrations (id int unsigned NOT NULL AUTO_INCREMENT PRIMARY KEY, name varchar(255), batch int, migration_time timestamp NULL) DEFAULT CHARACTER SET utf8mb4',
-    );
-    await db.raw(
-      'CREATE TABLE IF NOT EXISTS knex_migrations_lock (`index` int unsigned NOT NULL AUTO_INCREMENT PRIMARY KEY, is_locked int) DEFAULT CHARACTER SET utf8mb4',
-    );
-    await db.raw('INSERT IGNORE INTO knex_migrations_lock (`index`, is_locked) VALUES (1, 0)');
-    await db.raw(
-      'CREATE TABLE IF NOT EXISTS migration_lease (id int NOT NULL PRIMARY KEY, owner varchar(64) NOT NULL, expires_at bigint NOT NULL) DEFAULT CHARACTER SET utf8mb4',
-    );
-  } else {
-    await db.raw(
-      'CREATE TABLE IF NOT EXISTS knex_migrations (id integer NOT NULL PRIMARY KEY AUTOINCREMENT, name varchar(255), batch integer, migration_time datetime)',
-    );
-    await db.raw(
-      'CREATE TABLE IF NOT EXISTS knex_migrations_lock (`index` integer NOT NULL PRIMARY KEY AUTOINCREMENT, is_locked integer)',
-    );
-    await db.raw('INSERT OR IGNORE INTO knex_migrations_lock (`index`, is_locked) VALUES (1, 0)');
-    await db.raw(
-      'CREATE TABLE IF NOT EXISTS migration_lease (id integer NOT NULL PRIMARY KEY, owner varchar(64) NOT NULL, expires_at bigint NOT NULL)',
-    );
-  }
+  const [serial, int, charset, insertOnce] = mysql
+    ? ['int unsigned NOT NULL AUTO_INCREMENT PRIMARY KEY', 'int', ' DEFAULT CHARACTER SET utf8mb4', 'INSERT IGNORE']
+    : ['integer NOT NULL PRIMARY KEY AUTOINCREMENT', 'integer', '', 'INSERT OR IGNORE'];
+  const statements = [
+    `CREATE TABLE IF NOT EXISTS knex_migrations (id ${serial}, name varchar(255), batch ${int}, migration_time ${mysql ? 'timestamp NULL' : 'datetime'})${charset}`,
+    `CREATE TABLE IF NOT EXISTS knex_migrations_lock (\`index\` ${serial}, is_locked ${int})${charset}`,
+    `${insertOnce} INTO knex_migrations_lock (\`index\`, is_locked) VALUES (1, 0)`,
+    `CREATE TABLE IF NOT EXISTS migration_lease (id ${int} NOT NULL PRIMARY KEY, owner varchar(64) NOT NULL, expires_at bigint NOT NULL)${charset}`,
+  ];
+  for (const sql of statements) await db.raw(sql);
 }
 
 export async function pendingMigrations(db: Knex): Promise<string[]> {

@@ -205,8 +205,8 @@ describe.each(ENGINES)('/campaign-stats over signed HTTP (%s)', (engine) => {
     expect(newControls.elements[1].initial_option.value).toBe('mms');
   });
 
-  it('shares the same answer in the channel for everyone, without the controls', async () => {
-    const { message: msg } = await command('30d mms');
+  /** Clicks the answer's Share button, as Slack sends it. */
+  const clickShare = async (msg: { ts: string; blocks: any[] }) => {
     const share = (msg.blocks.find((b: any) => b.type === 'actions') as any).elements[3];
     await postSlack(
       t.base,
@@ -218,6 +218,11 @@ describe.each(ENGINES)('/campaign-stats over signed HTTP (%s)', (engine) => {
         text: share.text,
       }),
     );
+  };
+
+  it('shares the same answer in the channel for everyone, without the controls', async () => {
+    const { message: msg } = await command('30d mms');
+    await clickShare(msg);
     const calls = await waitForCalls(standIn, 'response_url', 2);
     expect(calls[1]!.args.response_type).toBe('in_channel');
     const shared = standIn.messages.at(-1)!;
@@ -231,17 +236,7 @@ describe.each(ENGINES)('/campaign-stats over signed HTTP (%s)', (engine) => {
 
   it('names the campaign as people know it in a Share’s footer, not by its id', async () => {
     const { message: msg } = await command('30d campaign:cmp_43');
-    const share = (msg.blocks.find((b: any) => b.type === 'actions') as any).elements[3];
-    await postSlack(
-      t.base,
-      blockActionBody(standIn, msg.ts, {
-        type: 'button',
-        action_id: 'stats_share',
-        block_id: 'x',
-        value: share.value,
-        text: share.text,
-      }),
-    );
+    await clickShare(msg);
     await waitForCalls(standIn, 'response_url', 2);
     const shared = standIn.messages.at(-1)!;
     expect(blockTexts(shared.blocks)).toContain(
