@@ -5,6 +5,7 @@ import type { Config } from './config';
 import { createDb } from './db/knex';
 import { AnswerPool } from './stats/answer-pool';
 import { migrateLatest } from './db/migrate';
+import { fillGrains, unfilledGrains } from './db/grain-fill';
 import { callbackWriter } from './ingest/group-commit';
 import { apiRouter } from './http/ingest.routes';
 import { twilioStatusHandler, TWILIO_STATUS_PATH } from './http/twilio-webhook';
@@ -87,6 +88,16 @@ export async function startApp(
   if (!config.databaseUrl) {
     const applied = await migrateLatest(db);
     if (applied.length) logger.info({ applied }, 'migrated the embedded database');
+    // one process, no rolling deploy: a grain a migration added is filled at once
+    const filled = await fillGrains(db, { graceMs: 0 });
+    if (filled.length) logger.info({ filled }, 'filled the count grains a migration added');
+  } else {
+    const unfilled = await unfilledGrains(db).catch(() => []);
+    if (unfilled.length)
+      logger.warn(
+        { grains: unfilled },
+        'count grains not filled yet: run `campaign-stats fill` once every instance runs this release (answers read the raw messages for them meanwhile)',
+      );
   }
 
   const callbacks = callbackWriter(writeDb, clock, logger, Boolean(config.databaseUrl));

@@ -4,6 +4,7 @@ import { fixedClock, systemClock, type Clock } from './clock';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createDb, explainDbError, type Db } from './db/knex';
 import { migrateLatest } from './db/migrate';
+import { fillGrains, unfilledGrains } from './db/grain-fill';
 import { hasAnyMessages, loadDemoData } from './demo/demo-data';
 import { resolveQuery } from './stats/stats-view.service';
 import { idSchema } from './ingest/schemas';
@@ -36,6 +37,8 @@ Usage:
   campaign-stats serve                 run the HTTP server (embedded database: migrated on start;
                                        local mode with an empty database: demo data loaded first)
   campaign-stats migrate               apply database migrations
+  campaign-stats fill [--grace SECONDS] [--batch N]
+                                       fill count grains a migration added, online (after the deploy)
   campaign-stats stats [WORDS] [--json] breakdown for the same words as /campaign-stats
                                        (e.g. "30d mms carrier:verizon", "last-month campaign:\\"Black Friday\\"")
   campaign-stats import FILE [--format csv|ndjson]
@@ -465,6 +468,63 @@ async function deliveriesCommand({ rest, config, io, clock }: Cli): Promise<numb
   });
 }
 
+/**
+ * `fill`: the online fill of every count grain a migration added (src/db/grain-fill.ts). Run it
+ * once every instance runs the release that knows the grain; it can be stopped and run again.
+ */
+async function fillCommand({ rest, config, io }: Cli): Promise<number> {
+  const { values } = usage(() =>
+    parseArgs({
+      args: rest,
+      allowPositionals: false,
+      strict: true,
+      options: { grace: { type: 'string', default: '10' }, batch: { type: 'string', default: '5000' } },
+    }),
+  );
+  const grace = Number(values.grace);
+  const batch = Number(values.batch);
+  if (
+    !Number.isFinite(grace) ||
+    grace < 0 ||
+    grace > 3600 ||
+    !Number.isInteger(batch) ||
+    batch < 1 ||
+    batch > 100_000
+  ) {
+    io.err('--grace must be 0 to 3600 seconds and --batch a whole number from 1 to 100000');
+    return 2;
+  }
+  return withDb(config, async (db) => {
+    const grains = await unfilledGrains(db);
+    if (!grains.length) {
+      io.out('every count grain is filled');
+      return 0;
+    }
+    io.out(`filling ${grains.join(', ')}: writes keep them current meanwhile; waiting ${grace} s before the watermark`);
+    const bar = process.stderr.isTTY
+      ? new SingleBar(
+          { format: '{grain} [{bar}] {value}/{total} messages', stream: process.stderr },
+          Presets.shades_classic,
+        )
+      : null;
+    let started = '';
+    const results = await fillGrains(db, {
+      graceMs: grace * 1000,
+      batch,
+      onProgress: (p) => {
+        if (started !== p.grain) {
+          bar?.stop();
+          bar?.start(p.total, p.done, { grain: p.grain });
+          started = p.grain;
+        } else bar?.update(p.done);
+      },
+    });
+    bar?.stop();
+    for (const r of results) io.out(`${r.grain}: ready (${r.messages} messages added in ${r.batches} batches)`);
+    return 0;
+  });
+}
+
 /** `auto-unsubscribes review [--apply]`: auto-unsubscribes the current rule would not have made. */
 async function autoUnsubscribesCommand({ rest, config, io, clock }: Cli): Promise<number> {
   const { values, positionals } = usage(() =>
@@ -505,6 +565,7 @@ async function autoUnsubscribesCommand({ rest, config, io, clock }: Cli): Promis
 }
 
 const COMMANDS: Record<string, (cli: Cli) => Promise<number>> = {
+  fill: fillCommand,
   'auto-unsubscribes': autoUnsubscribesCommand,
   'link-code': linkCodeCommand,
   workspaces: workspacesCommand,

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { REASONED_STATUSES } from '../domain/reasons';
 import type { Status } from '../domain/status';
 import { incremented, toDbTime } from './dialect';
-import { dayOfDate } from '../domain/time-buckets';
+import { dayOfDate, hourOfDate, quarterOfDate } from '../domain/time-buckets';
 import { isCounted, type StoredStatus } from '../domain/message-state';
 
 /** The dimensions a message is counted under. */
@@ -115,18 +115,77 @@ const GRAINS: ReadonlyArray<{
 
 type Bucket = Map<string, { row: Record<string, string | number>; segments: number; messages: number }>;
 
+/** The count key of a message in a given state. */
+export function countKeyOf(
+  m: { sentAt: Date; type: string; carrier: string; campaignId: string; accountId: string } & {
+    status: StoredStatus;
+    errorCode: number | null;
+  },
+): CountKey {
+  return {
+    errorCode: m.errorCode,
+    hour: hourOfDate(m.sentAt),
+    quarter: quarterOfDate(m.sentAt),
+    type: m.type,
+    carrier: m.carrier,
+    status: m.status,
+    campaignId: m.campaignId,
+    accountId: m.accountId,
+  };
+}
+
+/** A message's state before a change, as a grain being filled needs it (null: it was inserted). */
+export type FirstState = { status: StoredStatus; segments: number; errorCode: number | null } | null;
+
+export type FillState = 'pending' | 'filling' | 'ready';
+
+/**
+ * The fill state of each grain that has one (a grain with no row is ready), read at most once a
+ * second per database: the write path asks on every transaction. A fill waits longer than
+ * this (its grace period) before it takes its watermark.
+ */
+const FILL_STATES_TTL_MS = 1000;
+const fillStateCache = new Map<string, { at: number; states: Map<string, FillState> }>();
+
+export async function grainFillStates(db: Knex | Knex.Transaction): Promise<Map<string, FillState>> {
+  const key = JSON.stringify([db.client.config.client, db.client.config.connection]);
+  const hit = fillStateCache.get(key);
+  if (hit && Date.now() - hit.at < FILL_STATES_TTL_MS) return hit.states;
+  const rows = (await db('grain_fills').select('grain', 'state')) as Array<{ grain: string; state: FillState }>;
+  const states = new Map(rows.map((r) => [r.grain, r.state]));
+  fillStateCache.set(key, { at: Date.now(), states });
+  return states;
+}
+
+/** Forgets the cached fill states (a fill that just changed them, in this process). */
+export function forgetGrainFillStates(): void {
+  fillStateCache.clear();
+}
+
+/** Every grain's table, in write order. */
+export const GRAIN_TABLES: readonly string[] = GRAINS.map((g) => g.table);
+
 /**
  * Net changes to the pre-aggregated counts made by one transaction. Changes to the same row
  * are summed first, and rows are written in one sorted order, so concurrent transactions
- * lock count rows in the same order.
+ * lock count rows in the same order. A grain still `pending` (added, not yet filling) is not
+ * written; while one fills, the first state of each message changed is recorded for it.
  */
 export class CountDeltas {
   private readonly buckets: Bucket[] = GRAINS.map(() => new Map());
+  private readonly firstStates = new Map<string, FirstState>();
 
-  add(stored: CountKey, segments: number, messages: number): void {
+  /** `only`: one grain's table (a fill adding what came before it) */
+  constructor(private readonly only?: string) {}
+
+  /** `providerMessageId` of a message inserted now (its first state is "none") */
+  add(stored: CountKey, segments: number, messages: number, providerMessageId?: string): void {
+    if (providerMessageId !== undefined && !this.firstStates.has(providerMessageId))
+      this.firstStates.set(providerMessageId, null);
     if (!isCounted(stored.status)) return; // a cancelled message is in no count
     const key: CountedKey = { ...stored, status: stored.status };
     GRAINS.forEach((g, i) => {
+      if (this.only !== undefined && g.table !== this.only) return;
       if (g.only && !g.only(key)) return;
       const row = g.row(key);
       const id = g.pk.map((c) => row[c]).join('\u0000');
@@ -139,13 +198,22 @@ export class CountDeltas {
   }
 
   /** Moves a message from one (status, segments) to another. */
-  move(from: CountKey & { segments: number }, to: CountKey & { segments: number }): void {
+  move(from: CountKey & { segments: number }, to: CountKey & { segments: number }, providerMessageId?: string): void {
+    if (providerMessageId !== undefined && !this.firstStates.has(providerMessageId))
+      this.firstStates.set(providerMessageId, {
+        status: from.status,
+        segments: from.segments,
+        errorCode: from.errorCode,
+      });
     this.add(from, -from.segments, -1);
     this.add(to, to.segments, 1);
   }
 
   async apply(trx: Knex.Transaction | Knex): Promise<void> {
+    const fills = this.only === undefined ? await grainFillStates(trx) : new Map<string, FillState>();
     for (const [i, g] of GRAINS.entries()) {
+      if (fills.get(g.table) === 'pending') continue;
+      if (fills.get(g.table) === 'filling' && this.firstStates.size) await this.recordFirstStates(trx, g.table);
       const rows = [...this.buckets[i]!.entries()]
         .filter(([, v]) => v.segments !== 0 || v.messages !== 0)
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
@@ -157,5 +225,21 @@ export class CountDeltas {
           .merge({ segments: incremented(trx as Knex, 'segments'), messages: incremented(trx as Knex, 'messages') });
       }
     }
+  }
+
+  /** The first change of each message wins: a later one keeps the state the fill must count. */
+  private async recordFirstStates(trx: Knex.Transaction | Knex, grain: string): Promise<void> {
+    const rows = [...this.firstStates].map(([pmid, s]) => ({
+      grain,
+      provider_message_id: pmid,
+      status: s?.status ?? null,
+      segments: s?.segments ?? null,
+      error_code: s?.errorCode ?? null,
+    }));
+    for (let j = 0; j < rows.length; j += 500)
+      await trx('grain_fill_first_states')
+        .insert(rows.slice(j, j + 500))
+        .onConflict(['grain', 'provider_message_id'])
+        .ignore();
   }
 }

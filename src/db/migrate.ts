@@ -14,6 +14,7 @@ import * as oauthStates from '../../migrations/20261202010000_oauth-states-and-l
 import * as feedPositions from '../../migrations/20261202020000_feed-positions';
 import * as unsubscribeWebhook from '../../migrations/20261202030000_unsubscribe-webhook';
 import * as announcementCopies from '../../migrations/20261202040000_announcement-copies';
+import * as grainFills from '../../migrations/20261202050000_grain-fills';
 
 type Migration = { up: (knex: Knex) => Promise<void>; down: (knex: Knex) => Promise<void> };
 
@@ -37,6 +38,7 @@ export const MIGRATIONS: ReadonlyArray<[name: string, migration: Migration]> = [
   ['20261202020000_feed-positions', feedPositions],
   ['20261202030000_unsubscribe-webhook', unsubscribeWebhook],
   ['20261202040000_announcement-copies', announcementCopies],
+  ['20261202050000_grain-fills', grainFills],
 ];
 
 const source: Knex.MigrationSource<[string, Migration]> = {

@@ -2,8 +2,7 @@ import type { Knex } from 'knex';
 import { applyReports, sameState, type MessageState, type Report, type SegmentsSource } from '../domain/message-state';
 import { resolveSegments } from '../domain/segments';
 import { wasAttempted } from '../domain/status';
-import { CountDeltas, type CountKey } from '../db/counts.repository';
-import { hourOfDate, quarterOfDate } from '../domain/time-buckets';
+import { CountDeltas, countKeyOf } from '../db/counts.repository';
 import { inTransaction } from '../db/dialect';
 import {
   ensureAccounts,
@@ -19,7 +18,6 @@ import {
   insertMessages,
   updateMessageStates,
   type StateChange,
-  type MessageRow,
   type NewCallback,
   type NewMessage,
 } from '../db/messages.repository';
@@ -34,18 +32,7 @@ export interface IngestSummary {
 
 export type IngestResult = { ok: true; summary: IngestSummary } | { ok: false; errors: FieldError[] };
 
-const countKey = (
-  m: Pick<MessageRow, 'sentAt' | 'type' | 'carrier' | 'status' | 'campaignId' | 'accountId' | 'errorCode'>,
-): CountKey => ({
-  errorCode: m.errorCode,
-  hour: hourOfDate(m.sentAt),
-  quarter: quarterOfDate(m.sentAt),
-  type: m.type,
-  carrier: m.carrier,
-  status: m.status,
-  campaignId: m.campaignId,
-  accountId: m.accountId,
-});
+const countKey = countKeyOf;
 
 function toReport(cb: {
   providerStatus?: string;
@@ -148,6 +135,7 @@ export async function ingestMessagesInTrx(
         deltas.move(
           { ...countKey(stored), segments: stored.segments },
           { ...countKey({ ...stored, ...next }), segments: next.segments },
+          stored.providerMessageId,
         );
         existing.set(r.provider_message_id, { ...stored, ...next });
         updated++;
@@ -183,7 +171,7 @@ export async function ingestMessagesInTrx(
     inserted++;
   }
   const newMessages = [...fresh.values()];
-  for (const m of newMessages) deltas.add(countKey(m), m.segments, 1);
+  for (const m of newMessages) deltas.add(countKey(m), m.segments, 1, m.providerMessageId);
   await insertMessages(trx, newMessages, now);
   await updateMessageStates(trx, dedupeChanges(changes), now);
   await deltas.apply(trx);
@@ -268,6 +256,7 @@ export async function applyCallbacksInTrx(
     deltas.move(
       { ...countKey(stored), segments: stored.segments },
       { ...countKey({ ...stored, ...next }), segments: next.segments },
+      pmid,
     );
   }
   await updateMessageStates(trx, changes, now);

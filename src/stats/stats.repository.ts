@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { REASONED_STATUSES } from '../domain/reasons';
 import { isStatus, type Status } from '../domain/status';
 import { fromDbTime, quarterHourOf, toDbTime, unsorted } from '../db/dialect';
+import { grainFillStates } from '../db/counts.repository';
 import type { ReadPlan } from './plan';
 import { ceilTo, DAY_MS, floorTo, HOUR_MS, onBounds, QUARTER_MS } from '../domain/time-buckets';
 
@@ -266,9 +267,12 @@ export async function rawCountsByPiece(
   const onQuarters = (p: { from: Date; to: Date }) => onBounds(p, Q);
   const indexed = pieces.map((piece, i) => ({ piece, i }));
   const bucket = quarterHourOf(db, 'sent_at').toQuery();
+  // a 15-minute grain still being filled (added to a live database) is not read yet
+  const grainReady = ((await grainFillStates(db)).get('counts_quarter') ?? 'ready') === 'ready';
+  const fromQuarters = (p: { from: Date; to: Date }) => grainReady && onQuarters(p);
   for (const [fromGrain, list] of [
-    [true, indexed.filter((x) => onQuarters(x.piece))],
-    [false, indexed.filter((x) => !onQuarters(x.piece))],
+    [true, indexed.filter((x) => fromQuarters(x.piece))],
+    [false, indexed.filter((x) => !fromQuarters(x.piece))],
   ] as const) {
     for (let i = 0; i < list.length; i += 500) {
       const chunk = list.slice(i, i + 500);

@@ -209,6 +209,29 @@ describe.each(ENGINES)('the campaign-stats CLI (%s)', (engine) => {
       err: 'Invalid configuration:\n  - DEFAULT_TIMEZONE: is not an IANA time zone',
     });
   });
+
+  it('fill adds what came before to a grain a migration added, says so, and refuses bad options', async () => {
+    // rows a move left at zero are not made again
+    const rows = () =>
+      tdb.db('counts_quarter').select('*').where('messages', '>', 0).orderBy(['campaign_id', 'quarter', 'status']);
+    const before = await rows();
+    expect(before.length).toBeGreaterThan(0);
+    expect(await cli(['fill'], tdb.env)).toMatchObject({ code: 0, out: 'every count grain is filled' });
+    await tdb.db('counts_quarter').delete();
+    await tdb.db('grain_fills').insert({ grain: 'counts_quarter', state: 'pending', done_to: 0 });
+    expect(await cli(['fill', '--grace', 'soon'], tdb.env)).toMatchObject({
+      code: 2,
+      err: '--grace must be 0 to 3600 seconds and --batch a whole number from 1 to 100000',
+    });
+    const r = await cli(['fill', '--grace', '0', '--batch', '2'], tdb.env);
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n')).toEqual([
+      'filling counts_quarter: writes keep them current meanwhile; waiting 0 s before the watermark',
+      expect.stringMatching(/^counts_quarter: ready \(\d+ messages added in \d+ batches\)$/),
+    ]);
+    expect(await rows()).toEqual(before);
+    await tdb.db('grain_fills').delete();
+  });
 });
 
 describe('the CLI where there is no data', () => {
