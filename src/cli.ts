@@ -5,6 +5,10 @@ import { ConfigError, loadConfig, type Config } from './config';
 import { createDb, explainDbError, type Db } from './db/knex';
 import { migrateLatest } from './db/migrate';
 import { fillGrains, unfilledGrains } from './db/grain-fill';
+import { explainStats } from './stats/explain.service';
+import { formatChange } from './stats/explain.blocks';
+import { COUNT_COLUMNS, exportStats, REASON_COLUMNS, type Row } from './stats/export.service';
+import { stringify } from 'csv-stringify';
 import { hasAnyMessages, loadDemoData } from './demo/demo-data';
 import { resolveQuery } from './stats/stats-view.service';
 import { idSchema } from './ingest/schemas';
@@ -37,10 +41,14 @@ Usage:
   campaign-stats serve                 run the HTTP server (embedded database: migrated on start;
                                        local mode with an empty database: demo data loaded first)
   campaign-stats migrate               apply database migrations
-  campaign-stats fill [--grace SECONDS] [--batch N]
+  campaign-stats fill [--grace SECONDS] [--batch N] [--sleep-coef X]
                                        fill count grains a migration added, online (after the deploy)
-  campaign-stats stats [WORDS] [--json] breakdown for the same words as /campaign-stats
+  campaign-stats stats [WORDS] [--json | --why | --explain]
+                                       breakdown for the same words as /campaign-stats
                                        (e.g. "30d mms carrier:verizon", "last-month campaign:\\"Black Friday\\"")
+  campaign-stats export [WORDS] --out FILE
+                                       the figures as CSV: a row per day, campaign, carrier, type and
+                                       status (FILE), and the reasons (FILE-reasons.csv)
   campaign-stats import FILE [--format csv|ndjson]
                                        import sent-message records (all or nothing)
   campaign-stats worker                run the scheduler only (digests, alerts, auto-unsubscribe)
@@ -91,15 +99,18 @@ function usage<T>(parse: () => T): T {
 
 /** `campaign-stats COMMAND --help`: that command's own usage, every option of it. */
 const COMMAND_HELP: Readonly<Record<string, string>> = {
-  stats: `Usage: campaign-stats stats [WORDS] [--json | --why]
+  stats: `Usage: campaign-stats stats [WORDS] [--json | --why | --explain]
 
 The breakdown by status for the same words as /campaign-stats (default: the last 7 days):
   a period: 7d, 30d, yesterday, last-month, 2026-11-01..2026-11-15
   sms | mms, carrier:verizon, campaign:"Black Friday", account:acct_1, tz:America/Denver
 
 Options:
-  --json   the stats engine's answer as one JSON object (period, filters, totals, statuses, reasons)
+  --json   the stats engine's answer as one JSON object (period, filters, totals, statuses, reasons,
+           and \`change\`: the explained change against the period before, or null)
   --why    every reason behind the failures, grouped by whose it is (recipient, sender, carrier)
+  --explain  the change in the delivery rate against the period before, split into carriers,
+           campaigns, message types and failure reasons (each adds up to the change)
 
 Examples:
   campaign-stats stats 30d mms
@@ -133,7 +144,7 @@ async function statsCommand({ rest, config, io, clock }: Cli): Promise<number> {
       args: rest,
       allowPositionals: true,
       strict: true,
-      options: { json: { type: 'boolean' }, why: { type: 'boolean' } },
+      options: { json: { type: 'boolean' }, why: { type: 'boolean' }, explain: { type: 'boolean' } },
     }),
   );
   // an embedded database that is not there is not made here: the answer would be all zeros
@@ -159,10 +170,19 @@ async function statsCommand({ rest, config, io, clock }: Cli): Promise<number> {
       for (const e of parsed.errors) io.err(e.message);
       return 2;
     }
+    if (values.json || values.explain) {
+      // the answer and its change against the period before, explained
+      const { change, after } = await explainStats(db, parsed.query, clock.now());
+      const label = parsed.query.period.label;
+      io.out(
+        values.json
+          ? JSON.stringify({ ...after, change }, null, 2)
+          : formatChange(change, /^\d+[dhw]$/.test(label) ? `the previous ${label}` : 'the period before'),
+      );
+      return 0;
+    }
     const result = await getStats(db, parsed.query, clock.now());
-    io.out(
-      values.json ? JSON.stringify(result, null, 2) : values.why ? formatReasons(result) : formatStatsTable(result),
-    );
+    io.out(values.why ? formatReasons(result) : formatStatsTable(result));
     return 0;
   });
 }
@@ -469,6 +489,60 @@ async function deliveriesCommand({ rest, config, io, clock }: Cli): Promise<numb
 }
 
 /**
+ * `export WORDS --out FILE`: the counts file (FILE) and the reasons file (FILE with
+ * `-reasons` before its extension), written as they are read, a local day at a time.
+ */
+async function exportCommand({ rest, config, io, clock }: Cli): Promise<number> {
+  const { values, positionals } = usage(() =>
+    parseArgs({ args: rest, allowPositionals: true, strict: true, options: { out: { type: 'string' } } }),
+  );
+  if (!values.out) {
+    io.err('usage: campaign-stats export [WORDS] --out FILE (e.g. export last-month sms --out november.csv)');
+    return 2;
+  }
+  const out = values.out;
+  const reasonsFile = out.replace(/(\.csv)?$/i, (ext) => `-reasons${ext || '.csv'}`);
+  return withDb(config, async (db) => {
+    const parsed = await resolveQuery(
+      db,
+      positionals.join(' '),
+      config.defaultTimezone,
+      clock.now(),
+      platformScope('operator CLI'),
+    );
+    if (!parsed.ok) {
+      for (const e of parsed.errors) io.err(e.message);
+      return 2;
+    }
+    const open = (file: string, columns: readonly string[]) => {
+      const csv = stringify({ header: true, columns: [...columns] });
+      const sink = fs.createWriteStream(file);
+      csv.pipe(sink);
+      const done = new Promise<void>((resolve, reject) => {
+        sink.on('finish', () => resolve());
+        sink.on('error', reject);
+        csv.on('error', reject);
+      });
+      // back-pressure: wait when the file cannot take more yet
+      const write = (row: Row) => (csv.write(row) ? undefined : new Promise<void>((r) => csv.once('drain', () => r())));
+      const end = () => {
+        csv.end();
+        return done;
+      };
+      return { write, end };
+    };
+    const counts = open(out, COUNT_COLUMNS);
+    const reasons = open(reasonsFile, REASON_COLUMNS);
+    const summary = await exportStats(db, parsed.query, { counts: counts.write, reasons: reasons.write });
+    await Promise.all([counts.end(), reasons.end()]);
+    io.out(
+      `${summary.rows} rows in ${out}, ${summary.reasonRows} in ${reasonsFile} (${summary.days} days, ${parsed.query.period.timezone})`,
+    );
+    return 0;
+  });
+}
+
+/**
  * `fill`: the online fill of every count grain a migration added (src/db/grain-fill.ts). Run it
  * once every instance runs the release that knows the grain; it can be stopped and run again.
  */
@@ -478,20 +552,22 @@ async function fillCommand({ rest, config, io }: Cli): Promise<number> {
       args: rest,
       allowPositionals: false,
       strict: true,
-      options: { grace: { type: 'string', default: '10' }, batch: { type: 'string', default: '5000' } },
+      options: {
+        grace: { type: 'string', default: '10' },
+        batch: { type: 'string', default: '5000' },
+        'sleep-coef': { type: 'string', default: '1' },
+      },
     }),
   );
   const grace = Number(values.grace);
   const batch = Number(values.batch);
-  if (
-    !Number.isFinite(grace) ||
-    grace < 0 ||
-    grace > 3600 ||
-    !Number.isInteger(batch) ||
-    batch < 1 ||
-    batch > 100_000
-  ) {
-    io.err('--grace must be 0 to 3600 seconds and --batch a whole number from 1 to 100000');
+  const sleepCoef = Number(values['sleep-coef']);
+  const bad =
+    !(grace >= 0 && grace <= 3600) ||
+    !(Number.isInteger(batch) && batch >= 1 && batch <= 100_000) ||
+    !(sleepCoef >= 0 && sleepCoef <= 100);
+  if (bad) {
+    io.err('--grace must be 0 to 3600 seconds, --batch a whole number from 1 to 100000 and --sleep-coef 0 to 100');
     return 2;
   }
   return withDb(config, async (db) => {
@@ -511,6 +587,7 @@ async function fillCommand({ rest, config, io }: Cli): Promise<number> {
     const results = await fillGrains(db, {
       graceMs: grace * 1000,
       batch,
+      sleepCoef,
       onProgress: (p) => {
         if (started !== p.grain) {
           bar?.stop();
@@ -565,6 +642,7 @@ async function autoUnsubscribesCommand({ rest, config, io, clock }: Cli): Promis
 }
 
 const COMMANDS: Record<string, (cli: Cli) => Promise<number>> = {
+  export: exportCommand,
   fill: fillCommand,
   'auto-unsubscribes': autoUnsubscribesCommand,
   'link-code': linkCodeCommand,

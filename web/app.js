@@ -17,6 +17,7 @@ const EMOJI = {
   hourglass: '⌛',
   no_entry: '⛔',
   leftwards_arrow_with_hook: '↩️',
+  page_facing_up: '📄',
 };
 let state = { messages: [], files: {}, user: { id: 'U0LOCAL' } };
 let openThread = null;

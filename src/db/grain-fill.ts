@@ -38,6 +38,11 @@ export interface FillOptions {
   graceMs?: number;
   /** messages per batch (default 5,000) */
   batch?: number;
+  /**
+   * after each batch, wait this many times as long as the batch took (default 0): the share of
+   * the database the fill leaves to receipts (1 = it works at most half the time)
+   */
+  sleepCoef?: number;
   now?: () => Date;
   onProgress?: (p: FillProgress) => void;
 }
@@ -110,6 +115,7 @@ export async function fillGrain(db: Knex, grain: string, opts: FillOptions = {})
   for (;;) {
     const from = fill.done_to;
     // a plain read: no lock on messages, whatever the isolation level
+    const batchStarted = Date.now();
     const rows = await db('messages')
       .select('id', 'provider_message_id', 'account_id', 'campaign_id', 'type', 'carrier', 'segments')
       .select('status', 'error_code', 'sent_at')
@@ -173,6 +179,7 @@ export async function fillGrain(db: Knex, grain: string, opts: FillOptions = {})
     }
     done = Math.min(total, done + rows.length);
     opts.onProgress?.({ grain, done, total });
+    if (opts.sleepCoef) await new Promise((r) => setTimeout(r, (Date.now() - batchStarted) * opts.sleepCoef!));
   }
   await db('grain_fills')
     .where({ grain })

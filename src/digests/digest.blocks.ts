@@ -1,4 +1,5 @@
 import type { KnownBlock } from '@slack/types';
+import { changeWords } from '../stats/explain.blocks';
 import { DateTime } from 'luxon';
 import { STATUS_LABELS, STATUSES } from '../domain/status';
 import { imageBlock, type ChartImage, type SlackMessage } from '../messages/message';
@@ -58,6 +59,7 @@ export function digestMessages(d: DigestData, chart: ChartImage): { parent: Slac
           `*Total Segments: ${fmtInt(total)}* · ${plural(s.totals.messages, 'message')}\n` +
           `Delivery rate *${fmtPct(s.rates.delivery)}*` +
           (moved ? ` ${changeText(moved, `the 7-day average of ${fmtPct(d.trailingDeliveryRate)}`)}` : '') +
+          (changeWords(d.change ?? null) ? `\nWhat changed: ${changeWords(d.change ?? null)}` : '') +
           `\n*${money(d.undeliveredCost)}* spent on undelivered segments (${fmtInt(s.statuses.undelivered.segments)} × ${money(d.segmentPrice)})`,
       },
     },

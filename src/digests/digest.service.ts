@@ -14,6 +14,8 @@ import type { WorkspaceDirectory } from '../workspaces/workspace-directory';
 import { sees, type AccountScope } from '../domain/account-scope';
 import { chartFor } from '../charts/chart.service';
 import { getStats, type StatsResult } from '../stats/stats.service';
+import { explainStats } from '../stats/explain.service';
+import type { Change } from '../domain/explain';
 import { lastSendBefore } from '../db/messages.repository';
 import { atRiskSubscribers, autoUnsubscribesBetween } from '../unsubscribes/unsubscribes.repository';
 
@@ -26,6 +28,8 @@ export interface DigestData {
   accountName?: string | null;
   day: StatsResult;
   trailingDeliveryRate: number | null;
+  /** the day's delivery rate against the 7 days before, explained (null: nothing to compare) */
+  change?: Change | null;
   week: StatsResult;
   undeliveredCost: number;
   autoUnsubscribed: number;
@@ -57,9 +61,9 @@ export async function buildDigest(
   ) as Period;
   const week = resolvePeriod(`${DateTime.fromISO(date).minus({ days: 6 }).toISODate()}..${date}`, zone, now) as Period;
   const q = (period: Period) => ({ period, type: null, carrier: null, campaign: null, account, accounts });
-  const [dayStats, trailingStats, weekStats, autos, atRisk, alerts] = await Promise.all([
-    getStats(db, q(day), now),
-    getStats(db, q(trailing), now, { totalsOnly: true }),
+  const [explained, weekStats, autos, atRisk, alerts] = await Promise.all([
+    // the day against the 7 days before it, explained
+    explainStats(db, q(day), now, { before: trailing }),
     getStats(db, q(week), now),
     autoUnsubscribesBetween(db, day.start, day.end, accounts),
     atRiskSubscribers(
@@ -71,6 +75,7 @@ export async function buildDigest(
     ),
     liveAlerts(db, s),
   ]);
+  const { after: dayStats, before: trailingStats, change } = explained;
   return {
     channelId: s.channelId,
     date,
@@ -79,6 +84,7 @@ export async function buildDigest(
     accountName: name,
     day: dayStats,
     trailingDeliveryRate: computeRates(trailingStats.statuses).delivery,
+    change,
     week: weekStats,
     undeliveredCost: dayStats.statuses.undelivered.segments * config.segmentPrice,
     autoUnsubscribed: autos.length,

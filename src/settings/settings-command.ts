@@ -112,12 +112,14 @@ export function changesSettings(c: SettingsCommand): boolean {
 }
 
 /**
- * Every `/campaign-stats` text, read by one grammar: `help`, `why [words]`, a subcommand
+ * Every `/campaign-stats` text, read by one grammar: `help`, `why [words]`, `explain [words]`, `export [words]`, a subcommand
  * (digest, alerts, scope, at-risk, unsubscribed, connect, accounts, disconnect), or stats words.
  */
 export type CommandParse =
   | { kind: 'help' }
   | { kind: 'why'; words: string }
+  | { kind: 'explain'; words: string }
+  | { kind: 'export'; words: string }
   | { kind: 'settings'; parse: Exclude<SettingsParse, null> }
   | { kind: 'stats'; words: string };
 
@@ -126,6 +128,10 @@ export function parseCommand(text: string): CommandParse {
   if (/^help$/i.test(t)) return { kind: 'help' };
   const why = /^why(?:\s+(.*))?$/is.exec(t);
   if (why) return { kind: 'why', words: (why[1] ?? '').trim() };
+  const explain = /^explain(?:\s+(.*))?$/is.exec(t);
+  if (explain) return { kind: 'explain', words: (explain[1] ?? '').trim() };
+  const exported = /^export(?:\s+(.*))?$/is.exec(t);
+  if (exported) return { kind: 'export', words: (exported[1] ?? '').trim() };
   const settings = parseSettingsCommand(t);
   return settings ? { kind: 'settings', parse: settings } : { kind: 'stats', words: t };
 }

@@ -480,6 +480,14 @@ export class SlackStandIn extends EventEmitter {
           ? { ok: true, channel: { id: c.id, name: c.name, is_channel: true, is_member: true } }
           : { ok: false, error: 'channel_not_found' };
       }
+      case 'conversations.open': {
+        // a direct message between the bot and one user (`users`: one id)
+        const u = user(args.users);
+        if (!u) return { ok: false, error: typeof args.users === 'string' ? 'user_not_found' : 'invalid_arguments' };
+        const id = `D${u.id.slice(1)}`;
+        if (!this.channels.has(id)) this.channels.set(id, { id, name: u.name, isPrivate: true, teamId });
+        return { ok: true, channel: { id, is_im: true } };
+      }
       case 'conversations.join': {
         const c = channel(args.channel);
         if (!c) return { ok: false, error: 'channel_not_found' };
@@ -527,7 +535,7 @@ export class SlackStandIn extends EventEmitter {
       app_id: 'A0KRD7HC3',
       authed_user: { id: grant.userId },
       scope:
-        'commands,chat:write,chat:write.public,channels:join,files:write,users:read,channels:history,groups:history',
+        'commands,chat:write,chat:write.public,channels:join,files:write,im:write,users:read,channels:history,groups:history',
       token_type: 'bot',
       access_token: token,
       bot_user_id: this.opts.botUserId ?? 'U0BOT',

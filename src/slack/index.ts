@@ -52,6 +52,7 @@ export const BOT_SCOPES = [
   'chat:write.public',
   'channels:join',
   'files:write',
+  'im:write',
   'users:read',
   'channels:history',
   'groups:history',

@@ -1,10 +1,12 @@
 import type { Knex } from 'knex';
 import type { AccountScope } from '../domain/account-scope';
 import { campaignSpan, loadDirectory, type Directory } from '../db/directory.repository';
-import { lifeWord, looksLikePeriod, previousPeriod } from '../domain/period';
+import { lifeWord, looksLikePeriod } from '../domain/period';
 import { parseQueryWords, queryToWords, tokenize, type ParsedQuery, type WordError } from '../domain/query-words';
 import { computeRates } from '../domain/rates';
-import { getStats, type StatsResult } from './stats.service';
+import type { StatsResult } from './stats.service';
+import { explainStats } from './explain.service';
+import type { Change } from '../domain/explain';
 
 /** Everything a stats answer in Slack shows, gathered without any Slack I/O. */
 export interface StatsView {
@@ -13,6 +15,8 @@ export interface StatsView {
   words: string;
   stats: StatsResult;
   previousDeliveryRate: number | null;
+  /** the change in the delivery rate against the period before, explained (null: nothing to compare) */
+  change: Change | null;
   carriers: string[];
   defaultZone: string;
 }
@@ -69,10 +73,8 @@ export async function buildStatsView(
   const resolved = await resolveQuery(db, text, zone, now, accounts);
   if (!resolved.ok) return resolved;
   const { query: q, directory } = resolved;
-  const [stats, previous] = await Promise.all([
-    getStats(db, q, now),
-    getStats(db, { ...q, period: previousPeriod(q.period) }, now, { totalsOnly: true }),
-  ]);
+  // the answer and the period before it, in full: what changed between them is explained
+  const { change, after: stats, before: previous } = await explainStats(db, q, now);
   return {
     ok: true,
     view: {
@@ -80,6 +82,7 @@ export async function buildStatsView(
       words: queryToWords(q, zone),
       stats,
       previousDeliveryRate: computeRates(previous.statuses).delivery,
+      change,
       carriers: directory.carriers,
       defaultZone: zone,
     },

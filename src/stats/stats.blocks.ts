@@ -10,6 +10,7 @@ import type { ReasonCount } from './stats.service';
 import { escapeMrkdwn, fmtInt, fmtPct, plural } from '../messages/mrkdwn';
 import { SLACK_LIMITS } from '../messages/block-limits';
 import { queryToWords } from '../domain/query-words';
+import { changeWords, explainMessage } from './explain.blocks';
 
 /** Each figure's denominator, said where the figures are shown. */
 export const SHARES_NOTE =
@@ -73,21 +74,39 @@ function filtersText(view: StatsView): string {
     .join(' · ');
 }
 
+/** "the previous 30 days" for a rolling period, else "the period before". */
+function againstWords(view: StatsView): string {
+  return /^\d+[dhw]$/.test(view.query.period.label)
+    ? `the previous ${periodTitle(view.query.period.label)
+        .toLowerCase()
+        .replace(/^last /, '')}`
+    : 'the period before';
+}
+
+/** `/campaign-stats explain [words]`: the answer's change against the period before, in full. */
+export function explainAnswer(view: StatsView): SlackMessage {
+  return explainMessage(view.change ?? null, {
+    title: periodTitle(view.query.period.label),
+    against: againstWords(view),
+    words: queryToWords(view.query, view.defaultZone, { names: true }),
+  });
+}
+
 function deliveryLine(view: StatsView): string {
   const now = view.stats.rates.delivery;
   const before = view.previousDeliveryRate;
   let change = '';
   const moved = deliveryChange(now, before);
   if (moved) {
-    const rolling = /^\d+[dhw]$/.test(view.query.period.label);
-    const against = rolling
-      ? `the previous ${periodTitle(view.query.period.label)
-          .toLowerCase()
-          .replace(/^last /, '')}`
-      : 'the period before';
-    change = ` ${changeText(moved, against)}`;
+    change = ` ${changeText(moved, againstWords(view))}`;
   } else if (now !== null) change = ' (nothing to compare with in the previous period)';
   return `Delivery rate *${fmtPct(now)}*${change}`;
+}
+
+/** "\nWhat changed: *T-Mobile* ▼ 3.1 (mostly carrier filtering), …", when a cause is worth naming. */
+function whatChanged(view: StatsView): string {
+  const words = changeWords(view.change ?? null);
+  return words ? `\nWhat changed: ${words} · \`explain\` for the whole table` : '';
 }
 
 function topLines(view: StatsView): string[] {
@@ -200,7 +219,7 @@ export function statsMessage(
       type: 'section',
       text: {
         type: 'mrkdwn',
-        text: `*Total Segments: ${fmtInt(total)}* · ${plural(s.totals.messages, 'message')}\n${deliveryLine(view)}`,
+        text: `*Total Segments: ${fmtInt(total)}* · ${plural(s.totals.messages, 'message')}\n${deliveryLine(view)}${whatChanged(view)}`,
       },
     });
     const fields: SectionBlock['fields'] = STATUSES.map((st) => ({

@@ -126,8 +126,12 @@ export async function getStats(
   db: Knex,
   q: StatsQuery,
   now: Date,
-  /** totalsOnly: no splits, no reasons (a comparison); reasons: false — the bench's baseline without them */
-  opts: { totalsOnly?: boolean; reasons?: boolean } = {},
+  /**
+   * totalsOnly: no splits, no reasons (a comparison); reasons: false — the bench's baseline
+   * without them; allCampaigns: every campaign in `campaigns`, not only the largest (names for
+   * the largest only: what explaining a change needs)
+   */
+  opts: { totalsOnly?: boolean; reasons?: boolean; allCampaigns?: boolean } = {},
 ): Promise<StatsResult> {
   const scope: Scope = {
     type: q.type,
@@ -207,7 +211,7 @@ export async function getStats(
       .map(([carrier, s]) => ({ carrier, ...breakdown(s) }))
       .filter((c) => c.totals.messages > 0)
       .sort(bySegmentsDesc),
-    campaigns: listed.map((c) => ({
+    campaigns: (opts.allCampaigns ? topCampaigns : listed).map((c) => ({
       ...c,
       name: names.get(c.id)?.name ?? null,
       account_id: names.get(c.id)?.accountId ?? '',

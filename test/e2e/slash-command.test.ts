@@ -220,6 +220,52 @@ describe.each(ENGINES)('/campaign-stats over signed HTTP (%s)', (engine) => {
     );
   };
 
+  it('explains what changed against the period before (explain), and says so when nothing compares', async () => {
+    const { message: msg } = await command('explain 7d');
+    expect(msg.visibleTo).toBe(USER);
+    // Nov 22–28: 1 of 3 settled segments delivered; Nov 15–21: 4 of 6 (every group under 100 segments: pooled)
+    const texts = blockTexts(msg.blocks);
+    expect(texts[0]).toBe('What changed · Last 7 days');
+    expect(texts[1]).toBe('*Delivery rate 66.7% → 33.3%: ▼ 33.3 pts vs the previous 7 days*');
+    expect(texts.find((x) => x.startsWith('*By carrier*'))).toBe(
+      '*By carrier* (adds up to ▼ 33.33)\n• 2 smaller carriers: *▼ 33.33* (rate ▼ 33.33, mix → 0.00 · share 100.0% → 100.0%)',
+    );
+    standIn.reset();
+    const none = await command('explain 2025-01-01');
+    expect(blockTexts(none.message.blocks)[0]).toBe(
+      'Nothing to explain: 2025-01-01 or the period before has no settled messages.',
+    );
+  });
+
+  it('exports the figures as two CSV files in a direct message to the person who asked', async () => {
+    const { message: reply } = await command('export 30d');
+    expect(reply.visibleTo).toBe(USER);
+    expect(reply.text).toBe(
+      ':page_facing_up: Sent you the export of `30d` in a direct message: 5 rows (day × campaign × carrier × type × status) and 2 rows of reasons.',
+    );
+    expect(standIn.callsTo('conversations.open').map((c) => c.args.users)).toEqual([USER]);
+    const upload = standIn.callsTo('files.completeUploadExternal')[0]!;
+    expect(upload.ok).toBe(true);
+    expect(upload.args.channel_id).toBe(`D${USER.slice(1)}`);
+    const files = [...standIn.files.values()].filter((f) => f.filename.startsWith('campaign-stats-30d'));
+    const csv = (name: string) => files.find((f) => f.filename === name)!.bytes!.toString('utf8');
+    expect(csv('campaign-stats-30d.csv').trim().split('\n')).toEqual([
+      'date,account_id,campaign_id,campaign_name,carrier,type,status,segments,messages',
+      '2026-11-20,acct_1,cmp_42,Black Friday,Verizon,mms,delivered_confirmed,3,1',
+      '2026-11-20,acct_1,cmp_42,Black Friday,Verizon,mms,delivered_unconfirmed,1,1',
+      '2026-11-21,acct_1,cmp_42,Black Friday,AT&T,mms,undelivered,2,1',
+      '2026-11-25,acct_1,cmp_42,Black Friday,Verizon,sms,delivered_confirmed,1,1',
+      '2026-11-26,acct_1,cmp_43,Cyber <Monday>,AT&T,sms,unreachable,2,1',
+    ]);
+    expect(csv('campaign-stats-30d-reasons.csv').trim().split('\n')).toEqual([
+      'date,account_id,campaign_id,campaign_name,carrier,type,status,reason,error_code,segments,messages',
+      '2026-11-21,acct_1,cmp_42,Black Friday,AT&T,mms,undelivered,carrier_filtered,30007,2,1',
+      '2026-11-26,acct_1,cmp_43,Cyber <Monday>,AT&T,sms,unreachable,handset_unreachable,30003,2,1',
+    ]);
+    // nothing whole of a number in the files
+    expect(files.every((f) => !/\+1303555\d{4}/.test(f.bytes!.toString('utf8')))).toBe(true);
+  });
+
   it('shares the same answer in the channel for everyone, without the controls', async () => {
     const { message: msg } = await command('30d mms');
     await clickShare(msg);

@@ -167,7 +167,7 @@ describe.each(ENGINES)('the campaign-stats CLI (%s)', (engine) => {
     );
     const stats = await cli(['stats', '--help'], tdb.env);
     expect(stats.code).toBe(0);
-    expect(stats.out).toMatch(/^Usage: campaign-stats stats \[WORDS\] \[--json \| --why\]\n/);
+    expect(stats.out).toMatch(/^Usage: campaign-stats stats \[WORDS\] \[--json \| --why \| --explain\]\n/);
     expect(stats.out).toContain('  --why    every reason behind the failures');
     const help = await cli(['import', '--help'], tdb.env);
     expect(help.code).toBe(0);
@@ -221,9 +221,9 @@ describe.each(ENGINES)('the campaign-stats CLI (%s)', (engine) => {
     await tdb.db('grain_fills').insert({ grain: 'counts_quarter', state: 'pending', done_to: 0 });
     expect(await cli(['fill', '--grace', 'soon'], tdb.env)).toMatchObject({
       code: 2,
-      err: '--grace must be 0 to 3600 seconds and --batch a whole number from 1 to 100000',
+      err: '--grace must be 0 to 3600 seconds, --batch a whole number from 1 to 100000 and --sleep-coef 0 to 100',
     });
-    const r = await cli(['fill', '--grace', '0', '--batch', '2'], tdb.env);
+    const r = await cli(['fill', '--grace', '0', '--batch', '2', '--sleep-coef', '0'], tdb.env);
     expect(r.code).toBe(0);
     expect(r.out.split('\n')).toEqual([
       'filling counts_quarter: writes keep them current meanwhile; waiting 0 s before the watermark',

@@ -13,6 +13,12 @@ export const HELP_EXAMPLES: ReadonlyArray<{ group: 'answer' | 'sub'; words: stri
   { group: 'answer', words: '30d account:"Green Leaf Denver"', what: 'one account (names in quotes)' },
   { group: 'answer', words: 'yesterday sms tz:America/New_York', what: 'yesterday in New York' },
   { group: 'sub', words: 'why 30d', what: 'every reason behind the failures, with advice' },
+  {
+    group: 'sub',
+    words: 'explain 30d',
+    what: 'what changed against the 30 days before: carriers, campaigns, types, reasons',
+  },
+  { group: 'sub', words: 'export last-month', what: 'the figures as CSV files, sent to you in a direct message' },
   { group: 'sub', words: 'digest on 09:00 America/Denver', what: 'a daily digest here (`digest off` stops it)' },
   { group: 'sub', words: 'digest preview', what: "yesterday's digest, only to you" },
   { group: 'sub', words: 'alerts on', what: 'spike alerts and auto-unsubscribes here (`alerts off`)' },

@@ -1,6 +1,6 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { parseCommand } from '../../settings/settings-command';
-import { whyMessage } from '../../stats/stats.blocks';
+import { whyMessage, explainAnswer } from '../../stats/stats.blocks';
 import { failureMessage, helpMessage, tooSlowMessage, wordErrorsMessage } from '../blocks/help.blocks';
 import { isStatementTimeout } from '../../db/dialect';
 import { notice, warning } from '../../messages/message';
@@ -10,6 +10,7 @@ import { resolveContext } from '../context';
 import { sendStats } from '../send-stats';
 import { statsView, type SlackDeps } from '../slack-deps';
 import { runSettingsCommand } from './settings.command';
+import { exportToRequester } from './export.command';
 import { BUSY } from '../answer-limit';
 import type { RequestContext } from '../../settings/request-context';
 
@@ -78,15 +79,19 @@ async function answer(deps: SlackDeps, { command, respond, client, logger }: Arg
     await respond({ response_type: 'ephemeral', ...reply });
     return;
   }
-  const why = parsed.kind === 'why';
-  const words = parsed.kind === 'why' || parsed.kind === 'stats' ? parsed.words : text;
+  if (parsed.kind === 'export') {
+    await respond({ response_type: 'ephemeral', ...(await exportToRequester(deps, client, ctx, parsed.words)) });
+    return;
+  }
+  const answerKind = parsed.kind === 'why' || parsed.kind === 'explain' ? parsed.kind : 'stats';
+  const words = parsed.kind === 'why' || parsed.kind === 'explain' || parsed.kind === 'stats' ? parsed.words : text;
   const release = deps.answers ? deps.answers.tryEnter(ctx.teamId) : () => undefined;
   if (!release) {
     await respond({ response_type: 'ephemeral', ...warning(BUSY) });
     return;
   }
   try {
-    await statsAnswer(deps, { respond, client, logger }, ctx, words, why);
+    await statsAnswer(deps, { respond, client, logger }, ctx, words, answerKind);
   } finally {
     release();
   }
@@ -97,15 +102,19 @@ async function statsAnswer(
   { respond, client, logger }: Pick<Args, 'respond' | 'client' | 'logger'>,
   ctx: RequestContext,
   text: string,
-  why: boolean,
+  kind: 'stats' | 'why' | 'explain',
 ): Promise<void> {
   const result = await statsView(deps, text, ctx.zone, ctx.accounts);
   if (!result.ok) {
     await respond({ response_type: 'ephemeral', ...wordErrorsMessage(result.errors) });
     return;
   }
-  if (why) {
+  if (kind === 'why') {
     await respond({ response_type: 'ephemeral', ...whyMessage(result.view) });
+    return;
+  }
+  if (kind === 'explain') {
+    await respond({ response_type: 'ephemeral', ...explainAnswer(result.view) });
     return;
   }
   await sendStats(deps, client, logger, respond, result.view, { mode: 'new' });

@@ -10,6 +10,9 @@ import { queryToWords, type StatsView } from '../../../src/stats/stats-view.serv
 import { breakdown, type ReasonCount, type StatsResult } from '../../../src/stats/stats.service';
 import { quickChartUrl } from '../../../src/charts/quickchart';
 import { withWord } from '../../../src/domain/query-words';
+import { explainChange, type Change, type ChangeInput } from '../../../src/domain/explain';
+import { explainAnswer } from '../../../src/stats/stats.blocks';
+import { formatChange } from '../../../src/stats/explain.blocks';
 
 const NOW = new Date('2026-11-28T15:30:00Z');
 
@@ -65,7 +68,14 @@ const SAMPLE_REASONS = [
 ] as ReasonCount[];
 
 function fakeView(
-  opts: { carriers?: number; campaigns?: number; nameLength?: number; days?: string; reasons?: ReasonCount[] } = {},
+  opts: {
+    carriers?: number;
+    campaigns?: number;
+    nameLength?: number;
+    days?: string;
+    reasons?: ReasonCount[];
+    change?: Change | null;
+  } = {},
 ): StatsView {
   const period = resolvePeriod(opts.days ?? '30d', 'America/Denver', NOW) as Period;
   const statuses = emptyStatusCounts();
@@ -107,6 +117,7 @@ function fakeView(
     words: queryToWords(query, 'America/Denver'),
     stats,
     previousDeliveryRate: 0.9,
+    change: opts.change ?? null,
     carriers: stats.carriers.map((c) => c.carrier),
     defaultZone: 'America/Denver',
   };
@@ -124,6 +135,54 @@ describe('Block Kit builders', () => {
     await expect(JSON.stringify(msg, null, 2)).toMatchFileSnapshot('__snapshots__/stats-message.json');
     expect(messageProblems(msg)).toEqual([]);
   });
+  it('says what changed under the delivery rate, and explains it in full (snapshots)', async () => {
+    const g = (key: string, delivered: number, settled: number) => ({ key, label: key, delivered, settled });
+    // T-Mobile's rate fell; MMS delivered less and took a larger share (rate ▼ 3.15 + mix ▼ 1.05); Verizon slipped
+    const input: ChangeInput = {
+      totals: { before: { delivered: 9310, settled: 10000 }, after: { delivered: 8890, settled: 10000 } },
+      groups: {
+        carrier: {
+          before: [g('T-Mobile', 3720, 4000), g('Verizon', 3720, 4000), g('AT&T', 1870, 2000)],
+          after: [g('T-Mobile', 3330, 4000), g('Verizon', 3690, 4000), g('AT&T', 1870, 2000)],
+        },
+        campaign: {
+          before: [g('Black Friday MMS', 2790, 3000), g('Cyber Monday', 6520, 7000)],
+          after: [g('Black Friday MMS', 2430, 3000), g('Cyber Monday', 6460, 7000)],
+        },
+        type: {
+          before: [g('SMS', 8400, 9000), g('MMS', 910, 1000)],
+          after: [g('SMS', 7490, 8000), g('MMS', 1400, 2000)],
+        },
+      },
+      reasons: {
+        before: [{ key: 'carrier_filtered', label: 'Carrier filtering', failed: 400 }],
+        after: [{ key: 'carrier_filtered', label: 'Carrier filtering', failed: 800 }],
+      },
+    };
+    const change = explainChange(input)!;
+    const view = fakeView({ change });
+    const msg = statsMessage(view, null);
+    expect(blockTexts(msg.blocks)[2]!.split('\n')[2]).toBe(
+      'What changed: *MMS* ▼ 4.2 (mostly carrier filtering), *T-Mobile* ▼ 3.9, *Black Friday MMS* ▼ 3.6 · `explain` for the whole table',
+    );
+    const full = explainAnswer(view);
+    await expect(JSON.stringify(full, null, 2)).toMatchFileSnapshot('__snapshots__/explain-message.json');
+    expect(messageProblems(full)).toEqual([]);
+    await expect(formatChange(change, 'the previous 30 days')).toMatchFileSnapshot('__snapshots__/explain-table.txt');
+    // within Slack's limits with 500 carriers and 5,000 campaigns of 200-character names
+    const many = (n: number, prefix: string) =>
+      Array.from({ length: n }, (_, i) => g(`${prefix}${'x'.repeat(200)}${i}`, 90 + (i % 7), 100));
+    const big = explainChange({
+      totals: { before: { delivered: 450_000, settled: 500_000 }, after: { delivered: 470_000, settled: 500_000 } },
+      groups: {
+        carrier: { before: many(500, 'c'), after: many(500, 'c').reverse() },
+        campaign: { before: many(5000, 'p'), after: many(5000, 'p').slice(1) },
+      },
+    })!;
+    expect(messageProblems(explainAnswer(fakeView({ change: big })))).toEqual([]);
+    expect(messageProblems(statsMessage(fakeView({ change: big }), null))).toEqual([]);
+  });
+
   it('keeps the path of a self-hosted QUICKCHART_URL', () => {
     const view = fakeView();
     expect(quickChartUrl(view.stats, 'daily', 'https://charts.example.com/quickchart')!.url).toMatch(

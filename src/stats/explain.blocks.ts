@@ -1,0 +1,122 @@
+import type { KnownBlock } from '@slack/types';
+import { DIMENSIONS, isNamed, topCauses, type Change, type Contribution, type Dimension } from '../domain/explain';
+import type { SlackMessage } from '../messages/message';
+import { escapeMrkdwn, fmtInt, fmtPct } from '../messages/mrkdwn';
+import { SLACK_LIMITS } from '../messages/block-limits';
+
+/** "▼ 3.1" — points with the arrow of their sign. */
+export const signedPts = (pts: number, digits = 1) => {
+  const shown = Math.abs(pts).toFixed(digits);
+  // what rounds to nothing has no direction
+  return `${Number(shown) === 0 ? '→' : pts < 0 ? '▼' : '▲'} ${shown}`;
+};
+
+/** How a cause is said: a type whose share moved more than its rate is a change of mix. */
+function causeWords(c: Contribution, markdown: boolean): string {
+  const name = markdown ? `*${escapeMrkdwn(c.label)}*` : c.label;
+  if (c.dimension === 'type' && Math.abs(c.mix_pts) > Math.abs(c.rate_pts))
+    return `${c.share.after > c.share.before ? 'more' : 'less'} ${name} in the mix ${signedPts(c.pts)}`;
+  return `${name} ${signedPts(c.pts)}`;
+}
+
+/**
+ * The top causes of a change in words, or null when nothing is worth naming:
+ * "*T-Mobile* ▼ 3.1 (mostly carrier filtering), more *MMS* in the mix ▼ 0.6, *Verizon* ▼ 0.3".
+ */
+export function changeWords(change: Change | null, markdown = true): string | null {
+  if (!change) return null;
+  const { causes, reason } = topCauses(change);
+  if (!causes.length) return null;
+  return causes
+    .map((c, i) => `${causeWords(c, markdown)}${i === 0 && reason ? ` (mostly ${reason.label.toLowerCase()})` : ''}`)
+    .join(', ');
+}
+
+const TITLES: Record<Dimension, string> = {
+  carrier: 'By carrier',
+  campaign: 'By campaign',
+  type: 'By message type',
+  reason: 'By failure reason',
+};
+/** Rows listed per dimension in Slack; the rest are summed into one line. */
+export const EXPLAIN_ROWS = 8;
+
+function row(c: Contribution): string {
+  const parts =
+    c.dimension === 'reason'
+      ? `${fmtInt(c.volume.before)} → ${fmtInt(c.volume.after)} failed seg`
+      : `rate ${signedPts(c.rate_pts, 2)}, mix ${signedPts(c.mix_pts, 2)} · share ${fmtPct(c.share.before)} → ${fmtPct(c.share.after)}`;
+  return `• ${escapeMrkdwn(c.label)}: *${signedPts(c.pts, 2)}* (${parts})`;
+}
+
+/** `/campaign-stats explain [words]`: the whole table, each dimension adding up to the change. */
+export function explainMessage(
+  change: Change | null,
+  opts: { title: string; against: string; words: string },
+): SlackMessage {
+  if (!change) {
+    const text = `Nothing to explain: ${opts.title} or the period before has no settled messages.`;
+    return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+  }
+  const head = `Delivery rate ${fmtPct(change.from)} → ${fmtPct(change.to)}: ${signedPts(change.delta_pts)} pts vs ${opts.against}`;
+  const blocks: KnownBlock[] = [
+    { type: 'header', text: { type: 'plain_text', text: `What changed · ${opts.title}`.slice(0, 150) } },
+    { type: 'section', text: { type: 'mrkdwn', text: `*${head}*` } },
+  ];
+  const words = changeWords(change);
+  if (words) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `Mostly: ${words}.` } });
+  for (const d of DIMENSIONS) {
+    const list = change.contributions.filter((c) => c.dimension === d);
+    if (!list.length) continue;
+    const shown = list.slice(0, EXPLAIN_ROWS);
+    const rest = list.slice(EXPLAIN_ROWS);
+    const lines = shown.map(row);
+    if (rest.length)
+      lines.push(
+        `• ${rest.length} more: ${signedPts(
+          rest.reduce((a, c) => a + c.pts, 0),
+          2,
+        )} together`,
+      );
+    blocks.push({
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: `*${TITLES[d]}* (adds up to ${signedPts(change.delta_pts, 2)})\n${lines.join('\n')}`.slice(
+          0,
+          SLACK_LIMITS.sectionText,
+        ),
+      },
+    });
+  }
+  blocks.push({
+    type: 'context',
+    elements: [
+      {
+        type: 'mrkdwn',
+        text: `Rate: the group's own delivery rate moved · mix: its share of sends moved (against the average) · groups under 100 settled segments in the two periods are pooled, never named · \`/campaign-stats explain ${escapeMrkdwn(opts.words)}\``,
+      },
+    ],
+  });
+  return { text: head, blocks };
+}
+
+/** The same table as plain text, for the CLI (`stats WORDS --explain`). */
+export function formatChange(change: Change | null, against: string): string {
+  if (!change) return 'Nothing to explain: this period or the one before has no settled messages.';
+  const out = [
+    `Delivery rate ${fmtPct(change.from)} → ${fmtPct(change.to)}: ${signedPts(change.delta_pts, 2)} pts vs ${against}`,
+  ];
+  const words = changeWords(change, false);
+  if (words) out.push(`Mostly: ${words}.`);
+  for (const d of DIMENSIONS) {
+    const list = change.contributions.filter((c) => c.dimension === d);
+    if (!list.length) continue;
+    out.push('', `${TITLES[d].padEnd(34)} ${'total'.padStart(8)}  ${'rate'.padStart(8)}  ${'mix'.padStart(8)}`);
+    for (const c of list)
+      out.push(
+        `  ${c.label.slice(0, 32).padEnd(32)} ${signedPts(c.pts, 2).padStart(8)}  ${signedPts(c.rate_pts, 2).padStart(8)}  ${signedPts(c.mix_pts, 2).padStart(8)}${isNamed(c) ? '' : '  (never named)'}`,
+      );
+  }
+  return out.join('\n');
+}
