@@ -14,7 +14,7 @@
  * timeout answers 503), how long the fill took, and whether the grain equals a raw recount
  * afterwards. Messages are generated in the database itself (MariaDB's SEQUENCE engine).
  *
- *   npm run build && node dist/bench/online-fill.js [--messages 10000000] [--rate 300] [--seconds 15] [--reuse] [--skip-old]
+ *   npm run build && node dist/bench/online-fill.js [--messages 10000000] [--rate 300] [--seconds 15] [--reuse] [--skip-old] [--sleep-coef 2]
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -33,6 +33,7 @@ const { values } = parseArgs({
     port: { type: 'string', default: '3793' },
     reuse: { type: 'boolean', default: false },
     'skip-old': { type: 'boolean', default: false },
+    'sleep-coef': { type: 'string', default: '2' },
   },
 });
 const N = Number(values.messages);
@@ -255,7 +256,7 @@ async function main() {
   await db('grain_fill_first_states').truncate();
   let onlineDone = false;
   const t2 = performance.now();
-  const filler = run(['fill', '--grace', '3'], env).then((code) => {
+  const filler = run(['fill', '--grace', '3', '--sleep-coef', values['sleep-coef']!], env).then((code) => {
     onlineDone = true;
     return code;
   });

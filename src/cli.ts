@@ -555,7 +555,7 @@ async function fillCommand({ rest, config, io }: Cli): Promise<number> {
       options: {
         grace: { type: 'string', default: '10' },
         batch: { type: 'string', default: '5000' },
-        'sleep-coef': { type: 'string', default: '1' },
+        'sleep-coef': { type: 'string', default: '2' },
       },
     }),
   );

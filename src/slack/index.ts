@@ -1,6 +1,6 @@
 import { App, ExpressReceiver } from '@slack/bolt';
 import type { Express } from 'express';
-import { shareStatsAction, statsControlAction } from './actions/stats-controls.action';
+import { shareStatsAction, exportStatsAction, statsControlAction } from './actions/stats-controls.action';
 import { alertAction, restoreAction, threadAckListener } from './actions/alert.actions';
 import { ALERT_ACTION } from '../alerts/alert.blocks';
 import { RESTORE_ACTION } from '../unsubscribes/unsubscribes.blocks';
@@ -29,6 +29,7 @@ export function registerListeners(app: App, slackDeps: SlackDeps): void {
   app.action(ACTION.type, statsControlAction(deps, 'type'));
   app.action(ACTION.carrier, statsControlAction(deps, 'carrier'));
   app.action(ACTION.share, shareStatsAction(deps));
+  app.action(ACTION.export, exportStatsAction(deps));
   app.action(ALERT_ACTION.ack, alertAction(deps, 'ack'));
   app.action(ALERT_ACTION.snooze, alertAction(deps, 'snooze'));
   app.action(ALERT_ACTION.resolve, alertAction(deps, 'resolve'));

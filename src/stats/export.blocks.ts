@@ -1,5 +1,5 @@
 import { notice, type SlackMessage } from '../messages/message';
-import { escapeMrkdwn, fmtInt } from '../messages/mrkdwn';
+import { escapeMrkdwn, fmtInt, plural } from '../messages/mrkdwn';
 import type { ExportOutcome } from './export.service';
 
 /** What an export did: sent (where, how many rows), or too large (and how to narrow it). */
@@ -13,7 +13,7 @@ export function exportMessage(
       );
     case 'sent':
       return notice(
-        `:page_facing_up: Sent you the export of \`${escapeMrkdwn(o.title)}\` in a direct message: ${fmtInt(o.rows)} rows (day × campaign × carrier × type × status) and ${fmtInt(o.reasonRows)} rows of reasons.`,
+        `:page_facing_up: Sent you the export of \`${escapeMrkdwn(o.title)}\` in a direct message: ${plural(o.rows, 'row')} (day × campaign × carrier × type × status) and ${plural(o.reasonRows, 'row')} of reasons.`,
       );
     case 'files':
       return notice(`Export of \`${escapeMrkdwn(o.title)}\` ready.`);

@@ -21,6 +21,7 @@ export const ACTION = {
   type: 'stats_type',
   carrier: 'stats_carrier',
   share: 'stats_share',
+  export: 'stats_export',
 } as const;
 
 /** The controls block carries the answer's words, so an interaction can rebuild it. */
@@ -178,6 +179,12 @@ function controls(view: StatsView, version: number): ActionsBlock {
         type: 'button',
         action_id: ACTION.share,
         text: { type: 'plain_text', text: 'Share in channel' },
+        value: view.words || '7d',
+      },
+      {
+        type: 'button',
+        action_id: ACTION.export,
+        text: { type: 'plain_text', text: 'Export CSV' },
         value: view.words || '7d',
       },
     ],

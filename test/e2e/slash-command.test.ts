@@ -266,6 +266,33 @@ describe.each(ENGINES)('/campaign-stats over signed HTTP (%s)', (engine) => {
     expect(files.every((f) => !/\+1303555\d{4}/.test(f.bytes!.toString('utf8')))).toBe(true);
   });
 
+  it('sends the answer’s figures as CSV from its Export CSV button, to the one who clicked', async () => {
+    const { message: msg } = await command('30d sms');
+    const button = (msg.blocks.find((b: any) => b.type === 'actions') as any).elements[4];
+    expect(button).toMatchObject({ action_id: 'stats_export', text: { text: 'Export CSV' }, value: '30d sms' });
+    await postSlack(
+      t.base,
+      blockActionBody(standIn, msg.ts, {
+        type: 'button',
+        action_id: 'stats_export',
+        block_id: 'x',
+        value: button.value,
+        text: button.text,
+      }),
+    );
+    const [, reply] = await waitForCalls(standIn, 'response_url', 2);
+    expect(reply!.args).toMatchObject({ response_type: 'ephemeral', replace_original: false });
+    expect(reply!.args.text).toBe(
+      ':page_facing_up: Sent you the export of `30d sms` in a direct message: 2 rows (day × campaign × carrier × type × status) and 1 row of reasons.',
+    );
+    const csv = [...standIn.files.values()].find((f) => f.filename === 'campaign-stats-30d-sms.csv')!;
+    expect(csv.bytes!.toString('utf8').trim().split('\n')).toEqual([
+      'date,account_id,campaign_id,campaign_name,carrier,type,status,segments,messages',
+      '2026-11-25,acct_1,cmp_42,Black Friday,Verizon,sms,delivered_confirmed,1,1',
+      '2026-11-26,acct_1,cmp_43,Cyber <Monday>,AT&T,sms,unreachable,2,1',
+    ]);
+  });
+
   it('shares the same answer in the channel for everyone, without the controls', async () => {
     const { message: msg } = await command('30d mms');
     await clickShare(msg);

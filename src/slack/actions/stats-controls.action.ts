@@ -11,6 +11,7 @@ import { wordErrorsMessage } from '../blocks/help.blocks';
 import { actionContext } from '../context';
 import { sendStats } from '../send-stats';
 import { statsView, type SlackDeps } from '../slack-deps';
+import { exportToRequester } from '../commands/export.command';
 
 type Args = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 
@@ -46,5 +47,16 @@ export function shareStatsAction(deps: SlackDeps) {
       return;
     }
     await sendStats(deps, client, logger, respond, result.view, { mode: 'share', sharedBy: ctx.userId });
+  };
+}
+
+/** Export CSV on an answer: the same words' two CSV files, sent to the one who clicked. */
+export function exportStatsAction(deps: SlackDeps) {
+  return async ({ ack, action, body, respond, client }: Args) => {
+    await ack();
+    const ctx = await actionContext(deps, client, body);
+    const words = (action as ButtonAction).value ?? '';
+    const reply = await exportToRequester(deps, client, ctx, words);
+    await respond({ response_type: 'ephemeral', replace_original: false, ...reply });
   };
 }
