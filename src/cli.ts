@@ -138,6 +138,19 @@ async function migrateCommand({ rest, config, io }: Cli): Promise<number> {
   return 0;
 }
 
+/** The operator's words → a query over every account; words not understood are each named. */
+async function cliQuery(db: Db, words: string[], { config, io, clock }: Pick<Cli, 'config' | 'io' | 'clock'>) {
+  const parsed = await resolveQuery(
+    db,
+    words.join(' '),
+    config.defaultTimezone,
+    clock.now(),
+    platformScope('operator CLI'),
+  );
+  if (!parsed.ok) for (const e of parsed.errors) io.err(e.message);
+  return parsed;
+}
+
 async function statsCommand({ rest, config, io, clock }: Cli): Promise<number> {
   const { values, positionals } = usage(() =>
     parseArgs({
@@ -159,17 +172,8 @@ async function statsCommand({ rest, config, io, clock }: Cli): Promise<number> {
       io.err(
         `note: the database at ${config.databaseUrl ? redactUrl(config.databaseUrl) : config.sqliteFile} has no messages yet (send some to POST /api/v1/messages, or campaign-stats import FILE, or campaign-stats demo-data).`,
       );
-    const parsed = await resolveQuery(
-      db,
-      positionals.join(' '),
-      config.defaultTimezone,
-      clock.now(),
-      platformScope('operator CLI'),
-    );
-    if (!parsed.ok) {
-      for (const e of parsed.errors) io.err(e.message);
-      return 2;
-    }
+    const parsed = await cliQuery(db, positionals, { config, io, clock });
+    if (!parsed.ok) return 2;
     if (values.json || values.explain) {
       // the answer and its change against the period before, explained
       const { change, after } = await explainStats(db, parsed.query, clock.now());
@@ -503,17 +507,8 @@ async function exportCommand({ rest, config, io, clock }: Cli): Promise<number> 
   const out = values.out;
   const reasonsFile = out.replace(/(\.csv)?$/i, (ext) => `-reasons${ext || '.csv'}`);
   return withDb(config, async (db) => {
-    const parsed = await resolveQuery(
-      db,
-      positionals.join(' '),
-      config.defaultTimezone,
-      clock.now(),
-      platformScope('operator CLI'),
-    );
-    if (!parsed.ok) {
-      for (const e of parsed.errors) io.err(e.message);
-      return 2;
-    }
+    const parsed = await cliQuery(db, positionals, { config, io, clock });
+    if (!parsed.ok) return 2;
     const open = (file: string, columns: readonly string[]) => {
       const csv = stringify({ header: true, columns: [...columns] });
       const sink = fs.createWriteStream(file);

@@ -4,7 +4,7 @@ import { accountFilter, narrowTo } from '../domain/account-scope';
 import { reasonOf } from '../domain/reasons';
 import { isStatus } from '../domain/status';
 import { toDbTime } from '../db/dialect';
-import { campaignNames, type Scope } from './stats.repository';
+import { campaignNames, narrow, type Scope } from './stats.repository';
 import type { StatsQuery } from './stats.service';
 
 /**
@@ -16,30 +16,10 @@ import type { StatsQuery } from './stats.service';
  * exact in whole-hour zones; in a :30 or :45 zone the hour across local midnight counts to the
  * later day.
  */
-export const COUNT_COLUMNS = [
-  'date',
-  'account_id',
-  'campaign_id',
-  'campaign_name',
-  'carrier',
-  'type',
-  'status',
-  'segments',
-  'messages',
-] as const;
-export const REASON_COLUMNS = [
-  'date',
-  'account_id',
-  'campaign_id',
-  'campaign_name',
-  'carrier',
-  'type',
-  'status',
-  'reason',
-  'error_code',
-  'segments',
-  'messages',
-] as const;
+/** The columns every row starts with: the day and what was sent, to whom, how, with what outcome. */
+const KEY_COLUMNS = ['date', 'account_id', 'campaign_id', 'campaign_name', 'carrier', 'type', 'status'] as const;
+export const COUNT_COLUMNS = [...KEY_COLUMNS, 'segments', 'messages'] as const;
+export const REASON_COLUMNS = [...KEY_COLUMNS, 'reason', 'error_code', 'segments', 'messages'] as const;
 
 export type Row = Array<string | number>;
 
@@ -49,17 +29,6 @@ const scopeOf = (q: StatsQuery): Scope => ({
   campaignId: q.campaign?.id ?? null,
   accountIds: accountFilter(q.account ? narrowTo(q.accounts, q.account.id) : q.accounts),
 });
-
-function narrowed(qb: Knex.QueryBuilder, scope: Scope): Knex.QueryBuilder {
-  if (scope.campaignId) qb.where('campaign_id', scope.campaignId);
-  if (scope.accountIds) {
-    if (scope.accountIds.length === 0) qb.whereRaw('1 = 0');
-    else qb.whereIn('account_id', [...scope.accountIds]);
-  }
-  if (scope.type) qb.where('type', scope.type);
-  if (scope.carrier !== null) qb.where('carrier', scope.carrier);
-  return qb;
-}
 
 /** The local days of the period: [start, end) of each, in UTC. */
 function localDays(q: StatsQuery): Array<{ date: string; from: Date; to: Date }> {
@@ -105,7 +74,7 @@ export async function exportStats(
   const summary: ExportSummary = { rows: 0, reasonRows: 0, days: 0, truncated: false };
   const sums = [db.raw('SUM(segments) AS segments'), db.raw('SUM(messages) AS messages')];
   for (const day of localDays(q)) {
-    const counts = await narrowed(
+    const counts = await narrow(
       db('counts_quarter')
         .select('account_id', 'campaign_id', 'carrier', 'type', 'status', ...sums)
         .where('quarter', '>=', toDbTime(day.from))
@@ -114,7 +83,7 @@ export async function exportStats(
         .orderBy(['campaign_id', 'carrier', 'type', 'status']),
       scope,
     );
-    const reasons = await narrowed(
+    const reasons = await narrow(
       db('counts_reason_campaign_hourly')
         .select('account_id', 'campaign_id', 'carrier', 'type', 'status', 'error_code', ...sums)
         .where('hour', '>=', toDbTime(hourFloor(day.from)))
@@ -131,36 +100,23 @@ export async function exportStats(
       return summary;
     }
     await nameOf([...countRows, ...reasonRows].map((r) => r.campaign_id as string));
+    const common = (r: Record<string, unknown>) => [
+      day.date,
+      r.account_id as string,
+      r.campaign_id as string,
+      names.get(r.campaign_id as string) ?? '',
+      r.carrier as string,
+      r.type as string,
+      r.status as string,
+    ];
     for (const r of countRows) {
-      await out.counts([
-        day.date,
-        r.account_id,
-        r.campaign_id,
-        names.get(r.campaign_id) ?? '',
-        r.carrier,
-        r.type,
-        r.status,
-        Number(r.segments),
-        Number(r.messages),
-      ]);
+      await out.counts([...common(r), Number(r.segments), Number(r.messages)]);
       summary.rows++;
     }
     for (const r of reasonRows) {
       const code = Number(r.error_code) || null;
       const reason = isStatus(r.status) ? reasonOf(r.status, code) : null;
-      await out.reasons([
-        day.date,
-        r.account_id,
-        r.campaign_id,
-        names.get(r.campaign_id) ?? '',
-        r.carrier,
-        r.type,
-        r.status,
-        reason ?? '',
-        code ?? '',
-        Number(r.segments),
-        Number(r.messages),
-      ]);
+      await out.reasons([...common(r), reason ?? '', code ?? '', Number(r.segments), Number(r.messages)]);
       summary.reasonRows++;
     }
     summary.days++;

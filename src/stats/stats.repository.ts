@@ -27,7 +27,8 @@ function seriesTable(scope: Scope): string {
   return scope.carrier !== null ? 'counts_hourly' : 'counts_series_hourly';
 }
 
-function narrow(qb: Knex.QueryBuilder, scope: Scope): Knex.QueryBuilder {
+/** A grain or raw query narrowed to a scope's filters and accounts (never wider). */
+export function narrow(qb: Knex.QueryBuilder, scope: Scope): Knex.QueryBuilder {
   if (scope.campaignId) qb.where('campaign_id', scope.campaignId);
   if (scope.accountIds) {
     if (scope.accountIds.length === 0)
