@@ -36,6 +36,7 @@ export function digestMessages(d: DigestData, chart: ChartImage): { parent: Slac
   }
   const total = s.totals.segments;
   const moved = deliveryChange(s.rates.delivery, d.trailingDeliveryRate);
+  const changed = changeWords(d.change ?? null);
   const worst = [...s.carriers]
     .filter((c) => c.totals.messages >= 20 && c.rates.delivery !== null)
     .sort((a, b) => (a.rates.delivery ?? 1) - (b.rates.delivery ?? 1))
@@ -59,7 +60,7 @@ export function digestMessages(d: DigestData, chart: ChartImage): { parent: Slac
           `*Total Segments: ${fmtInt(total)}* · ${plural(s.totals.messages, 'message')}\n` +
           `Delivery rate *${fmtPct(s.rates.delivery)}*` +
           (moved ? ` ${changeText(moved, `the 7-day average of ${fmtPct(d.trailingDeliveryRate)}`)}` : '') +
-          (changeWords(d.change ?? null) ? `\nWhat changed: ${changeWords(d.change ?? null)}` : '') +
+          (changed ? `\nWhat changed: ${changed}` : '') +
           `\n*${money(d.undeliveredCost)}* spent on undelivered segments (${fmtInt(s.statuses.undelivered.segments)} × ${money(d.segmentPrice)})`,
       },
     },

@@ -4,7 +4,7 @@ import type { ExportOutcome } from './export.service';
 
 /** What an export did: sent (where, how many rows), or too large (and how to narrow it). */
 export function exportMessage(
-  o: ExportOutcome | { type: 'sent'; title: string; rows: number; reasonRows: number },
+  o: Exclude<ExportOutcome, { type: 'files' }> | { type: 'sent'; title: string; rows: number; reasonRows: number },
 ): SlackMessage {
   switch (o.type) {
     case 'too-large':
@@ -15,7 +15,5 @@ export function exportMessage(
       return notice(
         `:page_facing_up: Sent you the export of \`${escapeMrkdwn(o.title)}\` in a direct message: ${plural(o.rows, 'row')} (day × campaign × carrier × type × status) and ${plural(o.reasonRows, 'row')} of reasons.`,
       );
-    case 'files':
-      return notice(`Export of \`${escapeMrkdwn(o.title)}\` ready.`);
   }
 }
