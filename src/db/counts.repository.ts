@@ -144,21 +144,26 @@ export type FillState = 'pending' | 'filling' | 'ready';
  * second per database: the write path asks on every transaction. A fill waits longer than
  * this (its grace period) before it takes its watermark.
  */
-const FILL_STATES_TTL_MS = 1000;
+export const FILL_STATES_TTL_MS = 1000;
 const fillStateCache = new Map<string, { at: number; states: Map<string, FillState> }>();
+/** bumped by every forget: a read that began before it does not fill the cache with what it read */
+let fillStateGeneration = 0;
 
 export async function grainFillStates(db: Knex | Knex.Transaction): Promise<Map<string, FillState>> {
   const key = JSON.stringify([db.client.config.client, db.client.config.connection]);
   const hit = fillStateCache.get(key);
   if (hit && Date.now() - hit.at < FILL_STATES_TTL_MS) return hit.states;
+  const generation = fillStateGeneration;
+  const at = Date.now();
   const rows = (await db('grain_fills').select('grain', 'state')) as Array<{ grain: string; state: FillState }>;
   const states = new Map(rows.map((r) => [r.grain, r.state]));
-  fillStateCache.set(key, { at: Date.now(), states });
+  if (generation === fillStateGeneration) fillStateCache.set(key, { at, states });
   return states;
 }
 
 /** Forgets the cached fill states (a fill that just changed them, in this process). */
 export function forgetGrainFillStates(): void {
+  fillStateGeneration++;
   fillStateCache.clear();
 }
 

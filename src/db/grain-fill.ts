@@ -1,6 +1,12 @@
 import type { Knex } from 'knex';
 import type { StoredStatus } from '../domain/message-state';
-import { CountDeltas, countKeyOf, forgetGrainFillStates, type FillState } from './counts.repository';
+import {
+  CountDeltas,
+  countKeyOf,
+  FILL_STATES_TTL_MS,
+  forgetGrainFillStates,
+  type FillState,
+} from './counts.repository';
 import { dialectOf, fromDbTime, inTransaction, toDbTime } from './dialect';
 
 /**
@@ -86,6 +92,9 @@ export async function fillGrains(db: Knex, opts: FillOptions = {}): Promise<Fill
 export async function fillGrain(db: Knex, grain: string, opts: FillOptions = {}): Promise<FillResult> {
   const now = opts.now ?? (() => new Date());
   const batch = opts.batch ?? 5000;
+  // never shorter than the write path's cache of fill states (with a margin for a transaction
+  // in flight): a writer that still sees the old state must have finished
+  const graceMs = Math.max(opts.graceMs ?? 10_000, 2 * FILL_STATES_TTL_MS);
   let fill = await readFill(db, grain);
   if (fill.state === 'ready') return { grain, messages: 0, batches: 0 };
   if (fill.state === 'pending') {
@@ -95,7 +104,7 @@ export async function fillGrain(db: Knex, grain: string, opts: FillOptions = {})
     forgetGrainFillStates();
   }
   if (fill.watermark === null) {
-    await new Promise((r) => setTimeout(r, opts.graceMs ?? 10_000));
+    await new Promise((r) => setTimeout(r, graceMs));
     const max = (await db('messages').max({ id: 'id' }).first()) as { id: unknown } | undefined;
     await db('grain_fills')
       .where({ grain })
@@ -187,7 +196,7 @@ export async function fillGrain(db: Knex, grain: string, opts: FillOptions = {})
   forgetGrainFillStates();
   // the first states are no longer needed: dropped a slice at a time (no long lock on a big
   // delete), once the transactions that still saw `filling` have ended
-  await new Promise((r) => setTimeout(r, opts.graceMs ?? 10_000));
+  await new Promise((r) => setTimeout(r, graceMs));
   if (dialectOf(db) === 'mysql')
     while ((await db.raw('DELETE FROM grain_fill_first_states WHERE grain = ? LIMIT 5000', [grain]))[0].affectedRows);
   else await db('grain_fill_first_states').where({ grain }).delete();
