@@ -5,6 +5,7 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_NOW_ISO } from '../helpers/now';
+import { freePort } from '../helpers/ports';
 
 /**
  * The local mode, as a person sees it: the app started from nothing (no Slack, no database
@@ -14,8 +15,9 @@ const ROOT = path.resolve(__dirname, '../..');
 const BIN = path.join(ROOT, 'bin/campaign-stats.js');
 const CHROMIUM = '/usr/bin/chromium';
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cs-local-'));
-const port = 3300 + Math.floor(Math.random() * 500);
-const base = `http://127.0.0.1:${port}`;
+/** Chosen by the kernel once, before the first start; the restart reuses it. */
+let port = 0;
+let base = '';
 const shots = process.env.UPDATE_SCREENSHOTS === '1';
 /** The server's clock, pinned: what the page shows must not depend on the day or hour the test runs. */
 const NOW = TEST_NOW_ISO;
@@ -69,6 +71,8 @@ describe('local mode in a browser', () => {
     expect(fs.existsSync(CHROMIUM), 'Debian chromium is required (apt-get install chromium); .ci/run installs it').toBe(
       true,
     );
+    port = await freePort();
+    base = `http://127.0.0.1:${port}`;
     server = await startServer();
     browser = await chromium.launch({
       executablePath: CHROMIUM,

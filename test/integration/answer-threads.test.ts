@@ -8,6 +8,7 @@ import { createTestDatabase, ENGINES, truncateAll, type TestDatabase } from '../
 import { INGEST_TOKEN, message } from '../helpers/app';
 import { BOT_TOKEN, postSlack, SIGNING_SECRET, slashCommandBody, waitForCalls } from '../helpers/slack';
 import { TEST_NOW, TEST_NOW_ISO } from '../helpers/now';
+import { freePort } from '../helpers/ports';
 
 /**
  * The compiled server (bin/, as `npm start` runs it) computes answers in worker threads, off the
@@ -28,7 +29,7 @@ describe.each(ENGINES)('answers in worker threads, the compiled server (%s)', (e
   for (const threads of ['true', 'false']) {
     it(`ANSWER_THREADS=${threads}: answers /campaign-stats with the exact counts`, async () => {
       await truncateAll(tdb.db);
-      const port = 4300 + Math.floor(Math.random() * 500);
+      const port = await freePort();
       const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cs-threads-'));
       const env: Record<string, string> = {
         ...(process.env as Record<string, string>),
@@ -54,8 +55,10 @@ describe.each(ENGINES)('answers in worker threads, the compiled server (%s)', (e
       child.stdout!.on('data', (c) => (stdout += c));
       const base = `http://127.0.0.1:${port}`;
       try {
-        for (let i = 0; i < 200 && !stdout.includes('"msg":"listening"'); i++)
+        // a child that exits (a port taken after all) fails the test now, not after 60 s
+        for (let i = 0; i < 200 && !stdout.includes('"msg":"listening"') && child.exitCode === null; i++)
           await new Promise((r) => setTimeout(r, 50));
+        expect(child.exitCode, 'the server exited before listening').toBeNull();
         expect(stdout).toContain(`"answerThreads":${threads === 'true' ? 1 : 0}`);
         standIn.reset();
         const sent = new Date(TEST_NOW.getTime() - 2 * 86_400_000).toISOString();

@@ -10,6 +10,7 @@ import { fixedClock } from '../../src/clock';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { createTestDatabase } from '../helpers/databases';
+import { freePort } from '../helpers/ports';
 
 /** What a new operator meets in the first hour (issue 15): each defect found, pinned by a test. */
 const BIN = path.resolve(__dirname, '../../bin/campaign-stats.js');
@@ -61,10 +62,7 @@ describe('the first hour', () => {
 
   it('stays up when Slack cannot be reached at start (single workspace)', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cs-noslack-'));
-    const probe = net.createServer();
-    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-    const port = (probe.address() as net.AddressInfo).port;
-    await new Promise((r) => probe.close(r));
+    const port = await freePort();
     const child = spawn(process.execPath, [BIN, 'serve'], {
       env: {
         PATH: process.env.PATH ?? '',

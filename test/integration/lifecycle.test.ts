@@ -9,6 +9,7 @@ import { INGEST_TOKEN, message, startTestApp } from '../helpers/app';
 import { tableCounts } from '../helpers/state';
 import { postSlack, slackHeaders } from '../helpers/slack';
 import { TEST_NOW, TEST_NOW_ISO } from '../helpers/now';
+import { freePort } from '../helpers/ports';
 
 describe('lifecycle', () => {
   it('lists every migration file, in order, and nothing else', () => {
@@ -64,7 +65,7 @@ describe('lifecycle', () => {
 
   it('ends within its drain timeout on SIGTERM while Slack is unreachable (a Slack call still retrying)', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cs-sigterm-'));
-    const port = 4300 + Math.floor(Math.random() * 500);
+    const port = await freePort();
     const secret = 'sigterm-signing-secret-0123456789';
     const env: NodeJS.ProcessEnv = {
       ...process.env,
