@@ -20,6 +20,7 @@ import { installedWorkspaceAuth, singleWorkspaceAuth, type WorkspaceAuth } from 
 import { workspaceDirectory } from './workspaces/workspace-directory';
 import { Scheduler } from './jobs/scheduler';
 import { startPusher } from './unsubscribes/webhook-push';
+import { homeRedrawer } from './home/home.service';
 import { jobTable } from './jobs/jobs';
 import { createMetrics, metricsRoute, type Metrics } from './http/metrics';
 
@@ -56,7 +57,8 @@ export function createScheduler(config: Config, db: Knex, clock: Clock, logger: 
   const workspaces = slack
     ? workspaceDirectory(db, slack.auth, config.slack.apiUrl, (method) => metrics?.slackApiErrors.inc({ method }))
     : null;
-  return new Scheduler(db, jobTable({ db, config, workspaces, log: logger }), clock, logger, (job, outcome) =>
+  const alertChanged = workspaces ? homeRedrawer(db, config, workspaces, () => clock.now(), logger) : undefined;
+  return new Scheduler(db, jobTable({ db, config, workspaces, log: logger, alertChanged }), clock, logger, (job, outcome) =>
     metrics?.jobRuns.inc({ job, outcome }),
   );
 }

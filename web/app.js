@@ -10,6 +10,7 @@ const EMOJI = {
   large_green_circle: '🟢',
   zzz: '💤',
   rotating_light: '🚨',
+  crescent_moon: '🌙',
   lock: '🔒',
   white_check_mark: '✅',
   x: '❌',

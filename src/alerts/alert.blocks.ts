@@ -7,6 +7,8 @@ import type { AlertsStatus } from './alerts.service';
 import { REASONS, type ReasonCode } from '../domain/reasons';
 import { isCarrierBlocked } from '../domain/alert-rule';
 import { SLACK_LIMITS } from '../messages/block-limits';
+import { fmtDuration, mentionText, type Mention } from '../domain/escalation';
+import type { IncidentFigures } from '../domain/incident';
 
 export const ALERT_ACTION = { ack: 'alert_ack', snooze: 'alert_snooze', resolve: 'alert_resolve' } as const;
 
@@ -63,6 +65,27 @@ export const stateText = (a: Alert, zone: string): string => {
 };
 
 type Mix = Array<{ reason: ReasonCode; label: string; messages: number }>;
+
+/** The campaigns behind an alert's failures when it opened, with their names then. */
+export type Drivers = Array<{ campaignId: string; name: string; messages: number; share: number }>;
+const driversOf = (a: Alert): Drivers => (a.detail as { campaigns?: Drivers } | null)?.campaigns ?? [];
+
+/** Who the last escalation step mentioned, and which step of how many it was. */
+export interface EscalationRecord {
+  to: Mention[];
+  step: number;
+  of: number;
+}
+const escalationOf = (a: Alert): EscalationRecord | null =>
+  (a.detail as { escalatedTo?: EscalationRecord } | null)?.escalatedTo ?? null;
+
+/** "*Driving it:* Black Friday MMS 62% · Green Nov 27 SMS 20%" (the top three campaigns of its failures). */
+export function driversLine(d: Drivers): string | null {
+  if (!d.length) return null;
+  return `*Driving it:* ${d.map((c) => `${escapeMrkdwn(c.name)} ${fmtPct(c.share, 0)}`).join(' · ')}`;
+}
+
+const stepWords = (e: EscalationRecord) => (e.of > 1 ? ` (step ${e.step} of ${e.of})` : '');
 const mixOf = (a: Alert): Mix =>
   ((a.detail as { reasons?: Mix } | null)?.reasons ?? []).filter((r) => r.reason in REASONS);
 
@@ -115,6 +138,7 @@ export function spikeAlertMessage(a: Alert, zone: string, windowMinutes: number)
           `*${fmtPct(a.peakRate)}* of ${fmtInt(a.peakVolume ?? 0)} ${settled} sent in the last ${hours} hour${hours === 1 ? '' : 's'} ${what} at the peak.${now} ` +
             `Threshold ${fmtPct(a.threshold)}${usual}.`,
           ...mixLines(mixOf(a)),
+          ...[driversLine(driversOf(a))].filter((x): x is string => x !== null),
         ].join('\n'),
       },
     },
@@ -126,6 +150,17 @@ export function spikeAlertMessage(a: Alert, zone: string, windowMinutes: number)
       ],
     },
   ];
+  const esc = escalationOf(a);
+  if (esc && a.escalatedAt)
+    blocks.push({
+      type: 'context',
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: `:rotating_light: Escalated to ${esc.to.map(mentionText).join(' ')} at ${at(a.escalatedAt, zone)} (${zone})${stepWords(esc)}`,
+        },
+      ],
+    });
   if (a.state !== 'resolved') blocks.push(alertActions(a.id, a.ackedBy === null));
   return {
     text: `${title}: ${fmtPct(a.peakRate)} (threshold ${fmtPct(a.threshold)}). ${stateText(a, zone)}.`,
@@ -199,4 +234,91 @@ export function alertsStatusMessage(st: AlertsStatus): SlackMessage {
       : 'No open alerts.',
   ];
   return notice(lines.join('\n'));
+}
+
+/**
+ * The escalation step's thread note: mentions the group or people (Slack notifies them), says
+ * how long the alert has waited and which step this is.
+ */
+export function escalationNote(a: Alert, e: EscalationRecord, minutesOpen: number): SlackMessage {
+  const who = e.to.map(mentionText).join(' ');
+  const text = `${who} ${e.step === 1 ? 'Escalated' : 'Still unacknowledged'}: this alert has been open ${fmtDuration(minutesOpen)} and nobody has acknowledged it${stepWords(e)}.`;
+  return {
+    text: `${e.step === 1 ? 'Escalated' : 'Still unacknowledged'}: ${alertTitle(a)}, open ${fmtDuration(minutesOpen)}${stepWords(e)}.`,
+    // no buttons here: the parent's are redrawn on every change, a copy in the thread would go stale
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `:rotating_light: ${text} The buttons are on the alert above.` } }],
+  };
+}
+
+/** One message for the alerts held through a channel's quiet hours. */
+export function quietSummaryMessage(alerts: Alert[], quiet: string, zone: string): SlackMessage {
+  const live = alerts.filter((a) => a.state !== 'resolved');
+  const head = `Quiet hours (${quiet}) are over: ${alerts.length} alert${alerts.length === 1 ? ' was' : 's were'} found and held${
+    live.length ? `; ${live.length} still need${live.length === 1 ? 's' : ''} someone and ${live.length === 1 ? 'follows' : 'follow'} below` : ', and all resolved by themselves'
+  }.`;
+  const rows = alerts.slice(0, 30).map((a) => {
+    const state =
+      a.state === 'resolved'
+        ? `resolved ${a.resolvedBy === 'auto' ? 'by itself' : a.resolvedBy === 'disconnect' ? '(disconnected)' : `by <@${a.resolvedBy}>`} at ${at(a.resolvedAt!, zone)}`
+        : 'still open';
+    return `• *${escapeMrkdwn(alertTitle(a))}*: peak ${fmtPct(a.peakRate)} of ${fmtInt(a.peakVolume ?? 0)}, found ${at(a.openedAt, zone)}, ${state}`;
+  });
+  if (alerts.length > 30) rows.push(`…and ${alerts.length - 30} more (\`alerts status\` lists the open ones).`);
+  return {
+    text: head,
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: `:crescent_moon: ${head}` } },
+      { type: 'section', text: { type: 'mrkdwn', text: rows.join('\n').slice(0, SLACK_LIMITS.sectionText) } },
+    ],
+  };
+}
+
+/** What an incident cost, posted in its thread when it is resolved (by hand or by itself). */
+export interface IncidentSummary {
+  alert: Alert;
+  figures: IncidentFigures;
+  /** campaign id → name */
+  names: Map<string, string>;
+  segmentPrice: number;
+  /** the whole hours the figures cover */
+  from: Date;
+  to: Date;
+}
+
+const money = (n: number) => `$${n.toFixed(2)}`;
+
+export function incidentSummaryNote(s: IncidentSummary, zone: string): SlackMessage {
+  const a = s.alert;
+  const f = s.figures;
+  const end = a.resolvedAt ?? s.to;
+  const minutes = Math.max(0, Math.round((end.getTime() - a.openedAt.getTime()) / 60_000));
+  const what = a.kind === 'sender_problem' ? 'failed for the sender’s reasons' : a.kind;
+  const lines = [
+    `*Incident summary* · ${escapeMrkdwn(alertTitle(a))}`,
+    `Lasted *${fmtDuration(Math.max(1, minutes))}* (${at(a.openedAt, zone)} to ${at(end, zone)}, ${zone}) · peak *${fmtPct(a.peakRate)}* of ${fmtInt(a.peakVolume ?? 0)}`,
+    `*${fmtInt(f.failures.messages)}* messages (${fmtInt(f.failures.segments)} segments) ${what} · *${money(f.cost)}* spent on undelivered segments (${fmtInt(f.undeliveredSegments)} × ${money(s.segmentPrice)})`,
+  ];
+  const total = f.failures.messages;
+  if (f.reasons.length && total)
+    lines.push(
+      `*Reasons:* ${f.reasons
+        .slice(0, 3)
+        .map((r) => `${escapeMrkdwn(r.label)} ${fmtInt(r.messages)} (${fmtPct(r.messages / total, 0)})`)
+        .join(' · ')}`,
+    );
+  if (f.campaigns.length)
+    lines.push(
+      `*Campaigns:* ${f.campaigns.map((c) => `${escapeMrkdwn(s.names.get(c.campaignId) ?? c.campaignId)} ${fmtPct(c.share, 0)}`).join(' · ')}`,
+    );
+  const posted = a.postedAt ?? a.openedAt;
+  lines.push(
+    a.ackedBy && a.ackedAt
+      ? `Acknowledged by <@${a.ackedBy}> at ${at(a.ackedAt, zone)}, ${fmtDuration(Math.max(1, Math.round((a.ackedAt.getTime() - posted.getTime()) / 60_000)))} after it was posted${a.escalatedAt ? ' (after escalation)' : ''}.`
+      : `Nobody acknowledged it${a.escalatedAt ? ', though it was escalated' : ''}.`,
+  );
+  lines.push(
+    `_Counts cover the whole hours ${at(s.from, zone)}–${at(s.to, zone)}, from the alert’s window before it opened to its end._`,
+  );
+  const text = `Incident summary: ${alertTitle(a)} lasted ${fmtDuration(Math.max(1, minutes))}; ${fmtInt(f.failures.messages)} messages ${what}; ${money(f.cost)} on undelivered segments.`;
+  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: lines.join('\n') } }] };
 }

@@ -49,6 +49,15 @@ export interface Alert {
   belowSince: Date | null;
   openedAt: Date;
   detail: unknown;
+  /** when the parent was posted (the escalation clock starts here) */
+  postedAt: Date | null;
+  /** found in quiet hours and not posted yet: the summary at their end posts it */
+  held: boolean;
+  /** the highest escalation step claimed, and the highest posted (equal unless a post is in flight) */
+  escalationStep: number;
+  escalationPosted: number;
+  escalationClaimedAt: Date | null;
+  escalatedAt: Date | null;
 }
 
 const t = (v: unknown) => (v === null || v === undefined ? null : fromDbTime(v));
@@ -79,6 +88,12 @@ function toAlert(r: Record<string, unknown>): Alert {
     belowSince: t(r.below_since),
     openedAt: fromDbTime(r.opened_at),
     detail: r.detail ? JSON.parse(r.detail as string) : null,
+    postedAt: t(r.posted_at),
+    held: Boolean(r.held),
+    escalationStep: Number(r.escalation_step ?? 0),
+    escalationPosted: Number(r.escalation_posted ?? 0),
+    escalationClaimedAt: t(r.escalation_claimed_at),
+    escalatedAt: t(r.escalated_at),
   };
 }
 
@@ -129,6 +144,8 @@ export async function openAlert(
     threshold: number | null;
     volume: number | null;
     detail?: unknown;
+    /** quiet hours: open it, but post it only when they end */
+    held?: boolean;
   },
   now: Date,
 ): Promise<Alert | null> {
@@ -149,6 +166,7 @@ export async function openAlert(
       peak_volume: a.volume,
       opened_at: toDbTime(now),
       detail: a.detail === undefined ? null : JSON.stringify(a.detail),
+      held: a.held ?? false,
     });
     return getAlert(db, Number(id));
   } catch (err) {
@@ -157,8 +175,62 @@ export async function openAlert(
   }
 }
 
-export async function setMessageTs(db: Knex, id: number, ts: string): Promise<void> {
-  await db('alerts').where({ id }).update({ message_ts: ts });
+export async function setMessageTs(db: Knex, id: number, ts: string, now: Date): Promise<void> {
+  await db('alerts')
+    .where({ id })
+    .update({ message_ts: ts, posted_at: toDbTime(now) });
+}
+
+/** The open (unacknowledged, posted) alerts an escalation pass looks at: one read. */
+export async function escalationCandidates(db: Knex): Promise<Alert[]> {
+  return (
+    await db('alerts')
+      .select('*')
+      .where({ state: 'open', held: false })
+      .whereNotNull('message_ts')
+      .orderBy('id')
+  ).map(toAlert);
+}
+
+/**
+ * Claims escalation step `step` of an alert for this instance: only from the step it was read
+ * at, only while it is open and nothing is in flight (or what is in flight was claimed before
+ * `staleBefore`: an instance died between claim and post). One instance wins each step.
+ */
+export async function claimEscalationStep(
+  db: Knex,
+  a: Pick<Alert, 'id' | 'escalationStep' | 'escalationPosted' | 'escalationClaimedAt'>,
+  step: number,
+  now: Date,
+): Promise<boolean> {
+  const q = db('alerts')
+    .where({ id: a.id, state: 'open', escalation_step: a.escalationStep, escalation_posted: a.escalationPosted })
+    .update({ escalation_step: step, escalation_claimed_at: toDbTime(now) });
+  if (a.escalationClaimedAt === null) q.whereNull('escalation_claimed_at');
+  else q.where({ escalation_claimed_at: toDbTime(a.escalationClaimedAt) });
+  return (await q) > 0;
+}
+
+/** Marks step `step` posted (after Slack's reply), with whom it went to for the parent's words. */
+export async function markEscalationPosted(db: Knex, id: number, step: number, to: unknown, now: Date): Promise<void> {
+  const a = await getAlert(db, id);
+  await db('alerts')
+    .where({ id, escalation_step: step })
+    .update({
+      escalation_posted: step,
+      escalated_at: toDbTime(now),
+      detail: JSON.stringify({ ...((a?.detail as object | null) ?? {}), escalatedTo: to }),
+    });
+}
+
+/** The held alerts of every channel, by channel (the quiet-hours summary job's view). */
+export async function heldAlerts(db: Knex): Promise<Alert[]> {
+  return (await db('alerts').select('*').where({ held: true }).orderBy('id')).map(toAlert);
+}
+
+/** Takes an alert out of hold; only one caller gets true. */
+export async function releaseHeld(db: Knex, id: number): Promise<boolean> {
+  return (await db('alerts').where({ id, held: true }).update({ held: false })) > 0;
 }
 
 /**

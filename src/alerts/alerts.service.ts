@@ -11,7 +11,7 @@ import {
 } from '../domain/alert-rule';
 import type { Config } from '../config';
 import { SETTLED_STATUSES, type Status } from '../domain/status';
-import { REASONED_STATUSES, REASONS, attributionOf, reasonOf, type ReasonCode } from '../domain/reasons';
+import { REASONS, reasonOf, type ReasonCode } from '../domain/reasons';
 import type { SpikeKind } from '../domain/alert-rule';
 import type { Logger } from '../logger';
 import { toDbTime } from '../db/dialect';
@@ -21,8 +21,8 @@ import type { Notifier } from '../messages/notifier';
 import { channelKeyOf, type WorkspaceDirectory } from '../workspaces/workspace-directory';
 import { sees, type AccountScope } from '../domain/account-scope';
 import { fmtPct, fmtInt } from '../messages/mrkdwn';
-import { accountNames } from '../db/directory.repository';
-import { scopeName, spikeAlertMessage, threadNote } from './alert.blocks';
+import { accountNames, campaignNames } from '../db/directory.repository';
+import { incidentSummaryNote, scopeName, spikeAlertMessage, threadNote } from './alert.blocks';
 import {
   acknowledgeSnoozed,
   getAlert,
@@ -37,7 +37,18 @@ import {
   type Alert,
   type AlertScope,
 } from './alerts.repository';
-import { baselineCounts, windowCounts, type CountRow } from './observations.repository';
+import {
+  baselineCounts,
+  hourlyCampaignRows,
+  windowCampaignRows,
+  windowCounts,
+  type AlertTraffic,
+  type CountRow,
+} from './observations.repository';
+import { incidentFigures, isFailureOf, topCampaigns } from '../domain/incident';
+import { isQuiet, isSevere } from '../domain/escalation';
+import { ceilTo, floorTo, HOUR_MS } from '../domain/time-buckets';
+import { narrowTo } from '../domain/account-scope';
 
 export interface AlertDeps {
   db: Knex;
@@ -78,10 +89,7 @@ function observe(
     }
   >();
   // the failures an alert of this kind counts: its status, or (sender problem) a sender reason
-  const isFailure = (r: CountRow) =>
-    kind === 'sender_problem'
-      ? REASONED_STATUSES.has(r.status as Status) && attributionOf(r.status as Status, r.errorCode ?? null) === 'sender'
-      : r.status === kind;
+  const isFailure = (r: CountRow) => isFailureOf(kind, r.status, r.errorCode ?? null);
   const add = (r: CountRow, which: 'win' | 'base') => {
     if (!(kind === 'sender_problem' ? SENT : SETTLED).has(r.status)) return;
     // only the accounts the channel may see (collapsed baseline rows, '*', serve channels that see all)
@@ -128,9 +136,9 @@ function observe(
 export async function evaluateAlerts(
   deps: AlertDeps,
   now: Date,
-): Promise<{ opened: number; resolved: number; updated: number; openedIn: string[] }> {
+): Promise<{ opened: number; resolved: number; updated: number; held: number; openedIn: string[] }> {
   const channels = (await effectiveChannels(deps.db, deps.config)).filter((c) => c.alertsEnabled);
-  const result = { opened: 0, resolved: 0, updated: 0, openedIn: [] as string[] };
+  const result = { opened: 0, resolved: 0, updated: 0, held: 0, openedIn: [] as string[] };
   if (channels.length === 0) return result;
   const visible = await deps.workspaces.accountsOfMany(channels);
   const byAccount = [...visible.values()].some((a) => !a.all);
@@ -173,7 +181,7 @@ export async function evaluateAlerts(
     // an uninstalled workspace gets nothing more: no new alerts, no thread notes
     const notifier = await deps.workspaces.notifierFor(ch.teamId);
     if (!notifier) continue;
-    const post = { db: deps.db, notifier };
+    const post: PostDeps = { db: deps.db, notifier, summary: { accounts, segmentPrice: deps.config.segmentPrice } };
     for (const kind of KINDS) {
       const p = params(deps, kind, ch);
       const { win, base, winByAccount, baseByAccount, collapsed } = await reads(kind);
@@ -202,6 +210,22 @@ export async function evaluateAlerts(
         } else if (shouldFire(obs, p)) {
           if (scope.carrier !== null) narrowFiring = true;
           else if (narrowFiring) continue;
+          const traffic = trafficOf(scope, accounts);
+          const drivers = topCampaigns(
+            await windowCampaignRows(deps.db, new Date(now.getTime() - p.windowMinutes * 60_000), now, traffic),
+            kind,
+          );
+          const names = await campaignNames(
+            deps.db,
+            drivers.map((d) => d.campaignId),
+          );
+          const rate = rateOf(obs);
+          const fireLine = threshold(obs, p);
+          // quiet hours hold all but a severe alert (posted when they end, as one summary)
+          const held =
+            ch.quiet !== null &&
+            isQuiet({ ...ch.quiet, zone: ch.quiet.zone ?? zone }, now) &&
+            !isSevere({ kind, rate, threshold: fireLine, volume: obs.volume });
           const alert = await openAlert(
             deps.db,
             {
@@ -215,18 +239,26 @@ export async function evaluateAlerts(
                     accountName: (await accountNames(deps.db, [scope.accountId])).get(scope.accountId) ?? null,
                   }
                 : scope,
-              rate: rateOf(obs),
+              rate,
               baseline: obs.baseline,
-              threshold: threshold(obs, p),
+              threshold: fireLine,
               volume: obs.volume,
-              detail: { reasons: mix },
+              detail: {
+                reasons: mix,
+                campaigns: drivers.map((d) => ({ ...d, name: names.get(d.campaignId) ?? d.campaignId })),
+              },
+              held,
             },
             now,
           );
           if (!alert) continue;
+          if (held) {
+            result.held++;
+            continue;
+          }
           const msg = spikeAlertMessage(alert, zone, p.windowMinutes);
           const ts = await notifier.post({ channel: ch.channelId, ...msg });
-          await setMessageTs(deps.db, alert.id, ts);
+          await setMessageTs(deps.db, alert.id, ts, now);
           result.opened++;
           result.openedIn.push(ch.channelId);
         }
@@ -316,6 +348,7 @@ async function followUp(
           `Resolved automatically: ${fmtPct(rate)} ${a.kind} over the last ${p.windowMinutes / 60} hours, under ${fmtPct(fireLine * p.resolveRatio)} for ${p.resolveAfterMinutes} minutes.`,
         );
         await refreshParent(deps, a.id, zone, p.windowMinutes);
+        await postIncidentSummary(deps, a.id, zone);
         return 'resolved';
       }
       return 'none';
@@ -331,6 +364,40 @@ async function followUp(
 export interface PostDeps {
   db: Knex;
   notifier: Notifier;
+  /** what a resolve needs for its incident summary: the channel's accounts and the segment price (none: no summary) */
+  summary?: { accounts: AccountScope; segmentPrice: number };
+  /** told when an alert changed (the Home tabs that show it are redrawn) */
+  changed?: (a: Alert) => Promise<void>;
+}
+
+/** The traffic an alert's scope covers, within the accounts its channel sees. */
+export const trafficOf = (scope: AlertScope, accounts: AccountScope): AlertTraffic => ({
+  carrier: scope.carrier,
+  type: scope.type,
+  accounts: scope.accountId ? narrowTo(accounts, scope.accountId) : accounts,
+});
+
+/**
+ * Posts what the incident cost in the alert's thread, once it is resolved: from the alert's
+ * window before it opened to its end, whole hours of the reason grain, in the channel's scope.
+ */
+export async function postIncidentSummary(deps: PostDeps, id: number, zone: string): Promise<void> {
+  const a = await getAlert(deps.db, id);
+  if (!a?.messageTs || !deps.summary || a.kind === 'auto_unsubscribe' || a.state !== 'resolved') return;
+  const windowMinutes = DEFAULT_ALERT_PARAMS[a.kind].windowMinutes;
+  const from = new Date(floorTo(a.openedAt.getTime() - windowMinutes * 60_000, HOUR_MS));
+  const to = new Date(ceilTo((a.resolvedAt ?? a.openedAt).getTime() + 1, HOUR_MS));
+  const rows = await hourlyCampaignRows(deps.db, from, to, trafficOf(a.scope, deps.summary.accounts));
+  const figures = incidentFigures(rows, a.kind, deps.summary.segmentPrice);
+  const names = await campaignNames(
+    deps.db,
+    figures.campaigns.map((c) => c.campaignId),
+  );
+  await deps.notifier.post({
+    channel: a.channelId,
+    threadTs: a.messageTs,
+    ...incidentSummaryNote({ alert: a, figures, names, segmentPrice: deps.summary.segmentPrice, from, to }, zone),
+  });
 }
 
 async function note(deps: Pick<PostDeps, 'notifier'>, a: Alert, text: string): Promise<void> {
@@ -425,6 +492,9 @@ export async function actOnAlert(
   }
   await note(deps, a, text);
   await refreshParent(deps, id, zone, a.kind === 'auto_unsubscribe' ? 0 : DEFAULT_ALERT_PARAMS[a.kind].windowMinutes);
+  if (action.type === 'resolve') await postIncidentSummary(deps, id, zone);
+  const after = await getAlert(deps.db, id);
+  if (after) await deps.changed?.(after);
   return { ok: true };
 }
 

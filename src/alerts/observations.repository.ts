@@ -2,6 +2,8 @@ import type { Knex } from 'knex';
 import { toDbTime } from '../db/dialect';
 import { RECIPIENT_UNSUBSCRIBED } from '../domain/status';
 import { ceilTo, floorTo, HOUR_MS } from '../domain/time-buckets';
+import type { AccountScope } from '../domain/account-scope';
+import type { CampaignRow } from '../domain/incident';
 
 export interface CountRow {
   accountId: string;
@@ -56,4 +58,55 @@ export async function baselineCounts(db: Knex, from: Date, to: Date, byAccount: 
     status: String(r.status),
     messages: Number(r.messages),
   }));
+}
+
+/** The part of the traffic an alert covers: its carrier and type (null: all), within the accounts its channel sees. */
+export interface AlertTraffic {
+  carrier: string | null;
+  type: 'sms' | 'mms' | null;
+  accounts: AccountScope;
+}
+
+function within(q: Knex.QueryBuilder, t: AlertTraffic): Knex.QueryBuilder {
+  if (t.carrier !== null) q.where('carrier', t.carrier);
+  if (t.type !== null) q.where('type', t.type);
+  if (!t.accounts.all) q.whereIn('account_id', t.accounts.ids.length ? [...t.accounts.ids] : ['\u0000none']);
+  return q;
+}
+
+const toCampaignRow = (r: Record<string, unknown>): CampaignRow => ({
+  campaignId: String(r.campaign_id),
+  status: String(r.status),
+  // the grains store 'no code' as 0
+  errorCode: r.error_code === null || Number(r.error_code) === 0 ? null : Number(r.error_code),
+  messages: Number(r.messages),
+  segments: Number(r.segments),
+});
+
+/** The alert's window by campaign, status and error code, from raw messages (attempted ones, as the evaluation counts). */
+export async function windowCampaignRows(db: Knex, from: Date, to: Date, t: AlertTraffic): Promise<CampaignRow[]> {
+  const q = db('messages')
+    .select('campaign_id', 'status', 'error_code')
+    .count({ messages: '*' })
+    .sum({ segments: 'segments' })
+    .where('sent_at', '>=', toDbTime(from))
+    .andWhere('sent_at', '<', toDbTime(to))
+    .andWhere('attempted', true)
+    .andWhere((w) => w.whereNull('error_code').orWhereNot('error_code', RECIPIENT_UNSUBSCRIBED))
+    .groupBy('campaign_id', 'status', 'error_code');
+  return (await within(q, t)).map(toCampaignRow);
+}
+
+/**
+ * Whole hours [from, to) by campaign, status and error code, from the hourly reason grain (an
+ * incident's summary). The grain keeps the statuses that have a reason: failures, not deliveries.
+ */
+export async function hourlyCampaignRows(db: Knex, from: Date, to: Date, t: AlertTraffic): Promise<CampaignRow[]> {
+  const q = db('counts_reason_campaign_hourly')
+    .select('campaign_id', 'status', 'error_code')
+    .sum({ messages: 'messages', segments: 'segments' })
+    .where('hour', '>=', toDbTime(new Date(floorTo(from.getTime(), HOUR_MS))))
+    .andWhere('hour', '<', toDbTime(new Date(ceilTo(to.getTime(), HOUR_MS))))
+    .groupBy('campaign_id', 'status', 'error_code');
+  return (await within(q, t)).map(toCampaignRow);
 }

@@ -15,6 +15,7 @@ import * as feedPositions from '../../migrations/20261202020000_feed-positions';
 import * as unsubscribeWebhook from '../../migrations/20261202030000_unsubscribe-webhook';
 import * as announcementCopies from '../../migrations/20261202040000_announcement-copies';
 import * as grainFills from '../../migrations/20261202050000_grain-fills';
+import * as alertOwners from '../../migrations/20261202060000_alert-owners';
 
 type Migration = { up: (knex: Knex) => Promise<void>; down: (knex: Knex) => Promise<void> };
 
@@ -39,6 +40,7 @@ export const MIGRATIONS: ReadonlyArray<[name: string, migration: Migration]> = [
   ['20261202030000_unsubscribe-webhook', unsubscribeWebhook],
   ['20261202040000_announcement-copies', announcementCopies],
   ['20261202050000_grain-fills', grainFills],
+  ['20261202060000_alert-owners', alertOwners],
 ];
 
 const source: Knex.MigrationSource<[string, Migration]> = {

@@ -1,5 +1,8 @@
 import type { Knex } from 'knex';
 import { evaluateAlerts } from '../alerts/alerts.service';
+import type { Alert } from '../alerts/alerts.repository';
+import { escalateAlerts } from '../alerts/escalation.service';
+import { postQuietSummary, quietSummariesDue } from '../alerts/quiet-hours.service';
 import type { Config } from '../config';
 import { fromDbTime } from '../db/dialect';
 import { digestSlotsDue, postDigest } from '../digests/digest.service';
@@ -10,7 +13,13 @@ import { runAutoUnsubscribe } from '../unsubscribes/unsubscribes.service';
 import { lastDoneRun } from './run-ledger.repository';
 import { minuteSlot, type JobDefinition } from './scheduler';
 
-export const JOB = { digest: 'digest', alerts: 'alerts', autoUnsubscribe: 'auto-unsubscribe' } as const;
+export const JOB = {
+  digest: 'digest',
+  alerts: 'alerts',
+  autoUnsubscribe: 'auto-unsubscribe',
+  escalations: 'escalations',
+  quietSummaries: 'quiet-summaries',
+} as const;
 
 export interface JobDeps {
   db: Knex;
@@ -18,6 +27,8 @@ export interface JobDeps {
   /** null: no Slack (nothing to post digests and alerts to) */
   workspaces: WorkspaceDirectory | null;
   log: Logger;
+  /** told when a job changed an alert (Home tabs are redrawn) */
+  alertChanged?: (a: Alert) => Promise<void>;
 }
 
 /** Every scheduled job, in one table: name, schedule, how slots are found, what runs. */
@@ -42,6 +53,28 @@ export function jobTable(deps: JobDeps): JobDefinition[] {
       graceMinutes: 2, // an evaluation is about now: a missed one is simply skipped
       slotsDue: async (now) => (deps.workspaces ? [minuteSlot(now)] : []),
       run: (_slot, now) => evaluateAlerts({ db, config, workspaces: deps.workspaces!, log }, now),
+    },
+    {
+      name: JOB.escalations,
+      cron: '* * * * *', // each minute: the steps due (each step is also claimed on the alert itself)
+      timezone: 'UTC',
+      graceMinutes: 2, // a pass is about now: the next one posts whatever step is then due
+      slotsDue: async (now) => (deps.workspaces ? [minuteSlot(now)] : []),
+      run: (_slot, now) =>
+        escalateAlerts({ db, config, workspaces: deps.workspaces!, log, changed: deps.alertChanged }, now),
+    },
+    {
+      name: JOB.quietSummaries,
+      cron: '* * * * *', // each minute: channels whose quiet hours ended with alerts held
+      timezone: 'UTC',
+      graceMinutes: 7 * 24 * 60, // held alerts are posted however late: never lost
+      slotsDue: (now) => (deps.workspaces ? quietSummariesDue(db, config, now) : Promise.resolve([])),
+      run: (_slot, now, ctx) =>
+        postQuietSummary(
+          { db, config, workspaces: deps.workspaces!, log },
+          ctx as { teamId: string | null; channelId: string },
+          now,
+        ),
     },
     {
       name: JOB.autoUnsubscribe,

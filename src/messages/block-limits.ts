@@ -7,6 +7,8 @@
 /** Slack's limits, named once: the checker below and every message builder use these. */
 export const SLACK_LIMITS = {
   blocks: 50,
+  /** a Home tab or modal view holds up to 100 */
+  viewBlocks: 100,
   blockId: 255,
   headerText: 150,
   sectionText: 3000,
@@ -25,11 +27,11 @@ type Json = Record<string, unknown>;
 const textOf = (o: unknown): string =>
   o && typeof o === 'object' && typeof (o as Json).text === 'string' ? ((o as Json).text as string) : '';
 
-export function blockKitProblems(blocks: unknown, where = 'blocks'): string[] {
+export function blockKitProblems(blocks: unknown, where = 'blocks', maxBlocks: number = SLACK_LIMITS.blocks): string[] {
   const problems: string[] = [];
   const p = (path: string, msg: string) => problems.push(`${path}: ${msg}`);
   if (!Array.isArray(blocks)) return [`${where}: must be an array`];
-  if (blocks.length > SLACK_LIMITS.blocks) p(where, `more than ${SLACK_LIMITS.blocks} blocks (${blocks.length})`);
+  if (blocks.length > maxBlocks) p(where, `more than ${maxBlocks} blocks (${blocks.length})`);
   const ids = new Set<string>();
   blocks.forEach((raw, i) => {
     const b = raw as Json;
@@ -118,5 +120,15 @@ export function messageProblems(msg: { text?: unknown; blocks?: unknown }): stri
     problems.push('text: a plain-text fallback is required (notifications and screen readers use it)');
   else if (msg.text.length > 40_000) problems.push('text: longer than 40,000 characters');
   if (msg.blocks !== undefined) problems.push(...blockKitProblems(msg.blocks));
+  return problems;
+}
+
+/** A Home tab view as views.publish takes it: type home, at most 100 blocks, each block as in a message. */
+export function viewProblems(view: unknown): string[] {
+  const v = view as Json | null;
+  if (!v || typeof v !== 'object') return ['view: must be an object'];
+  const problems: string[] = [];
+  if (v.type !== 'home') problems.push(`view.type: must be home (got ${String(v.type)})`);
+  problems.push(...blockKitProblems(v.blocks, 'view.blocks', SLACK_LIMITS.viewBlocks));
   return problems;
 }

@@ -6,6 +6,8 @@ export interface Notifier {
   post(msg: { channel: string; text: string; blocks?: KnownBlock[]; threadTs?: string }): Promise<string>;
   update(msg: { channel: string; ts: string; text: string; blocks?: KnownBlock[] }): Promise<void>;
   uploadPng(png: Buffer, filename: string, altText: string, title: string): Promise<string>;
+  /** views.publish: a user's Home tab */
+  publishHome(userId: string, view: { type: 'home'; blocks: KnownBlock[] }): Promise<void>;
 }
 
 export function webClientNotifier(client: WebClient, onError?: (method: string) => void): Notifier {
@@ -41,11 +43,15 @@ export function webClientNotifier(client: WebClient, onError?: (method: string) 
       if (!id) throw new Error('files.uploadV2 returned no file id');
       return id;
     },
+    async publishHome(userId, view) {
+      await client.views.publish({ user_id: userId, view });
+    },
   };
   return {
     post: counted('chat.postMessage', n.post),
     update: counted('chat.update', n.update),
     uploadPng: counted('files.uploadV2', n.uploadPng),
+    publishHome: counted('views.publish', n.publishHome),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { toDbTime } from '../db/dialect';
+import { DEFAULT_RENOTIFY_MAX, type Mention } from '../domain/escalation';
 
 export interface ChannelSettings {
   channelId: string;
@@ -17,6 +18,15 @@ export interface ChannelSettings {
    * env-configured channels); stored as ''.
    */
   teamId: string | null;
+  /** who an unacknowledged alert is escalated to, and when (null: never) */
+  escalation: {
+    to: Mention[];
+    afterMinutes: number;
+    everyMinutes: number | null;
+    maxRenotify: number;
+  } | null;
+  /** alerts found in these local hours are held and summarised when they end (zone null: the channel's) */
+  quiet: { start: string; end: string; zone: string | null } | null;
 }
 
 const toSettings = (r: Record<string, unknown>): ChannelSettings => ({
@@ -30,6 +40,18 @@ const toSettings = (r: Record<string, unknown>): ChannelSettings => ({
   unreachableFloor: r.unreachable_floor === null ? null : Number(r.unreachable_floor),
   accountId: (r.account_id as string | null) ?? null,
   teamId: (r.team_id as string | null) || null,
+  escalation: r.escalate_to
+    ? {
+        to: JSON.parse(r.escalate_to as string) as Mention[],
+        afterMinutes: Number(r.escalate_after_minutes),
+        everyMinutes: r.renotify_every_minutes === null ? null : Number(r.renotify_every_minutes),
+        maxRenotify: r.renotify_max === null ? DEFAULT_RENOTIFY_MAX : Number(r.renotify_max),
+      }
+    : null,
+  quiet:
+    r.quiet_start && r.quiet_end
+      ? { start: r.quiet_start as string, end: r.quiet_end as string, zone: (r.quiet_zone as string | null) ?? null }
+      : null,
 });
 
 /** The stored key of a channel's workspace ('' for the default one). */
@@ -47,6 +69,8 @@ export function defaultSettings(channelId: string, teamId: string | null = null)
     unreachableFloor: null,
     accountId: null,
     teamId,
+    escalation: null,
+    quiet: null,
   };
 }
 
@@ -88,6 +112,13 @@ export async function saveChannelSettings(db: Knex, s: ChannelSettings, by: stri
     unreachable_floor: s.unreachableFloor,
     account_id: s.accountId,
     team_id: teamKey(s.teamId),
+    escalate_to: s.escalation ? JSON.stringify(s.escalation.to) : null,
+    escalate_after_minutes: s.escalation?.afterMinutes ?? null,
+    renotify_every_minutes: s.escalation?.everyMinutes ?? null,
+    renotify_max: s.escalation?.maxRenotify ?? null,
+    quiet_start: s.quiet?.start ?? null,
+    quiet_end: s.quiet?.end ?? null,
+    quiet_zone: s.quiet?.zone ?? null,
     updated_by: by,
     updated_at: toDbTime(now),
   };

@@ -1,5 +1,6 @@
 import type { AccountScope } from '../domain/account-scope';
 import type { ChannelSettings } from './channel-settings.repository';
+import type { Mention } from '../domain/escalation';
 
 /**
  * Who is asking, where, and what they may see: resolved once per Slack request by the edge
@@ -20,4 +21,6 @@ export interface RequestContext {
   accounts: AccountScope;
   /** workspace admin or owner (asked of Slack once, on first use) */
   isAdmin: () => Promise<boolean>;
+  /** a user group's or a person's `@handle` in this workspace, as a mention (null: no such one) */
+  resolveMention: (handle: string) => Promise<Mention | null>;
 }

@@ -1,5 +1,9 @@
 import { DateTime } from 'luxon';
 import { zoneFromWord } from '../domain/period';
+import { MAX_RENOTIFY, parseDuration, type Mention } from '../domain/escalation';
+
+/** Who to escalate to, as typed: a mention Slack already resolved, or an `@handle` to look up. */
+export type MentionWord = Mention | { type: 'handle'; handle: string };
 
 /** `/campaign-stats digest …`, `alerts …`, `scope …`, `at-risk`, `unsubscribed …`, parsed (pure). */
 export type SettingsCommand =
@@ -11,6 +15,12 @@ export type SettingsCommand =
   | { type: 'alerts-off' }
   | { type: 'alerts-status' }
   | { type: 'alerts-floor'; kind: 'undelivered' | 'unreachable'; floor: number }
+  | { type: 'alerts-escalate'; afterMinutes: number | null; targets: MentionWord[] }
+  | { type: 'alerts-escalate-off' }
+  | { type: 'alerts-renotify'; everyMinutes: number; max: number | null }
+  | { type: 'alerts-renotify-off' }
+  | { type: 'alerts-quiet'; start: string; end: string; zone: string | null }
+  | { type: 'alerts-quiet-off' }
   | { type: 'scope'; account: string | null }
   | { type: 'at-risk' }
   | { type: 'connect'; code: string }
@@ -68,7 +78,12 @@ export function parseSettingsCommand(text: string): SettingsParse {
           return bad(`"${rest[1]}" is not a percentage between 0% and 100% (like 8%).`);
         return { ok: true, command: { type: 'alerts-floor', kind: sub, floor } };
       }
-      return bad('Use `alerts on`, `alerts off`, `alerts status`, `alerts undelivered 8%` or `alerts unreachable 6%`.');
+      if (sub === 'escalate') return parseEscalate(rest.slice(1));
+      if (sub === 'renotify') return parseRenotify(rest.slice(1));
+      if (sub === 'quiet') return parseQuiet(rest.slice(1));
+      return bad(
+        'Use `alerts on`, `alerts off`, `alerts status`, `alerts undelivered 8%`, `alerts unreachable 6%`, `alerts escalate after 30m to @group`, `alerts renotify every 1h` or `alerts quiet 21:00-08:00`.',
+      );
     }
     case 'scope': {
       if (rest.length === 1 && rest[0]!.toLowerCase() === 'all')
@@ -104,6 +119,73 @@ export function parseSettingsCommand(text: string): SettingsParse {
         : { ok: true, command: { type: 'unsubscribed', period: rest[0] ?? null } };
   }
   return null;
+}
+
+const ESCALATE_USAGE =
+  'Use `alerts escalate after 30m to @deliverability-oncall` (a user group or people), or `alerts escalate off`.';
+
+/** One mention as Slack sends it (`<!subteam^S0123|@oncall>`, `<@U0123|ana>`) or as typed (`@oncall`). */
+export function parseMentionWord(w: string): MentionWord | null {
+  const group = /^<!subteam\^([A-Z0-9]+)(?:\|@?([^>]*))?>$/.exec(w);
+  if (group) return { type: 'group', id: group[1]!, ...(group[2] ? { handle: group[2] } : {}) };
+  const user = /^<@([UW][A-Z0-9]+)(?:\|([^>]*))?>$/.exec(w);
+  if (user) return { type: 'user', id: user[1]!, ...(user[2] ? { handle: user[2] } : {}) };
+  const handle = /^@([a-z0-9][a-z0-9._-]{0,79})$/i.exec(w);
+  return handle ? { type: 'handle', handle: handle[1]!.toLowerCase() } : null;
+}
+
+function parseEscalate(words: string[]): SettingsParse {
+  const bad = (message: string): SettingsParse => ({ ok: false, message });
+  if (words.length === 1 && words[0]!.toLowerCase() === 'off') return { ok: true, command: { type: 'alerts-escalate-off' } };
+  let i = 0;
+  let afterMinutes: number | null = null;
+  if (words[i]?.toLowerCase() === 'after') {
+    const d = words[i + 1] ? parseDuration(words[i + 1]!) : null;
+    if (d === null) return bad(`"${words[i + 1] ?? ''}" is not a wait like 30m or 1h (1 minute to 24 hours). ${ESCALATE_USAGE}`);
+    afterMinutes = d;
+    i += 2;
+  }
+  if (words[i]?.toLowerCase() !== 'to' || i + 1 >= words.length) return bad(ESCALATE_USAGE);
+  const targets: MentionWord[] = [];
+  for (const w of words.slice(i + 1)) {
+    const m = parseMentionWord(w);
+    if (!m) return bad(`"${w}" is not a mention of a user group or a person (like @deliverability-oncall). ${ESCALATE_USAGE}`);
+    targets.push(m);
+  }
+  if (targets.length > 10) return bad('Escalate to at most 10 groups or people (a user group reaches more).');
+  return { ok: true, command: { type: 'alerts-escalate', afterMinutes, targets } };
+}
+
+function parseRenotify(words: string[]): SettingsParse {
+  const bad = (message: string): SettingsParse => ({ ok: false, message });
+  const usage = `Use \`alerts renotify every 1h [up to 3]\` (at most ${MAX_RENOTIFY} times), or \`alerts renotify off\`.`;
+  if (words.length === 1 && words[0]!.toLowerCase() === 'off') return { ok: true, command: { type: 'alerts-renotify-off' } };
+  if (words[0]?.toLowerCase() !== 'every' || !words[1]) return bad(usage);
+  const every = parseDuration(words[1]);
+  if (every === null || every < 5) return bad(`"${words[1]}" is not an interval like 30m or 1h (5 minutes to 24 hours). ${usage}`);
+  if (words.length === 2) return { ok: true, command: { type: 'alerts-renotify', everyMinutes: every, max: null } };
+  const upTo =
+    words.length === 5 && /^up$/i.test(words[2]!) && /^to$/i.test(words[3]!) && /^\d{1,3}$/.test(words[4]!)
+      ? Number(words[4])
+      : null;
+  if (upTo === null || upTo < 1 || upTo > MAX_RENOTIFY) return bad(usage);
+  return { ok: true, command: { type: 'alerts-renotify', everyMinutes: every, max: upTo } };
+}
+
+function parseQuiet(words: string[]): SettingsParse {
+  const bad = (message: string): SettingsParse => ({ ok: false, message });
+  const usage = 'Use `alerts quiet 21:00-08:00 [America/Denver]`, or `alerts quiet off`.';
+  if (words.length === 1 && words[0]!.toLowerCase() === 'off') return { ok: true, command: { type: 'alerts-quiet-off' } };
+  if (words.length < 1 || words.length > 2) return bad(usage);
+  const m = /^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$/.exec(words[0]!);
+  if (!m || Number(m[1]) > 23 || Number(m[2]) > 59 || Number(m[3]) > 23 || Number(m[4]) > 59)
+    return bad(`"${words[0]}" is not a range of local times like 21:00-08:00. ${usage}`);
+  const start = `${m[1]!.padStart(2, '0')}:${m[2]}`;
+  const end = `${m[3]!.padStart(2, '0')}:${m[4]}`;
+  if (start === end) return bad(`Quiet hours from ${start} to ${end} are empty or the whole day. ${usage}`);
+  const zone = words[1] ? zoneFromWord(words[1]) : null;
+  if (words[1] && !zone) return bad(`"${words[1]}" is not a time zone (like America/Denver). ${usage}`);
+  return { ok: true, command: { type: 'alerts-quiet', start, end, zone } };
 }
 
 /** Commands that change a channel's settings need an editor; the others anyone may run. */

@@ -5,16 +5,36 @@ import { saveChannelSettings, type ChannelSettings } from './channel-settings.re
 import { zoneOf } from './channels';
 import type { RequestContext } from './request-context';
 import type { SettingsCommand } from './settings-command';
+import { DEFAULT_ESCALATE_AFTER_MINUTES, DEFAULT_RENOTIFY_MAX, type Mention } from '../domain/escalation';
 
 export type SettingsChange = Extract<
   SettingsCommand,
-  { type: 'digest-on' | 'digest-off' | 'digest-empty' | 'alerts-on' | 'alerts-off' | 'alerts-floor' | 'scope' }
+  {
+    type:
+      | 'digest-on'
+      | 'digest-off'
+      | 'digest-empty'
+      | 'alerts-on'
+      | 'alerts-off'
+      | 'alerts-floor'
+      | 'alerts-escalate'
+      | 'alerts-escalate-off'
+      | 'alerts-renotify'
+      | 'alerts-renotify-off'
+      | 'alerts-quiet'
+      | 'alerts-quiet-off'
+      | 'scope';
+  }
 >;
 
 /** What a settings change did; `settings.blocks.ts` says it in words. */
 export type SettingsOutcome =
   | { type: 'not-editor' }
   | { type: 'unknown-account'; account: string; known: string[] }
+  /** `@handle` is neither a user group nor a person of this workspace */
+  | { type: 'unknown-mention'; handle: string }
+  /** `alerts renotify` before anyone to escalate to */
+  | { type: 'no-escalation' }
   | {
       type: 'saved';
       change: SettingsChange;
@@ -54,6 +74,37 @@ export async function changeSettings(
         ...s,
         ...(c.kind === 'undelivered' ? { undeliveredFloor: c.floor } : { unreachableFloor: c.floor }),
       });
+    case 'alerts-escalate': {
+      const to: Mention[] = [];
+      for (const t of c.targets) {
+        const m = t.type === 'handle' ? await ctx.resolveMention(t.handle) : t;
+        if (!m) return { type: 'unknown-mention', handle: t.type === 'handle' ? t.handle : t.id };
+        if (!to.some((x) => x.id === m.id)) to.push(m);
+      }
+      return save({
+        ...s,
+        escalation: {
+          to,
+          afterMinutes: c.afterMinutes ?? s.escalation?.afterMinutes ?? DEFAULT_ESCALATE_AFTER_MINUTES,
+          everyMinutes: s.escalation?.everyMinutes ?? null,
+          maxRenotify: s.escalation?.maxRenotify ?? DEFAULT_RENOTIFY_MAX,
+        },
+      });
+    }
+    case 'alerts-escalate-off':
+      return save({ ...s, escalation: null });
+    case 'alerts-renotify':
+      if (!s.escalation) return { type: 'no-escalation' };
+      return save({
+        ...s,
+        escalation: { ...s.escalation, everyMinutes: c.everyMinutes, maxRenotify: c.max ?? DEFAULT_RENOTIFY_MAX },
+      });
+    case 'alerts-renotify-off':
+      return save({ ...s, escalation: s.escalation ? { ...s.escalation, everyMinutes: null } : null });
+    case 'alerts-quiet':
+      return save({ ...s, quiet: { start: c.start, end: c.end, zone: c.zone } });
+    case 'alerts-quiet-off':
+      return save({ ...s, quiet: null });
     case 'scope': {
       if (c.account === null) return save({ ...s, accountId: null });
       // only among the accounts the workspace may see: another's is answered as unknown

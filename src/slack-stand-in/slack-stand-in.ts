@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import http from 'node:http';
-import { messageProblems } from '../messages/block-limits';
+import { messageProblems, viewProblems } from '../messages/block-limits';
 
 /**
  * A local HTTP stand-in for the Slack Web API and for response URLs. It implements the
@@ -79,6 +79,8 @@ export interface StandInOptions {
   workspaces?: StandInWorkspace[];
   /** the app's OAuth credentials, which oauth.v2.access checks */
   oauth?: { clientId: string; clientSecret: string };
+  /** user groups (usergroups.list), each in the first workspace unless it names another */
+  usergroups?: Array<{ id: string; handle: string; name?: string; teamId?: string }>;
   /** answer image blocks as Slack does when it cannot fetch the image */
   refuseImages?: boolean;
   /** keep messages and files in this file across restarts (local mode) */
@@ -507,11 +509,26 @@ export class SlackStandIn extends EventEmitter {
       case 'views.publish': {
         if (typeof args.user_id !== 'string' || !user(args.user_id)) return { ok: false, error: 'user_not_found' };
         const view = (typeof args.view === 'string' ? JSON.parse(args.view) : args.view) as { blocks?: unknown[] };
-        if ((view?.blocks?.length ?? 0) > 100)
-          return { ok: false, error: 'invalid_blocks', errors: ['more than 100 blocks'] };
+        const problems = viewProblems(view);
+        if (problems.length) return { ok: false, error: 'invalid_arguments', errors: problems };
         this.views.set(args.user_id, view);
         return { ok: true, view };
       }
+      case 'usergroups.list':
+        return {
+          ok: true,
+          usergroups: (this.opts.usergroups ?? [])
+            .filter((g) => (g.teamId ?? this.opts.teamId ?? 'T0001') === teamId)
+            .map((g) => ({ id: g.id, team_id: teamId, handle: g.handle, name: g.name ?? g.handle, is_usergroup: true })),
+        };
+      case 'users.list':
+        return {
+          ok: true,
+          members: [...this.users.values()]
+            .filter((u) => u.teamId === teamId)
+            .map((u) => ({ id: u.id, team_id: teamId, name: u.name, real_name: u.name, deleted: false })),
+          response_metadata: { next_cursor: '' },
+        };
       default:
         return { ok: false, error: 'unknown_method' };
     }
@@ -535,7 +552,7 @@ export class SlackStandIn extends EventEmitter {
       app_id: 'A0KRD7HC3',
       authed_user: { id: grant.userId },
       scope:
-        'commands,chat:write,chat:write.public,channels:join,files:write,im:write,users:read,channels:history,groups:history',
+        'commands,chat:write,chat:write.public,channels:join,files:write,im:write,users:read,usergroups:read,channels:history,groups:history',
       token_type: 'bot',
       access_token: token,
       bot_user_id: this.opts.botUserId ?? 'U0BOT',

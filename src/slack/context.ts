@@ -1,6 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { BlockAction } from '@slack/bolt';
 import type { RequestContext } from '../settings/request-context';
+import type { Mention } from '../domain/escalation';
 import { narrowTo } from '../domain/account-scope';
 import { settingsFor, zoneOf } from '../settings/channels';
 import { workspaceAccounts } from '../workspaces/workspaces.service';
@@ -30,7 +31,29 @@ export async function resolveContext(
           : client.users
               .info({ user: ids.userId })
               .then((info) => Boolean(info.user?.is_admin || info.user?.is_owner))),
+    resolveMention: (handle) => resolveMention(client, handle),
   };
+}
+
+/**
+ * `@handle` → a mention Slack notifies: a user group first (`usergroups.list`, scope
+ * usergroups:read), then a person by name (`users.list`, paged). Slack does not notify a bare
+ * `@handle` in a bot's message, so it must be stored as `<!subteam^ID>` or `<@ID>`.
+ */
+export async function resolveMention(client: WebClient, handle: string): Promise<Mention | null> {
+  const h = handle.toLowerCase();
+  const groups = await client.usergroups.list({});
+  const g = groups.usergroups?.find((x) => x.handle?.toLowerCase() === h);
+  if (g?.id) return { type: 'group', id: g.id, handle: g.handle ?? h };
+  let cursor: string | undefined;
+  for (let page = 0; page < 20; page++) {
+    const r = await client.users.list({ limit: 200, ...(cursor ? { cursor } : {}) });
+    const u = r.members?.find((m) => !m.deleted && (m.name?.toLowerCase() === h || m.profile?.display_name?.toLowerCase() === h));
+    if (u?.id) return { type: 'user', id: u.id, handle: u.name ?? h };
+    cursor = r.response_metadata?.next_cursor || undefined;
+    if (!cursor) break;
+  }
+  return null;
 }
 
 /** The context of a button or select: the team, channel and user of the click. */

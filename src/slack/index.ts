@@ -10,6 +10,10 @@ import { Gate, PerKeyLimit } from './answer-limit';
 import { slackClientOptions } from '../messages/notifier';
 import { campaignStatsCommand } from './commands/campaign-stats.command';
 import { uninstalledListener } from './events/uninstalled.event';
+import { appHomeOpenedListener, homeStatsAction } from './events/app-home.event';
+import { HOME_ACTION } from '../home/home.blocks';
+import { homeRedrawer } from '../home/home.service';
+import { workspaceDirectory } from '../workspaces/workspace-directory';
 import type { SlackDeps } from './slack-deps';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { knexStateStore } from '../workspaces/oauth-state.store';
@@ -23,6 +27,15 @@ export function registerListeners(app: App, slackDeps: SlackDeps): void {
     ...slackDeps,
     answers: slackDeps.answers ?? new PerKeyLimit(slackDeps.config.answersPerWorkspace),
     reads: slackDeps.reads ?? new Gate(slackDeps.config.answersAtOnce),
+    homeChanged:
+      slackDeps.homeChanged ??
+      homeRedrawer(
+        slackDeps.db,
+        slackDeps.config,
+        workspaceDirectory(slackDeps.db, slackDeps.auth, slackDeps.config.slack.apiUrl),
+        () => slackDeps.clock.now(),
+        slackDeps.log,
+      ),
   };
   app.command(SLASH_COMMAND, campaignStatsCommand(deps));
   app.action(ACTION.period, statsControlAction(deps, 'period'));
@@ -35,6 +48,8 @@ export function registerListeners(app: App, slackDeps: SlackDeps): void {
   app.action(ALERT_ACTION.resolve, alertAction(deps, 'resolve'));
   app.action(RESTORE_ACTION, restoreAction(deps));
   app.message(threadAckListener(deps));
+  app.event('app_home_opened', appHomeOpenedListener(deps));
+  app.action(HOME_ACTION.stats7d, homeStatsAction(deps));
   app.event('app_uninstalled', uninstalledListener(deps));
   app.event('tokens_revoked', uninstalledListener(deps));
 }
@@ -55,6 +70,7 @@ export const BOT_SCOPES = [
   'files:write',
   'im:write',
   'users:read',
+  'usergroups:read',
   'channels:history',
   'groups:history',
 ];

@@ -7,6 +7,7 @@ import type { WorkspaceAuth } from '../workspaces/workspace-auth';
 import type { Gate, PerKeyLimit } from './answer-limit';
 import type { AnswerPool } from '../stats/answer-pool';
 import type { AccountScope } from '../domain/account-scope';
+import type { Alert } from '../alerts/alerts.repository';
 import { buildStatsView, type StatsViewResult } from '../stats/stats-view.service';
 
 export interface SlackDeps {
@@ -24,6 +25,8 @@ export interface SlackDeps {
   reads?: Gate;
   /** worker threads computing answers off the event loop (the compiled build), or null */
   answerPool?: AnswerPool | null;
+  /** redraws the Home tabs of an alert's workspace after it changed */
+  homeChanged?: (a: Alert) => Promise<void>;
 }
 
 /** A stats answer: in a worker thread when there is a pool, else here through the shared gate. */

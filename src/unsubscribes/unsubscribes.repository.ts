@@ -137,6 +137,19 @@ export async function atRiskSubscribers(
   return (await q).map(toSub);
 }
 
+/** How many subscribed numbers are in the at-risk band, within the scope (the Home tab's count). */
+export async function countAtRisk(db: Knex, min: number, max: number, accounts: AccountScope): Promise<number> {
+  const q = db('subscribers')
+    .count({ n: '*' })
+    .where('subscribed', true)
+    .andWhere('fail_streak', '>=', min)
+    .andWhere('fail_streak', '<=', max);
+  const ids = accountFilter(accounts);
+  if (ids) q.whereIn('account_id', ids.length ? [...ids] : ['\u0000none']);
+  const [r] = await q;
+  return Number((r as { n: unknown }).n);
+}
+
 export interface AutoUnsubscribe {
   id: number;
   subscriberId: number;

@@ -159,7 +159,7 @@ describe.each(ENGINES)('alerts and auto-unsubscribe, end to end (%s)', (engine) 
         },
         NOW,
       ))!;
-      await setMessageTs(t.tdb.db, alert.id, await notifier.post({ channel: ALERTS, text: 'alert', blocks: [] }));
+      await setMessageTs(t.tdb.db, alert.id, await notifier.post({ channel: ALERTS, text: 'alert', blocks: [] }), NOW);
       const deps = { db: t.tdb.db, config: t.config, notifier };
       const [resolve, snooze] = await Promise.all([
         actOnAlert(deps, alert.id, { type: 'resolve' }, 'U0ANNA', NOW, 'UTC', { teamId: null, channelId: ALERTS }),
@@ -203,7 +203,7 @@ describe.each(ENGINES)('alerts and auto-unsubscribe, end to end (%s)', (engine) 
       NOW,
     ))!;
     const ts = await notifier.post({ channel: ALERTS, text: 'alert', blocks: [] });
-    await setMessageTs(t.tdb.db, alert.id, ts);
+    await setMessageTs(t.tdb.db, alert.id, ts, NOW);
     const event = {
       token: 'x',
       team_id: 'T0001',

@@ -87,6 +87,7 @@ const TABLES = [
   'counts_daily',
   'counts_campaign_daily',
   'job_runs',
+  'home_views',
   'channel_settings',
   'alerts',
   'auto_unsubscribes',

@@ -6,8 +6,12 @@ import type {
   SlackEventMiddlewareArgs,
   StaticSelectAction,
 } from '@slack/bolt';
-import { actOnAlert } from '../../alerts/alerts.service';
-import { findAlertByMessage } from '../../alerts/alerts.repository';
+import type { WebClient } from '@slack/web-api';
+import { actOnAlert, type PostDeps } from '../../alerts/alerts.service';
+import type { AccountScope } from '../../domain/account-scope';
+import { findAlertByMessage, getAlert } from '../../alerts/alerts.repository';
+import { teamKey } from '../../settings/channel-settings.repository';
+import { owningTeam } from '../../workspaces/workspace-auth';
 import { webClientNotifier } from '../../messages/notifier';
 import { maskPhone } from '../../messages/mrkdwn';
 import {
@@ -21,11 +25,20 @@ import type { SlackDeps } from '../slack-deps';
 
 type Args = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 
+/** What acting on an alert from Slack needs: the workspace's client, the channel's accounts (for the summary), Home redraws. */
+export function alertPostDeps(deps: SlackDeps, client: WebClient, accounts: AccountScope): PostDeps {
+  return {
+    db: deps.db,
+    notifier: webClientNotifier(client),
+    summary: { accounts, segmentPrice: deps.config.segmentPrice },
+    changed: (a) => deps.homeChanged?.(a) ?? Promise.resolve(),
+  };
+}
+
 /** Acknowledge / Snooze / Resolve on an alert's parent message. */
 export function alertAction(deps: SlackDeps, type: 'ack' | 'resolve' | 'snooze') {
   return async ({ ack, action, body, respond, client }: Args) => {
     await ack();
-    const ctx = await actionContext(deps, client, body);
     const raw =
       type === 'snooze' ? (action as StaticSelectAction).selected_option.value : ((action as ButtonAction).value ?? '');
     // values come back from Slack as we drew them, but a forged or mangled one must get an
@@ -41,8 +54,19 @@ export function alertAction(deps: SlackDeps, type: 'ack' | 'resolve' | 'snooze')
     }
     const id = Number(m[1]);
     const hours = m[2] ? Number(m[2]) : 0;
+    // from the Home tab there is no channel: the alert's own, if it is this workspace's alert
+    const fromHome = !body.channel?.id && body.container?.type === 'view';
+    const homeAlert = fromHome ? await getAlert(deps.db, id) : null;
+    const slackTeam = body.team?.id ?? body.user.team_id ?? '';
+    if (fromHome && (!homeAlert || teamKey(homeAlert.teamId) !== teamKey(owningTeam(deps.auth, slackTeam)))) {
+      deps.log.warn({ alert: id, team: slackTeam }, 'a Home button named an alert of another workspace: ignored');
+      return;
+    }
+    const ctx = homeAlert
+      ? await resolveContext(deps, client, { teamId: slackTeam, channelId: homeAlert.channelId, userId: body.user.id })
+      : await actionContext(deps, client, body);
     const result = await actOnAlert(
-      { db: deps.db, notifier: webClientNotifier(client) },
+      alertPostDeps(deps, client, ctx.accounts),
       id,
       type === 'snooze' ? { type, hours } : { type },
       ctx.userId,
@@ -50,7 +74,14 @@ export function alertAction(deps: SlackDeps, type: 'ack' | 'resolve' | 'snooze')
       ctx.zone,
       { teamId: ctx.settings.teamId, channelId: ctx.channelId },
     );
-    if (!result.ok) await respond({ response_type: 'ephemeral', replace_original: false, text: result.message });
+    if (result.ok) return;
+    if (homeAlert) {
+      // nothing to answer in place on Home: tell the person directly, and redraw their Home
+      await client.chat.postEphemeral({ channel: homeAlert.channelId, user: ctx.userId, text: result.message }).catch(() => undefined);
+      await deps.homeChanged?.(homeAlert);
+      return;
+    }
+    await respond({ response_type: 'ephemeral', replace_original: false, text: result.message });
   };
 }
 
@@ -95,7 +126,7 @@ export function threadAckListener(deps: SlackDeps) {
       return;
     }
     const result = await actOnAlert(
-      { db: deps.db, notifier: webClientNotifier(client) },
+      alertPostDeps(deps, client, ctx.accounts),
       alert.id,
       { type: intent },
       ctx.userId,

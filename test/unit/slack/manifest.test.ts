@@ -13,8 +13,15 @@ describe('Slack app manifests', () => {
     expect(socket.oauth_config.scopes.bot).toEqual(http.oauth_config.scopes.bot);
     expect(socket.settings.event_subscriptions.bot_events).toEqual(http.settings.event_subscriptions.bot_events);
     expect(http.settings.event_subscriptions.bot_events).toEqual(
-      expect.arrayContaining(['app_uninstalled', 'tokens_revoked']),
+      expect.arrayContaining(['app_uninstalled', 'tokens_revoked', 'app_home_opened']),
     );
+  });
+
+  it('turn the Home tab on and ask for usergroups:read (escalation to @group resolves the handle)', () => {
+    for (const m of [http, socket]) {
+      expect(m.features.app_home.home_tab_enabled).toBe(true);
+      expect(m.oauth_config.scopes.bot).toContain('usergroups:read');
+    }
   });
 
   it('HTTP mode points at /slack/events with an OAuth redirect; Socket Mode has no URLs', () => {

@@ -89,6 +89,12 @@ const alert: Alert = {
   belowSince: null,
   openedAt: new Date('2026-11-16T21:00:00Z'),
   detail: null,
+  postedAt: new Date('2026-11-16T21:00:00Z'),
+  held: false,
+  escalationStep: 0,
+  escalationPosted: 0,
+  escalationClaimedAt: null,
+  escalatedAt: null,
 };
 
 describe('scheduled messages (Block Kit snapshots)', () => {
