@@ -9,6 +9,7 @@ import { isCarrierBlocked } from '../domain/alert-rule';
 import { SLACK_LIMITS } from '../messages/block-limits';
 import { fmtDuration, mentionText, type Mention } from '../domain/escalation';
 import type { IncidentFigures } from '../domain/incident';
+import { escalationWords, quietWords } from '../settings/settings.blocks';
 
 export const ALERT_ACTION = { ack: 'alert_ack', snooze: 'alert_snooze', resolve: 'alert_resolve' } as const;
 
@@ -229,6 +230,8 @@ export function alertsStatusMessage(st: AlertsStatus): SlackMessage {
   const lines = [
     `Alerts are *${st.alertsEnabled ? 'on' : 'off'}* here · undelivered floor ${fmtPct(st.undeliveredFloor)} · unreachable floor ${fmtPct(st.unreachableFloor)}${scopeText}`,
     `Digest *${st.digest.enabled ? `on at ${st.digest.time}` : 'off'}* (${st.digest.zone})`,
+    st.escalation ? `Escalates ${escalationWords(st.escalation)}` : 'Not escalated (`alerts escalate after 30m to @group`)',
+    st.quiet ? `Quiet hours ${quietWords(st.quiet, st.digest.zone)}` : 'No quiet hours',
     st.open.length
       ? `*Open alerts (${st.open.length})*\n${st.open.map((a) => `• ${a.kind} · ${escapeMrkdwn(a.scope)} · ${a.state} · ${fmtPct(a.rate)}`).join('\n')}`
       : 'No open alerts.',

@@ -539,6 +539,8 @@ export interface AlertsStatus {
   /** every account; one, by name; or one the workspace no longer sees (nothing is shown) */
   scope: { type: 'all' } | { type: 'account'; name: string } | { type: 'lost' };
   digest: { enabled: boolean; time: string; zone: string };
+  escalation: ChannelSettings['escalation'];
+  quiet: ChannelSettings['quiet'];
   open: Array<{ kind: string; scope: string; state: string; rate: number | null }>;
 }
 
@@ -568,6 +570,8 @@ export async function alertsStatus(
           ? { type: 'account', name: names.get(scoped) ?? scoped }
           : { type: 'lost' },
     digest: { enabled: s.digestEnabled, time: s.digestTime, zone },
+    escalation: s.escalation,
+    quiet: s.quiet,
     open: live.map((a) => ({
       kind: a.kind,
       scope: scopeName(a, a.scope.accountId ? names.get(a.scope.accountId) : null),

@@ -115,7 +115,8 @@ export function isSevere(a: { kind: string; rate: number | null; threshold: numb
     a.rate !== null &&
     a.threshold !== null &&
     a.threshold > 0 &&
-    a.rate >= SEVERE_MULTIPLE * a.threshold &&
+    // 0.15 vs 3 × 0.05 = 0.15000000000000002: compare with a tolerance far below any real rate
+    a.rate >= SEVERE_MULTIPLE * a.threshold - 1e-9 &&
     (a.volume ?? 0) >= SEVERE_MIN_MESSAGES
   );
 }

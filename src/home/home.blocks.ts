@@ -64,7 +64,7 @@ export function homeView(d: HomeData, now: Date): { type: 'home'; blocks: KnownB
     const w = stateWords(a, zone);
     const age = fmtDuration(Math.max(1, Math.round((now.getTime() - a.openedAt.getTime()) / 60_000)));
     const where = a.messageTs
-      ? `<${messageLink(a.channelId, a.messageTs)}|in <#${a.channelId}>>`
+      ? `in <#${a.channelId}> · <${messageLink(a.channelId, a.messageTs)}|view the alert>`
       : `in <#${a.channelId}> (held for quiet hours)`;
     blocks.push(
       section(
