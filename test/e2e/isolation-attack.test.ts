@@ -214,6 +214,45 @@ describe.each(ENGINES)('isolation under attack (%s)', (engine) => {
     await new Promise((r) => setTimeout(r, 300)); // events are answered after the 200
   }
 
+  /** `user` of `w` opens the app's Home tab; the view published for them */
+  async function openHome(w: Ws, user: string) {
+    const before = standIn.callsTo('views.publish').length;
+    const event = {
+      token: 'x',
+      team_id: w.team,
+      api_app_id: 'A0KRD7HC3',
+      type: 'event_callback',
+      event_id: `Ev${Math.random().toString(36).slice(2, 10)}`,
+      event_time: Math.floor(Date.now() / 1000),
+      event: { type: 'app_home_opened', user, channel: `D${user.slice(1)}`, tab: 'home', event_ts: '1764343800.000100' },
+    };
+    const body = JSON.stringify(event);
+    expect((await postSlack(t.base, body, slackHeaders(body, { contentType: 'application/json' }))).status).toBe(200);
+    const calls = await waitForCalls(standIn, 'views.publish', before + 1);
+    const call = calls.at(-1)!;
+    expect(call).toMatchObject({ ok: true, args: { user_id: user } });
+    return JSON.stringify(standIn.views.get(user));
+  }
+
+  /** a button on `w`'s Home tab (no channel: the container is the view) */
+  async function homeClick(w: Ws, action: Record<string, unknown>, user = w.admin) {
+    const payload = {
+      type: 'block_actions',
+      user: { id: user, username: 'someone', name: 'someone', team_id: w.team },
+      api_app_id: 'A0KRD7HC3',
+      token: 'x',
+      container: { type: 'view', view_id: 'V0HOME' },
+      trigger_id: '1.2.3',
+      team: { id: w.team, domain: 'example' },
+      view: { id: 'V0HOME', type: 'home', blocks: [] },
+      actions: [{ action_ts: `${Math.floor(Date.now() / 1000)}.000100`, ...action }],
+    };
+    expect((await postSlack(t.base, new URLSearchParams({ payload: JSON.stringify(payload) }).toString())).status).toBe(
+      200,
+    );
+    await new Promise((r) => setTimeout(r, 300)); // actions are acknowledged first, then run
+  }
+
   /** one alert evaluation, each at its own minute (the run ledger runs a minute's slot once) */
   let minute = 0;
   const evaluateAlerts = () =>
@@ -318,6 +357,34 @@ describe.each(ENGINES)('isolation under attack (%s)', (engine) => {
       .filter((c) => c.args.user === B.member || c.args.user === B.admin)
       .map((c) => JSON.stringify(c.args));
     expect(leaks(bSaw)).toEqual([]);
+  });
+
+  it("B's Home tab shows nothing of A's, and its buttons cannot touch A's alert; A's Home acts on it", async () => {
+    const alertOfA = await t.tdb.db('alerts').first('id', 'message_ts').where({ channel_id: SHARED });
+    expect(alertOfA).toBeTruthy();
+    const homeOfA = await openHome(A, A.admin);
+    expect(homeOfA).toContain('Open alerts (1)');
+    expect(homeOfA).toContain('Carrier-blocked spike — T-Mobile · SMS · account Alpha Goods');
+    for (const user of [B.admin, B.member]) {
+      const homeOfB = await openHome(B, user);
+      expect(homeOfB).toContain('Open alerts (0)');
+      expect(homeOfB).toContain('This workspace sees *Beta Shop*');
+      expect(leaks([homeOfB])).toEqual([]);
+    }
+    // B forges A's alert id into its own Home's buttons: nothing changes
+    const value = String(alertOfA.id);
+    for (const action_id of ['alert_ack', 'alert_resolve'])
+      await homeClick(B, { type: 'button', action_id, block_id: `alert_actions:${value}`, value });
+    expect(await alertState(alertOfA.id)).toMatchObject({ state: 'open', acked_by: null, resolved_by: null });
+    // from A's Home, the same button acknowledges it, notes it in the thread, and redraws A's Home
+    const published = standIn.callsTo('views.publish').length;
+    await homeClick(A, { type: 'button', action_id: 'alert_ack', block_id: `alert_actions:${value}`, value });
+    expect(await alertState(alertOfA.id)).toMatchObject({ state: 'acknowledged', acked_by: A.admin });
+    const note = standIn.messages.find((m) => m.threadTs === alertOfA.message_ts && m.text.startsWith('Acknowledged'));
+    expect(note?.text).toBe(`Acknowledged by <@${A.admin}>.`);
+    const redraws = (await waitForCalls(standIn, 'views.publish', published + 1)).slice(published);
+    expect(redraws.map((c) => c.args.user_id)).toEqual([A.admin]); // only A's users who opened Home
+    expect(JSON.stringify(standIn.views.get(A.admin))).toContain(`Acknowledged by <@${A.admin}>`);
   });
 
   it('after disconnect, the account leaves every surface of that workspace at once', async () => {
