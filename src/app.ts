@@ -58,8 +58,12 @@ export function createScheduler(config: Config, db: Knex, clock: Clock, logger: 
     ? workspaceDirectory(db, slack.auth, config.slack.apiUrl, (method) => metrics?.slackApiErrors.inc({ method }))
     : null;
   const alertChanged = workspaces ? homeRedrawer(db, config, workspaces, () => clock.now(), logger) : undefined;
-  return new Scheduler(db, jobTable({ db, config, workspaces, log: logger, alertChanged }), clock, logger, (job, outcome) =>
-    metrics?.jobRuns.inc({ job, outcome }),
+  return new Scheduler(
+    db,
+    jobTable({ db, config, workspaces, log: logger, alertChanged }),
+    clock,
+    logger,
+    (job, outcome) => metrics?.jobRuns.inc({ job, outcome }),
   );
 }
 

@@ -230,7 +230,9 @@ export function alertsStatusMessage(st: AlertsStatus): SlackMessage {
   const lines = [
     `Alerts are *${st.alertsEnabled ? 'on' : 'off'}* here · undelivered floor ${fmtPct(st.undeliveredFloor)} · unreachable floor ${fmtPct(st.unreachableFloor)}${scopeText}`,
     `Digest *${st.digest.enabled ? `on at ${st.digest.time}` : 'off'}* (${st.digest.zone})`,
-    st.escalation ? `Escalates ${escalationWords(st.escalation)}` : 'Not escalated (`alerts escalate after 30m to @group`)',
+    st.escalation
+      ? `Escalates ${escalationWords(st.escalation)}`
+      : 'Not escalated (`alerts escalate after 30m to @group`)',
     st.quiet ? `Quiet hours ${quietWords(st.quiet, st.digest.zone)}` : 'No quiet hours',
     st.open.length
       ? `*Open alerts (${st.open.length})*\n${st.open.map((a) => `• ${a.kind} · ${escapeMrkdwn(a.scope)} · ${a.state} · ${fmtPct(a.rate)}`).join('\n')}`
@@ -249,7 +251,12 @@ export function escalationNote(a: Alert, e: EscalationRecord, minutesOpen: numbe
   return {
     text: `${e.step === 1 ? 'Escalated' : 'Still unacknowledged'}: ${alertTitle(a)}, open ${fmtDuration(minutesOpen)}${stepWords(e)}.`,
     // no buttons here: the parent's are redrawn on every change, a copy in the thread would go stale
-    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `:rotating_light: ${text} The buttons are on the alert above.` } }],
+    blocks: [
+      {
+        type: 'section',
+        text: { type: 'mrkdwn', text: `:rotating_light: ${text} The buttons are on the alert above.` },
+      },
+    ],
   };
 }
 
@@ -257,7 +264,9 @@ export function escalationNote(a: Alert, e: EscalationRecord, minutesOpen: numbe
 export function quietSummaryMessage(alerts: Alert[], quiet: string, zone: string): SlackMessage {
   const live = alerts.filter((a) => a.state !== 'resolved');
   const head = `Quiet hours (${quiet}) are over: ${alerts.length} alert${alerts.length === 1 ? ' was' : 's were'} found and held${
-    live.length ? `; ${live.length} still need${live.length === 1 ? 's' : ''} someone and ${live.length === 1 ? 'follows' : 'follow'} below` : ', and all resolved by themselves'
+    live.length
+      ? `; ${live.length} still need${live.length === 1 ? 's' : ''} someone and ${live.length === 1 ? 'follows' : 'follow'} below`
+      : ', and all resolved by themselves'
   }.`;
   const rows = alerts.slice(0, 30).map((a) => {
     const state =

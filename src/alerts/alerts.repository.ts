@@ -184,11 +184,7 @@ export async function setMessageTs(db: Knex, id: number, ts: string, now: Date):
 /** The open (unacknowledged, posted) alerts an escalation pass looks at: one read. */
 export async function escalationCandidates(db: Knex): Promise<Alert[]> {
   return (
-    await db('alerts')
-      .select('*')
-      .where({ state: 'open', held: false })
-      .whereNotNull('message_ts')
-      .orderBy('id')
+    await db('alerts').select('*').where({ state: 'open', held: false }).whereNotNull('message_ts').orderBy('id')
   ).map(toAlert);
 }
 

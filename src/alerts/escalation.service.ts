@@ -38,10 +38,7 @@ export interface EscalationDeps {
  * posts it; a restart reads the claimed and posted steps back and neither repeats nor skips.
  * Acknowledging, snoozing or resolving takes the alert out of `open`: no further step.
  */
-export async function escalateAlerts(
-  deps: EscalationDeps,
-  now: Date,
-): Promise<{ escalated: number; looked: number }> {
+export async function escalateAlerts(deps: EscalationDeps, now: Date): Promise<{ escalated: number; looked: number }> {
   const candidates = await escalationCandidates(deps.db);
   if (candidates.length === 0) return { escalated: 0, looked: 0 };
   const policies = new Map<string, ChannelSettings>();
@@ -55,7 +52,9 @@ export async function escalateAlerts(
     const due = stepDue(policy, a.postedAt ?? a.openedAt, now);
     const inFlight = a.escalationStep > a.escalationPosted;
     const stale =
-      inFlight && a.escalationClaimedAt !== null && now.getTime() - a.escalationClaimedAt.getTime() >= ESCALATION_CLAIM_STALE_MS;
+      inFlight &&
+      a.escalationClaimedAt !== null &&
+      now.getTime() - a.escalationClaimedAt.getTime() >= ESCALATION_CLAIM_STALE_MS;
     // a step is due past the last claimed one, or a claim was abandoned by an instance that died
     if (!(due > a.escalationStep && !inFlight) && !stale) continue;
     const step = Math.max(due, a.escalationStep);

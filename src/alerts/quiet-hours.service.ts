@@ -37,7 +37,11 @@ export async function quietSummariesDue(
     const q = ch?.alertsEnabled && ch.quiet ? { ...ch.quiet, zone: ch.quiet.zone ?? zoneOf(ch, config) } : null;
     if (q && isQuiet(q, now)) continue;
     const dueAt = q ? quietPeriod(q, now).end : now;
-    out.set(key, { slot: `${key}#${a.id}`, dueAt: dueAt > now ? now : dueAt, context: { teamId: a.teamId, channelId: a.channelId } });
+    out.set(key, {
+      slot: `${key}#${a.id}`,
+      dueAt: dueAt > now ? now : dueAt,
+      context: { teamId: a.teamId, channelId: a.channelId },
+    });
   }
   return [...out.values()];
 }
@@ -77,4 +81,3 @@ export async function postQuietSummary(
   }
   return { held: held.length, posted };
 }
-

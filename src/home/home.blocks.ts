@@ -16,7 +16,12 @@ const CHANNELS_PER_SECTION = 15;
 const CHANNEL_SECTIONS = 3;
 const NAMES_SHOWN = 20;
 
-const STATE_EMOJI = { open: ':red_circle:', acknowledged: ':large_orange_circle:', snoozed: ':zzz:', resolved: '' } as const;
+const STATE_EMOJI = {
+  open: ':red_circle:',
+  acknowledged: ':large_orange_circle:',
+  snoozed: ':zzz:',
+  resolved: '',
+} as const;
 
 /** Slack's link to a message: the archive URL, which Slack opens in the workspace of whoever clicks. */
 export const messageLink = (channel: string, ts: string): string =>
@@ -90,7 +95,11 @@ export function homeView(d: HomeData, now: Date): { type: 'home'; blocks: KnownB
       `<#${s.channelId}>`,
       s.digestEnabled ? `digest ${s.digestTime} ${zone}` : 'no digest',
       s.alertsEnabled ? 'alerts on' : 'alerts off',
-      accountName === null ? 'every account' : accountName === '' ? 'an account no longer seen' : escapeMrkdwn(accountName),
+      accountName === null
+        ? 'every account'
+        : accountName === ''
+          ? 'an account no longer seen'
+          : escapeMrkdwn(accountName),
       ...(s.escalation ? [`escalates ${escalationWords(s.escalation)}`] : []),
       ...(s.quiet ? [`quiet ${quietWords(s.quiet, zone)}`] : []),
     ].join(' · '),
@@ -119,7 +128,9 @@ export function homeView(d: HomeData, now: Date): { type: 'home'; blocks: KnownB
   );
   blocks.push({
     type: 'context',
-    elements: [{ type: 'mrkdwn', text: `Updated ${DateTime.fromJSDate(now, { zone: 'UTC' }).toFormat('LLL d HH:mm')} UTC` }],
+    elements: [
+      { type: 'mrkdwn', text: `Updated ${DateTime.fromJSDate(now, { zone: 'UTC' }).toFormat('LLL d HH:mm')} UTC` },
+    ],
   });
   return { type: 'home', blocks };
 }

@@ -58,7 +58,8 @@ export async function homeData(
     channels: channels.map((c) => ({
       settings: c,
       zone: zoneOf(c, config),
-      accountName: c.accountId === null ? null : sees(accounts, c.accountId) ? (names.get(c.accountId) ?? c.accountId) : '',
+      accountName:
+        c.accountId === null ? null : sees(accounts, c.accountId) ? (names.get(c.accountId) ?? c.accountId) : '',
     })),
     atRisk: await countAtRisk(db, band.min, band.max, accounts),
     atRiskFrom: band.min,

@@ -136,12 +136,14 @@ export function parseMentionWord(w: string): MentionWord | null {
 
 function parseEscalate(words: string[]): SettingsParse {
   const bad = (message: string): SettingsParse => ({ ok: false, message });
-  if (words.length === 1 && words[0]!.toLowerCase() === 'off') return { ok: true, command: { type: 'alerts-escalate-off' } };
+  if (words.length === 1 && words[0]!.toLowerCase() === 'off')
+    return { ok: true, command: { type: 'alerts-escalate-off' } };
   let i = 0;
   let afterMinutes: number | null = null;
   if (words[i]?.toLowerCase() === 'after') {
     const d = words[i + 1] ? parseDuration(words[i + 1]!) : null;
-    if (d === null) return bad(`"${words[i + 1] ?? ''}" is not a wait like 30m or 1h (1 minute to 24 hours). ${ESCALATE_USAGE}`);
+    if (d === null)
+      return bad(`"${words[i + 1] ?? ''}" is not a wait like 30m or 1h (1 minute to 24 hours). ${ESCALATE_USAGE}`);
     afterMinutes = d;
     i += 2;
   }
@@ -149,7 +151,10 @@ function parseEscalate(words: string[]): SettingsParse {
   const targets: MentionWord[] = [];
   for (const w of words.slice(i + 1)) {
     const m = parseMentionWord(w);
-    if (!m) return bad(`"${w}" is not a mention of a user group or a person (like @deliverability-oncall). ${ESCALATE_USAGE}`);
+    if (!m)
+      return bad(
+        `"${w}" is not a mention of a user group or a person (like @deliverability-oncall). ${ESCALATE_USAGE}`,
+      );
     targets.push(m);
   }
   if (targets.length > 10) return bad('Escalate to at most 10 groups or people (a user group reaches more).');
@@ -159,10 +164,12 @@ function parseEscalate(words: string[]): SettingsParse {
 function parseRenotify(words: string[]): SettingsParse {
   const bad = (message: string): SettingsParse => ({ ok: false, message });
   const usage = `Use \`alerts renotify every 1h [up to 3]\` (at most ${MAX_RENOTIFY} times), or \`alerts renotify off\`.`;
-  if (words.length === 1 && words[0]!.toLowerCase() === 'off') return { ok: true, command: { type: 'alerts-renotify-off' } };
+  if (words.length === 1 && words[0]!.toLowerCase() === 'off')
+    return { ok: true, command: { type: 'alerts-renotify-off' } };
   if (words[0]?.toLowerCase() !== 'every' || !words[1]) return bad(usage);
   const every = parseDuration(words[1]);
-  if (every === null || every < 5) return bad(`"${words[1]}" is not an interval like 30m or 1h (5 minutes to 24 hours). ${usage}`);
+  if (every === null || every < 5)
+    return bad(`"${words[1]}" is not an interval like 30m or 1h (5 minutes to 24 hours). ${usage}`);
   if (words.length === 2) return { ok: true, command: { type: 'alerts-renotify', everyMinutes: every, max: null } };
   const upTo =
     words.length === 5 && /^up$/i.test(words[2]!) && /^to$/i.test(words[3]!) && /^\d{1,3}$/.test(words[4]!)
@@ -175,7 +182,8 @@ function parseRenotify(words: string[]): SettingsParse {
 function parseQuiet(words: string[]): SettingsParse {
   const bad = (message: string): SettingsParse => ({ ok: false, message });
   const usage = 'Use `alerts quiet 21:00-08:00 [America/Denver]`, or `alerts quiet off`.';
-  if (words.length === 1 && words[0]!.toLowerCase() === 'off') return { ok: true, command: { type: 'alerts-quiet-off' } };
+  if (words.length === 1 && words[0]!.toLowerCase() === 'off')
+    return { ok: true, command: { type: 'alerts-quiet-off' } };
   if (words.length < 1 || words.length > 2) return bad(usage);
   const m = /^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$/.exec(words[0]!);
   if (!m || Number(m[1]) > 23 || Number(m[2]) > 59 || Number(m[3]) > 23 || Number(m[4]) > 59)

@@ -6,7 +6,10 @@ import { fmtDuration, mentionText, SEVERE_MIN_MESSAGES, SEVERE_MULTIPLE } from '
 
 /** "to <!subteam^S1> after 30m unacknowledged, then every 1h (up to 3 more times)", the one wording of a policy. */
 export function escalationWords(e: NonNullable<ChannelSettings['escalation']>): string {
-  const then = e.everyMinutes === null ? '' : `, then every ${fmtDuration(e.everyMinutes)} (up to ${e.maxRenotify} more time${e.maxRenotify === 1 ? '' : 's'})`;
+  const then =
+    e.everyMinutes === null
+      ? ''
+      : `, then every ${fmtDuration(e.everyMinutes)} (up to ${e.maxRenotify} more time${e.maxRenotify === 1 ? '' : 's'})`;
   return `to ${e.to.map(mentionText).join(' ')} after ${fmtDuration(e.afterMinutes)} unacknowledged${then}`;
 }
 

@@ -519,7 +519,13 @@ export class SlackStandIn extends EventEmitter {
           ok: true,
           usergroups: (this.opts.usergroups ?? [])
             .filter((g) => (g.teamId ?? this.opts.teamId ?? 'T0001') === teamId)
-            .map((g) => ({ id: g.id, team_id: teamId, handle: g.handle, name: g.name ?? g.handle, is_usergroup: true })),
+            .map((g) => ({
+              id: g.id,
+              team_id: teamId,
+              handle: g.handle,
+              name: g.name ?? g.handle,
+              is_usergroup: true,
+            })),
         };
       case 'users.list':
         return {

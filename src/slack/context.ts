@@ -48,7 +48,9 @@ export async function resolveMention(client: WebClient, handle: string): Promise
   let cursor: string | undefined;
   for (let page = 0; page < 20; page++) {
     const r = await client.users.list({ limit: 200, ...(cursor ? { cursor } : {}) });
-    const u = r.members?.find((m) => !m.deleted && (m.name?.toLowerCase() === h || m.profile?.display_name?.toLowerCase() === h));
+    const u = r.members?.find(
+      (m) => !m.deleted && (m.name?.toLowerCase() === h || m.profile?.display_name?.toLowerCase() === h),
+    );
     if (u?.id) return { type: 'user', id: u.id, handle: u.name ?? h };
     cursor = r.response_metadata?.next_cursor || undefined;
     if (!cursor) break;

@@ -5,7 +5,15 @@ import { createLogger } from '../../src/logger';
 import { SlackStandIn } from '../../src/slack-stand-in/slack-stand-in';
 import { ENGINES } from '../helpers/databases';
 import { message, postJson, startTestApp, type TestApp } from '../helpers/app';
-import { blockActionBody, BOT_TOKEN, postSlack, SIGNING_SECRET, slackHeaders, slashCommandBody, waitForCalls } from '../helpers/slack';
+import {
+  blockActionBody,
+  BOT_TOKEN,
+  postSlack,
+  SIGNING_SECRET,
+  slackHeaders,
+  slashCommandBody,
+  waitForCalls,
+} from '../helpers/slack';
 
 /**
  * Issue 19 end to end, the way Slack talks to the app: the channel sets escalation to a user
@@ -87,7 +95,9 @@ describe.each(ENGINES)('an alert finds its owner, end to end (%s)', (engine) => 
     await tick('escalations', at(31));
     const notes = () => standIn.messages.filter((m) => m.threadTs === parent.ts).map((m) => m.text);
     expect(notes()).toEqual(['Escalated: Carrier-blocked spike — T-Mobile · SMS, open 30m (step 1 of 3).']);
-    expect(JSON.stringify(parent.blocks)).toContain('Escalated to <!subteam^S0ONCALL> at Nov 28 16:00 (UTC) (step 1 of 3)');
+    expect(JSON.stringify(parent.blocks)).toContain(
+      'Escalated to <!subteam^S0ONCALL> at Nov 28 16:00 (UTC) (step 1 of 3)',
+    );
 
     // the person on call opens Home and acknowledges it there
     const event = JSON.stringify({
@@ -104,7 +114,9 @@ describe.each(ENGINES)('an alert finds its owner, end to end (%s)', (engine) => 
     const home = JSON.stringify(standIn.views.get(ADMIN));
     expect(home).toContain('Open alerts (1)');
     expect(home).toContain('· escalated');
-    expect(home).toContain('escalates to <!subteam^S0ONCALL> after 30m unacknowledged, then every 1h (up to 2 more times)');
+    expect(home).toContain(
+      'escalates to <!subteam^S0ONCALL> after 30m unacknowledged, then every 1h (up to 2 more times)',
+    );
     const alertId = Number(/alert_actions:(\d+)/.exec(home)![1]);
     const payload = {
       type: 'block_actions',
@@ -126,7 +138,9 @@ describe.each(ENGINES)('an alert finds its owner, end to end (%s)', (engine) => 
       ],
     };
     t.clock.set(at(40));
-    expect((await postSlack(t.base, new URLSearchParams({ payload: JSON.stringify(payload) }).toString())).status).toBe(200);
+    expect((await postSlack(t.base, new URLSearchParams({ payload: JSON.stringify(payload) }).toString())).status).toBe(
+      200,
+    );
     await waitForCalls(standIn, 'views.publish', 2);
     expect(notes().at(-1)).toBe(`Acknowledged by <@${ADMIN}>.`);
     expect(JSON.stringify(standIn.views.get(ADMIN))).toContain(`Acknowledged by <@${ADMIN}>`);
@@ -144,7 +158,12 @@ describe.each(ENGINES)('an alert finds its owner, end to end (%s)', (engine) => 
           blockActionBody(
             standIn,
             parent.ts,
-            { type: 'button', action_id: 'alert_resolve', block_id: `alert_actions:${alertId}`, value: String(alertId) },
+            {
+              type: 'button',
+              action_id: 'alert_resolve',
+              block_id: `alert_actions:${alertId}`,
+              value: String(alertId),
+            },
             { ephemeral: false },
           ),
         )
@@ -158,7 +177,9 @@ describe.each(ENGINES)('an alert finds its owner, end to end (%s)', (engine) => 
       'Incident summary: Carrier-blocked spike — T-Mobile · SMS lasted 1h10m; 150 messages undelivered; $4.50 on undelivered segments.',
     ]);
     const summary = standIn.messages.find((m) => m.text.startsWith('Incident summary'))!;
-    expect(JSON.stringify(summary.blocks)).toContain('Acknowledged by <@U2147483697> at Nov 28 16:10, 40m after it was posted (after escalation).');
+    expect(JSON.stringify(summary.blocks)).toContain(
+      'Acknowledged by <@U2147483697> at Nov 28 16:10, 40m after it was posted (after escalation).',
+    );
     expect(JSON.stringify(summary.blocks)).toContain('*Campaigns:* Black Friday MMS 67% · Green Nov 27 33%');
   });
 });

@@ -224,7 +224,13 @@ describe.each(ENGINES)('isolation under attack (%s)', (engine) => {
       type: 'event_callback',
       event_id: `Ev${Math.random().toString(36).slice(2, 10)}`,
       event_time: Math.floor(Date.now() / 1000),
-      event: { type: 'app_home_opened', user, channel: `D${user.slice(1)}`, tab: 'home', event_ts: '1764343800.000100' },
+      event: {
+        type: 'app_home_opened',
+        user,
+        channel: `D${user.slice(1)}`,
+        tab: 'home',
+        event_ts: '1764343800.000100',
+      },
     };
     const body = JSON.stringify(event);
     expect((await postSlack(t.base, body, slackHeaders(body, { contentType: 'application/json' }))).status).toBe(200);

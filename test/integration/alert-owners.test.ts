@@ -14,7 +14,11 @@ import { JOB, jobTable } from '../../src/jobs/jobs';
 import { Scheduler } from '../../src/jobs/scheduler';
 import { createLogger } from '../../src/logger';
 import { webClientNotifier } from '../../src/messages/notifier';
-import { defaultSettings, saveChannelSettings, type ChannelSettings } from '../../src/settings/channel-settings.repository';
+import {
+  defaultSettings,
+  saveChannelSettings,
+  type ChannelSettings,
+} from '../../src/settings/channel-settings.repository';
 import { SlackStandIn } from '../../src/slack-stand-in/slack-stand-in';
 import { oneWorkspace } from '../../src/workspaces/workspace-directory';
 import { message } from '../helpers/app';
@@ -73,14 +77,16 @@ describe.each(ENGINES)('alerts that find an owner (%s)', (engine) => {
         status: 'queued',
         segments: 1,
         campaign_id: campaignOf[i] ?? 'cmp_quiet',
-        campaign_name: { cmp_bf: 'Black Friday MMS', cmp_gn: 'Green Nov 27', cmp_rt: 'Retarget' }[
-          campaignOf[i] ?? ''
-        ] ?? 'Quiet Campaign',
+        campaign_name:
+          { cmp_bf: 'Black Friday MMS', cmp_gn: 'Green Nov 27', cmp_rt: 'Retarget' }[campaignOf[i] ?? ''] ??
+          'Quiet Campaign',
         sent_at: min(-60).toISOString(),
       }),
     );
     for (let i = 0; i < records.length; i += 500)
-      expect((await ingestMessages(tdb.db, records.slice(i, i + 500) as never, { now: NOW, mmsSegments: 1 })).ok).toBe(true);
+      expect((await ingestMessages(tdb.db, records.slice(i, i + 500) as never, { now: NOW, mmsSegments: 1 })).ok).toBe(
+        true,
+      );
     await applyCallbacks(
       tdb.db,
       records.map((r, i) => {
@@ -101,7 +107,12 @@ describe.each(ENGINES)('alerts that find an owner (%s)', (engine) => {
   }
 
   async function channel(change: Partial<ChannelSettings>, channelId = CHANNEL) {
-    await saveChannelSettings(tdb.db, { ...defaultSettings(channelId), alertsEnabled: true, ...change }, 'U0ADMIN', NOW);
+    await saveChannelSettings(
+      tdb.db,
+      { ...defaultSettings(channelId), alertsEnabled: true, ...change },
+      'U0ADMIN',
+      NOW,
+    );
   }
 
   const evaluate = (at: Date) =>

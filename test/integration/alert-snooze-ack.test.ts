@@ -40,7 +40,7 @@ describe.each(ENGINES)('acknowledging a snoozed alert (%s)', (engine) => {
       },
       NOW,
     ))!;
-    await setMessageTs(tdb.db, alert.id, await notifier.post({ channel: CHANNEL, text: "alert", blocks: [] }), NOW);
+    await setMessageTs(tdb.db, alert.id, await notifier.post({ channel: CHANNEL, text: 'alert', blocks: [] }), NOW);
     const deps = { db: tdb.db, notifier };
     const where = { teamId: null, channelId: CHANNEL };
     expect(await actOnAlert(deps, alert.id, { type: 'snooze', hours: 4 }, 'U0ANNA', NOW, 'UTC', where)).toEqual({

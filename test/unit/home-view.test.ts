@@ -43,7 +43,10 @@ const alert = (id: number, over: Partial<Alert> = {}): Alert => ({
 const data = (alerts: number, channels: number): HomeData => ({
   accounts: { all: false, names: ['Green Leaf Denver'] },
   alerts: Array.from({ length: alerts }, (_, i) => ({
-    alert: alert(i + 1, i === 1 ? { state: 'acknowledged', ackedBy: 'U0ANNA', ackedAt: new Date('2026-11-28T15:40:00Z') } : {}),
+    alert: alert(
+      i + 1,
+      i === 1 ? { state: 'acknowledged', ackedBy: 'U0ANNA', ackedAt: new Date('2026-11-28T15:40:00Z') } : {},
+    ),
     zone: 'UTC',
   })),
   channels: Array.from({ length: channels }, (_, i) => ({

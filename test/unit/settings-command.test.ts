@@ -32,13 +32,19 @@ describe('settings commands', () => {
         ],
       },
     ],
-    ['alerts escalate after 1h30m to @ana', { type: 'alerts-escalate', afterMinutes: 90, targets: [{ type: 'handle', handle: 'ana' }] }],
+    [
+      'alerts escalate after 1h30m to @ana',
+      { type: 'alerts-escalate', afterMinutes: 90, targets: [{ type: 'handle', handle: 'ana' }] },
+    ],
     ['alerts escalate off', { type: 'alerts-escalate-off' }],
     ['alerts renotify every 1h', { type: 'alerts-renotify', everyMinutes: 60, max: null }],
     ['alerts renotify every 30m up to 6', { type: 'alerts-renotify', everyMinutes: 30, max: 6 }],
     ['alerts renotify off', { type: 'alerts-renotify-off' }],
     ['alerts quiet 21:00-08:00', { type: 'alerts-quiet', start: '21:00', end: '08:00', zone: null }],
-    ['alerts quiet 9:00-17:30 America/Denver', { type: 'alerts-quiet', start: '09:00', end: '17:30', zone: 'America/Denver' }],
+    [
+      'alerts quiet 9:00-17:30 America/Denver',
+      { type: 'alerts-quiet', start: '09:00', end: '17:30', zone: 'America/Denver' },
+    ],
     ['alerts quiet off', { type: 'alerts-quiet-off' }],
   ])('%s', (text, command) => {
     expect(parseSettingsCommand(text)).toEqual({ ok: true, command });
@@ -73,7 +79,10 @@ describe('settings commands', () => {
       'alerts renotify every 2m',
       '"2m" is not an interval like 30m or 1h (5 minutes to 24 hours). Use `alerts renotify every 1h [up to 3]` (at most 24 times), or `alerts renotify off`.',
     ],
-    ['alerts renotify every 1h up to 99', 'Use `alerts renotify every 1h [up to 3]` (at most 24 times), or `alerts renotify off`.'],
+    [
+      'alerts renotify every 1h up to 99',
+      'Use `alerts renotify every 1h [up to 3]` (at most 24 times), or `alerts renotify off`.',
+    ],
     [
       'alerts quiet 21:00',
       '"21:00" is not a range of local times like 21:00-08:00. Use `alerts quiet 21:00-08:00 [America/Denver]`, or `alerts quiet off`.',

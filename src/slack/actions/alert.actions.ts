@@ -77,7 +77,9 @@ export function alertAction(deps: SlackDeps, type: 'ack' | 'resolve' | 'snooze')
     if (result.ok) return;
     if (homeAlert) {
       // nothing to answer in place on Home: tell the person directly, and redraw their Home
-      await client.chat.postEphemeral({ channel: homeAlert.channelId, user: ctx.userId, text: result.message }).catch(() => undefined);
+      await client.chat
+        .postEphemeral({ channel: homeAlert.channelId, user: ctx.userId, text: result.message })
+        .catch(() => undefined);
       await deps.homeChanged?.(homeAlert);
       return;
     }
