@@ -17,7 +17,10 @@ describe.each(ENGINES)('the examples of help, on the demo data (%s)', (engine) =
   let standIn: SlackStandIn;
   let t: TestApp;
   beforeAll(async () => {
-    standIn = await new SlackStandIn({ token: BOT_TOKEN }).start();
+    standIn = await new SlackStandIn({
+      token: BOT_TOKEN,
+      usergroups: [{ id: 'S0ONCALL', handle: 'deliverability-oncall' }],
+    }).start();
     t = await startTestApp(
       engine,
       {
@@ -67,6 +70,8 @@ describe.each(ENGINES)('the examples of help, on the demo data (%s)', (engine) =
       const text = await reply(words);
       expect(text).not.toMatch(/I couldn't answer|I don't understand|Something went wrong|is not a filter|Use `/);
       if (words.startsWith('connect')) expect(text).toContain('That link code is not one we issued');
+      if (words.startsWith('alerts escalate')) expect(text).toContain('escalated here to <!subteam^S0ONCALL>');
+      if (words.startsWith('alerts quiet')) expect(text).toContain('Quiet hours 21:00–08:00 America/Denver');
     },
   );
 });

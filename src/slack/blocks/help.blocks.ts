@@ -23,6 +23,16 @@ export const HELP_EXAMPLES: ReadonlyArray<{ group: 'answer' | 'sub'; words: stri
   { group: 'sub', words: 'digest preview', what: "yesterday's digest, only to you" },
   { group: 'sub', words: 'alerts on', what: 'spike alerts and auto-unsubscribes here (`alerts off`)' },
   { group: 'sub', words: 'alerts status', what: "this channel's alert settings and open alerts" },
+  {
+    group: 'sub',
+    words: 'alerts escalate after 30m to @deliverability-oncall',
+    what: 'mention a user group (or people) when nobody acknowledges (`alerts renotify every 1h`)',
+  },
+  {
+    group: 'sub',
+    words: 'alerts quiet 21:00-08:00 America/Denver',
+    what: 'hold all but severe alerts at night, one summary in the morning (`alerts quiet off`)',
+  },
   { group: 'sub', words: 'scope account:"Green Leaf Denver"', what: 'this channel covers one account (`scope all`)' },
   { group: 'sub', words: 'at-risk', what: 'numbers 1–2 failed campaigns from auto-unsubscribe' },
   { group: 'sub', words: 'unsubscribed 30d', what: 'numbers auto-unsubscribed, with Restore' },
@@ -75,7 +85,7 @@ export function helpMessage(defaultZone: string): SlackMessage {
     },
   ];
   return {
-    text: 'campaign-stats help: /campaign-stats [period] [sms|mms] [carrier:NAME] [campaign:NAME] [account:NAME] [tz:ZONE]; why, digest, alerts, scope, at-risk, unsubscribed, accounts, connect, disconnect',
+    text: 'campaign-stats help: /campaign-stats [period] [sms|mms] [carrier:NAME] [campaign:NAME] [account:NAME] [tz:ZONE]; why, explain, export, digest, alerts (escalate, renotify, quiet), scope, at-risk, unsubscribed, accounts, connect, disconnect',
     blocks,
   };
 }
