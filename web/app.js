@@ -24,6 +24,8 @@ let state = { messages: [], files: {}, user: { id: 'U0LOCAL' } };
 let openThread = null;
 // the workspace shown: the platform's (every account) or a merchant's (its own); kept in the URL
 let team = new URLSearchParams(location.search).get('team') || '';
+// the Home tab instead of the channel (kept in the URL)
+let showingHome = new URLSearchParams(location.search).get('home') === '1';
 // after a command, the page scrolls to the answer it produces
 let awaitingAnswer = false;
 
@@ -36,6 +38,15 @@ function mrkdwn(text) {
   s = s.replace(
     /&lt;@(U\w+)&gt;/g,
     (_, u) => `<span class="mention">@${u === state.user.id ? state.user.name || 'you' : u}</span>`,
+  );
+  s = s.replace(
+    /&lt;!subteam\^(\w+)(?:\|@?([^&]+))?&gt;/g,
+    (_, id, h) => `<span class="mention">@${h || 'deliverability-oncall'}</span>`,
+  );
+  s = s.replace(
+    /&lt;#(C\w+)(?:\|([^&]+))?&gt;/g,
+    (_, id, name) =>
+      `<span class="mention">#${name || (state.channel && state.channel.id === id ? state.channel.name : id)}</span>`,
   );
   s = s.replace(/&lt;(https?:[^|&]+)\|([^&]+)&gt;/g, '<a href="$1" target="_blank" rel="noopener">$2</a>');
   s = s.replace(/`([^`]+)`/g, '<code>$1</code>');
@@ -175,7 +186,28 @@ function messageView(m, inThread) {
   return div;
 }
 
+function renderHome() {
+  const home = document.getElementById('home');
+  const view = state.home;
+  home.replaceChildren(
+    ...(view
+      ? view.blocks.map((b) => block(b, { home: true }))
+      : [Object.assign(document.createElement('p'), { className: 'muted', textContent: 'Opening the Home tab…' })]),
+  );
+}
+
 function render() {
+  document.getElementById('home').hidden = !showingHome;
+  document.getElementById('messages').hidden = showingHome;
+  document.getElementById('composer').hidden = showingHome;
+  document.getElementById('open-home').classList.toggle('active', showingHome);
+  if (showingHome) {
+    renderHome();
+    renderWorkspaces();
+    document.getElementById('channel-name').textContent = 'Home';
+    document.getElementById('thread').hidden = true;
+    return;
+  }
   const list = document.getElementById('messages');
   const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
   const before = list.querySelectorAll(':scope > .msg').length;
@@ -211,6 +243,7 @@ function renderWorkspaces() {
       b.innerHTML = `<b>${esc(w.name)}</b><span class="channel"># ${esc(w.channel.name)}</span>`;
       b.addEventListener('click', () => {
         team = w.teamId;
+        showingHome = false;
         history.replaceState(null, '', `?team=${encodeURIComponent(team)}`);
         openThread = null;
         refresh();
@@ -246,8 +279,16 @@ async function post(url, body) {
 }
 
 function act(msg, action) {
+  if (msg.home) return post('/local/home-action', { action });
   return post('/local/action', { ts: msg.ts, action });
 }
+
+document.getElementById('open-home').addEventListener('click', async () => {
+  showingHome = true;
+  history.replaceState(null, '', `?team=${encodeURIComponent(team)}&home=1`);
+  render();
+  await post('/local/home');
+});
 
 document.getElementById('composer').addEventListener('submit', async (e) => {
   e.preventDefault();
@@ -282,4 +323,4 @@ document.getElementById('close-thread').addEventListener('click', () => {
 
 const events = new EventSource('/local/events');
 events.onmessage = () => refresh();
-refresh();
+refresh().then(() => (showingHome ? post('/local/home') : undefined));

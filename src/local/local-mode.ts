@@ -103,6 +103,13 @@ export async function startLocalWorkspace(
       channels: [w.channel],
       users: [{ id: w.user.id, name: w.user.name, isAdmin: true, tz: config.defaultTimezone }],
     })),
+    // a user group in each workspace, so `alerts escalate after 30m to @deliverability-oncall` works here
+    usergroups: LOCAL_WORKSPACES.map((w, i) => ({
+      id: `S0ONCALL${i}`,
+      handle: 'deliverability-oncall',
+      name: 'Deliverability on call',
+      teamId: w.teamId,
+    })),
     stateFile: path.join(config.dataDir, 'local-workspace.json'),
     // a bounded file: the newest 200 messages of each channel (it is rewritten whole)
     maxMessagesPerChannel: 200,

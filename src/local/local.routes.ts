@@ -84,6 +84,8 @@ export function localRouter(deps: {
       digest: { date: digestDate, label: digestDayName(digestDate) },
       channel: w.channel,
       user: w.user,
+      // the Home tab the app last published for this workspace's user (null: never opened)
+      home: standIn.views.get(w.user.id) ?? null,
       messages: standIn.messages.filter(
         (m) => m.channel === w.channel.id && !m.deleted && (m.visibleTo === null || m.visibleTo === w.user.id),
       ),
@@ -187,6 +189,50 @@ export function localRouter(deps: {
         (await signedPost(new URLSearchParams({ payload: JSON.stringify(payload) }).toString())) === 200 ? 202 : 502,
       )
       .json({ ok: true });
+  });
+
+  /** Opening the Home tab: Slack's app_home_opened event; the app publishes the view (views.publish). */
+  r.post('/local/home', sameOriginJson, async (req: Request, res: Response) => {
+    const w = chosen(req);
+    const event = {
+      token: 'local',
+      team_id: w.teamId,
+      api_app_id: 'ALOCAL',
+      type: 'event_callback',
+      event_id: `EvHome${Date.now()}`,
+      event_time: Math.floor(Date.now() / 1000),
+      authorizations: [{ team_id: w.teamId, user_id: 'U0BOT', is_bot: true }],
+      event: {
+        type: 'app_home_opened',
+        user: w.user.id,
+        channel: `D${w.user.id.slice(1)}`,
+        tab: 'home',
+        event_ts: `${Math.floor(Date.now() / 1000)}.000001`,
+      },
+    };
+    const sent = await signedPost(JSON.stringify(event), 'application/json');
+    res.status(sent === 200 ? 202 : 502).json({ ok: true });
+  });
+
+  /** A button on the Home tab: block_actions whose container is the view (no channel, no message). */
+  r.post('/local/home-action', sameOriginJson, async (req: Request, res: Response) => {
+    const w = chosen(req);
+    const { action } = (req.body ?? {}) as { action?: Record<string, unknown> };
+    if (!action || typeof action.action_id !== 'string')
+      return void res.status(400).json({ error: 'action (with an action_id) is required' });
+    const payload = {
+      type: 'block_actions',
+      user: { id: w.user.id, username: w.user.name, name: w.user.name, team_id: w.teamId },
+      api_app_id: 'ALOCAL',
+      token: 'local',
+      container: { type: 'view', view_id: `VHOME${w.user.id}` },
+      trigger_id: `local.${Date.now()}`,
+      team: { id: w.teamId, domain: 'local' },
+      view: { id: `VHOME${w.user.id}`, type: 'home', blocks: [] },
+      actions: [{ ...action, action_ts: `${Math.floor(Date.now() / 1000)}.000001` }],
+    };
+    const sent = await signedPost(new URLSearchParams({ payload: JSON.stringify(payload) }).toString());
+    res.status(sent === 200 ? 202 : 502).json({ ok: true });
   });
 
   /** A reply typed in a thread (`ack`), delivered as Slack's message event. */

@@ -347,4 +347,25 @@ describe('local mode in a browser', () => {
     await page.reload();
     await expect.poll(() => page.locator('#messages > .msg', { hasText: 'Carrier-blocked spike' }).count()).toBe(1);
   });
+
+  it('shows the Home tab: the open alert with its buttons, the channel, and a Resolve that works from there', async () => {
+    await page.goto(base);
+    await page.click('#open-home');
+    const home = page.locator('#home');
+    await expect.poll(() => home.innerText()).toContain('Open alerts (1)');
+    const text = await home.innerText();
+    expect(text).toContain('This workspace sees every account.');
+    expect(text).toContain('Carrier-blocked spike — T-Mobile · SMS');
+    expect(text).toContain('Acknowledged by @you');
+    expect(text).toMatch(/Channels \(1\)\n#campaign-stats · digest 09:00 UTC · alerts on · every account/);
+    if (shots) await page.screenshot({ path: path.join(ROOT, 'docs/screenshot-home.png') });
+    await home.locator('button[data-action-id="alert_resolve"]').click();
+    await expect.poll(() => home.innerText()).toContain('Open alerts (0)');
+    // back in the channel, the alert says who resolved it, and its thread what it cost
+    await page.locator('#workspaces button').first().click();
+    const alert = page.locator('#messages > .msg', { hasText: 'Carrier-blocked spike — T-Mobile · SMS' });
+    await expect.poll(() => alert.locator('.block.context').first().innerText()).toContain('Resolved by @you');
+    await alert.locator('.replies').click();
+    await expect.poll(() => page.locator('#thread-messages').innerText()).toContain('Incident summary');
+  });
 });
