@@ -41,7 +41,7 @@ function mrkdwn(text) {
   );
   s = s.replace(
     /&lt;!subteam\^(\w+)(?:\|@?([^&]+))?&gt;/g,
-    (_, id, h) => `<span class="mention">@${h || 'deliverability-oncall'}</span>`,
+    (_, _id, h) => `<span class="mention">@${h || 'deliverability-oncall'}</span>`,
   );
   s = s.replace(
     /&lt;#(C\w+)(?:\|([^&]+))?&gt;/g,
