@@ -31,6 +31,7 @@ export async function up(knex: Knex): Promise<void> {
     t.integer('escalation_step').notNullable().defaultTo(0);
     t.integer('escalation_posted').notNullable().defaultTo(0);
     t.datetime('escalation_claimed_at', { precision: 3 }).nullable();
+    t.string('escalation_claim', 32).nullable(); // the pass that claimed the step in flight
     t.datetime('escalated_at', { precision: 3 }).nullable();
   });
   await knex.schema.createTable('home_views', (t) => {
@@ -51,6 +52,7 @@ export async function down(knex: Knex): Promise<void> {
       'escalation_step',
       'escalation_posted',
       'escalation_claimed_at',
+      'escalation_claim',
       'escalated_at',
     ])
       t.dropColumn(c);

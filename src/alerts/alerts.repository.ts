@@ -189,34 +189,78 @@ export async function escalationCandidates(db: Knex): Promise<Alert[]> {
 }
 
 /**
- * Claims escalation step `step` of an alert for this instance: only from the step it was read
- * at, only while it is open and nothing is in flight (or what is in flight was claimed before
- * `staleBefore`: an instance died between claim and post). One instance wins each step.
+ * Claims many alerts' steps in one statement (a pass's batch): each only from the step it was
+ * read at, as `claimEscalationStep` does, tagged with this pass's token; returns the ids won.
+ * One statement and one read-back instead of an update per alert (1,000 due at once); no
+ * transaction around them: the token says which rows this pass won (the embedded SQLite's
+ * driver is synchronous, and a lock held across an await would stall the process).
  */
-export async function claimEscalationStep(
+export async function claimEscalationSteps(
   db: Knex,
-  a: Pick<Alert, 'id' | 'escalationStep' | 'escalationPosted' | 'escalationClaimedAt'>,
-  step: number,
+  claims: Array<{ a: Pick<Alert, 'id' | 'escalationStep' | 'escalationPosted' | 'escalationClaimedAt'>; step: number }>,
+  token: string,
   now: Date,
-): Promise<boolean> {
-  const q = db('alerts')
-    .where({ id: a.id, state: 'open', escalation_step: a.escalationStep, escalation_posted: a.escalationPosted })
-    .update({ escalation_step: step, escalation_claimed_at: toDbTime(now) });
-  if (a.escalationClaimedAt === null) q.whereNull('escalation_claimed_at');
-  else q.where({ escalation_claimed_at: toDbTime(a.escalationClaimedAt) });
-  return (await q) > 0;
+): Promise<Set<number>> {
+  if (claims.length === 0) return new Set();
+  const ids = claims.map((c) => c.a.id);
+  await db('alerts')
+    .where({ state: 'open' })
+    .whereIn('id', ids)
+    .where((w) => {
+      for (const { a } of claims)
+        w.orWhere((x) => {
+          x.where({ id: a.id, escalation_step: a.escalationStep, escalation_posted: a.escalationPosted });
+          if (a.escalationClaimedAt === null) x.whereNull('escalation_claimed_at');
+          else x.where({ escalation_claimed_at: toDbTime(a.escalationClaimedAt) });
+        });
+    })
+    .update({
+      escalation_step: db.raw(
+        `CASE id ${claims.map(() => 'WHEN ? THEN ?').join(' ')} END`,
+        claims.flatMap((c) => [c.a.id, c.step]),
+      ),
+      escalation_claimed_at: toDbTime(now),
+      escalation_claim: token,
+    });
+  const won = (await db('alerts').select('id').whereIn('id', ids).where({ escalation_claim: token })) as Array<{
+    id: unknown;
+  }>;
+  return new Set(won.map((r) => Number(r.id)));
 }
 
-/** Marks step `step` posted (after Slack's reply), with whom it went to for the parent's words. */
-export async function markEscalationPosted(db: Knex, id: number, step: number, to: unknown, now: Date): Promise<void> {
-  const a = await getAlert(db, id);
+/** Marks many steps posted in one statement (the batch a pass posted). */
+export async function markEscalationsPosted(
+  db: Knex,
+  marks: Array<{ a: Pick<Alert, 'id' | 'detail'>; step: number; to: unknown }>,
+  now: Date,
+): Promise<void> {
+  if (marks.length === 0) return;
   await db('alerts')
-    .where({ id, escalation_step: step })
+    .whereIn(
+      'id',
+      marks.map((m) => m.a.id),
+    )
+    // only the step this pass claimed (a stale re-claim by another pass keeps its own)
+    .where((w) => {
+      for (const m of marks) w.orWhere({ id: m.a.id, escalation_step: m.step });
+    })
     .update({
-      escalation_posted: step,
+      escalation_posted: db.raw(
+        `CASE id ${marks.map(() => 'WHEN ? THEN ?').join(' ')} END`,
+        marks.flatMap((m) => [m.a.id, m.step]),
+      ),
       escalated_at: toDbTime(now),
-      detail: JSON.stringify({ ...((a?.detail as object | null) ?? {}), escalatedTo: to }),
+      detail: db.raw(
+        `CASE id ${marks.map(() => 'WHEN ? THEN ?').join(' ')} END`,
+        marks.flatMap((m) => [m.a.id, JSON.stringify({ ...((m.a.detail as object | null) ?? {}), escalatedTo: m.to })]),
+      ),
     });
+}
+
+/** The alerts of these ids (a pass redraws their parents from one read). */
+export async function alertsByIds(db: Knex, ids: number[]): Promise<Alert[]> {
+  if (ids.length === 0) return [];
+  return (await db('alerts').select('*').whereIn('id', ids).orderBy('id')).map(toAlert);
 }
 
 /** The held alerts of every channel, by channel (the quiet-hours summary job's view). */

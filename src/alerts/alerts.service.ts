@@ -25,6 +25,7 @@ import { accountNames, campaignNames } from '../db/directory.repository';
 import { incidentSummaryNote, scopeName, spikeAlertMessage, threadNote } from './alert.blocks';
 import {
   acknowledgeSnoozed,
+  alertsByIds,
   getAlert,
   sameChannel,
   type ChannelKey,
@@ -418,6 +419,49 @@ export async function refreshParent(deps: PostDeps, id: number, zone: string, wi
     await deps.notifier.update({ channel: a.channelId, ts: a.messageTs, ...msg });
     const after = await getAlert(deps.db, id);
     if (after && fingerprint(after) === fingerprint(a)) return;
+  }
+}
+
+/**
+ * Redraws many parents (an escalation pass): one read, the edits, one read again; only a parent
+ * whose row changed meanwhile is redrawn again, one by one as `refreshParent` does.
+ */
+export async function refreshParents(
+  db: Knex,
+  items: Array<{ id: number; notifier: Notifier; zone: string; windowMinutes: number }>,
+  atOnce: number,
+): Promise<void> {
+  const rows = new Map(
+    (
+      await alertsByIds(
+        db,
+        items.map((i) => i.id),
+      )
+    ).map((a) => [a.id, a]),
+  );
+  const queue = items.filter((i) => rows.get(i.id)?.messageTs);
+  await Promise.all(
+    Array.from({ length: Math.min(atOnce, queue.length) }, async () => {
+      for (let i = queue.shift(); i; i = queue.shift()) {
+        const a = rows.get(i.id)!;
+        if (a.kind === 'auto_unsubscribe') continue;
+        await i.notifier.update({
+          channel: a.channelId,
+          ts: a.messageTs!,
+          ...spikeAlertMessage(a, i.zone, i.windowMinutes),
+        });
+      }
+    }),
+  );
+  const after = await alertsByIds(
+    db,
+    items.map((i) => i.id),
+  );
+  for (const a of after) {
+    const before = rows.get(a.id);
+    const item = items.find((i) => i.id === a.id)!;
+    if (before && fingerprint(before) !== fingerprint(a))
+      await refreshParent({ db, notifier: item.notifier }, a.id, item.zone, item.windowMinutes);
   }
 }
 

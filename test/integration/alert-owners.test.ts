@@ -2,7 +2,7 @@ import { WebClient } from '@slack/web-api';
 import type { Knex } from 'knex';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { actOnAlert, evaluateAlerts } from '../../src/alerts/alerts.service';
-import { claimEscalationStep, getAlert, liveAlerts } from '../../src/alerts/alerts.repository';
+import { claimEscalationSteps, getAlert, liveAlerts } from '../../src/alerts/alerts.repository';
 import { escalateAlerts } from '../../src/alerts/escalation.service';
 import { fixedClock } from '../../src/clock';
 import { loadConfig } from '../../src/config';
@@ -195,7 +195,9 @@ describe.each(ENGINES)('alerts that find an owner (%s)', (engine) => {
     await evaluate(NOW);
     const [alert] = await liveAlerts(tdb.db, 'every channel');
     // an instance claims step 1 at 30 minutes and dies before posting it
-    expect(await claimEscalationStep(tdb.db, alert!, 1, min(30))).toBe(true);
+    expect(await claimEscalationSteps(tdb.db, [{ a: alert!, step: 1 }], 'deadpass', min(30))).toEqual(
+      new Set([alert!.id]),
+    );
     expect((await escalateFrom(tdb.db, min(31))).escalated).toBe(0);
     expect(threadNotes()).toHaveLength(0);
     const later = await Promise.all([tdb.db, ...others].map((db) => escalateFrom(db, min(32))));
