@@ -33,6 +33,8 @@ export async function up(knex: Knex): Promise<void> {
     t.datetime('escalation_claimed_at', { precision: 3 }).nullable();
     t.string('escalation_claim', 32).nullable(); // the pass that claimed the step in flight
     t.datetime('escalated_at', { precision: 3 }).nullable();
+    // each minute's escalation pass reads the open alerts: not a scan of every alert ever resolved
+    t.index(['state', 'held'], 'alerts_state_held');
   });
   await knex.schema.createTable('home_views', (t) => {
     binary(t);
@@ -46,6 +48,7 @@ export async function up(knex: Knex): Promise<void> {
 export async function down(knex: Knex): Promise<void> {
   await knex.schema.dropTable('home_views');
   await knex.schema.alterTable('alerts', (t) => {
+    t.dropIndex(['state', 'held'], 'alerts_state_held');
     for (const c of [
       'posted_at',
       'held',

@@ -57,6 +57,8 @@ export interface AlertDeps {
   workspaces: WorkspaceDirectory;
   log: Logger;
   params?: Partial<Record<SpikeKind, Partial<AlertParams>>>;
+  /** told when an alert opened, changed or resolved (Home tabs are redrawn) */
+  changed?: (a: Alert) => Promise<void>;
 }
 
 const SETTLED: ReadonlySet<string> = new Set(SETTLED_STATUSES);
@@ -182,7 +184,12 @@ export async function evaluateAlerts(
     // an uninstalled workspace gets nothing more: no new alerts, no thread notes
     const notifier = await deps.workspaces.notifierFor(ch.teamId);
     if (!notifier) continue;
-    const post: PostDeps = { db: deps.db, notifier, summary: { accounts, segmentPrice: deps.config.segmentPrice } };
+    const post: PostDeps = {
+      db: deps.db,
+      notifier,
+      summary: { accounts, segmentPrice: deps.config.segmentPrice },
+      changed: deps.changed,
+    };
     for (const kind of KINDS) {
       const p = params(deps, kind, ch);
       const { win, base, winByAccount, baseByAccount, collapsed } = await reads(kind);
@@ -260,6 +267,7 @@ export async function evaluateAlerts(
           const msg = spikeAlertMessage(alert, zone, p.windowMinutes);
           const ts = await notifier.post({ channel: ch.channelId, ...msg });
           await setMessageTs(deps.db, alert.id, ts, now);
+          await deps.changed?.(alert);
           result.opened++;
           result.openedIn.push(ch.channelId);
         }
@@ -350,6 +358,7 @@ async function followUp(
         );
         await refreshParent(deps, a.id, zone, p.windowMinutes);
         await postIncidentSummary(deps, a.id, zone);
+        await deps.changed?.(a);
         return 'resolved';
       }
       return 'none';

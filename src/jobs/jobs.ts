@@ -52,7 +52,8 @@ export function jobTable(deps: JobDeps): JobDefinition[] {
       timezone: 'UTC',
       graceMinutes: 2, // an evaluation is about now: a missed one is simply skipped
       slotsDue: async (now) => (deps.workspaces ? [minuteSlot(now)] : []),
-      run: (_slot, now) => evaluateAlerts({ db, config, workspaces: deps.workspaces!, log }, now),
+      run: (_slot, now) =>
+        evaluateAlerts({ db, config, workspaces: deps.workspaces!, log, changed: deps.alertChanged }, now),
     },
     {
       name: JOB.escalations,

@@ -134,7 +134,11 @@ describe.each(ENGINES)('alerts and auto-unsubscribe, end to end (%s)', (engine) 
       }
       const parent = standIn.find(alert!.messageTs!)!;
       const thread = standIn.messages.filter((m) => m.threadTs === parent.ts).map((m) => m.text);
-      expect(thread).toEqual(['Acknowledged by <@U2147483697>.', expect.stringMatching(/^Resolved automatically: /)]);
+      expect(thread).toEqual([
+        'Acknowledged by <@U2147483697>.',
+        expect.stringMatching(/^Resolved automatically: /),
+        'Incident summary: Carrier-blocked spike — T-Mobile · SMS lasted 3h; 84 messages undelivered; $2.52 on undelivered segments.',
+      ]);
       expect(blockTexts(parent.blocks)).toContainEqual(
         expect.stringMatching(/^:large_green_circle: \*Resolved\* automatically .* · acknowledged by <@U2147483697>$/),
       );
