@@ -176,6 +176,30 @@ describe.each(ENGINES)('an alert finds its owner, end to end (%s)', (engine) => 
       `Resolved by <@${ADMIN}>.`,
       'Incident summary: Carrier-blocked spike — T-Mobile · SMS lasted 1h10m; 150 messages undelivered; $4.50 on undelivered segments.',
     ]);
+    // Home's "Last 7 days": the 7-day answer in a direct message to whoever clicked
+    const seven = {
+      ...payload,
+      actions: [
+        {
+          type: 'button',
+          action_id: 'home_stats_7d',
+          block_id: 'home_stats',
+          value: '7d',
+          action_ts: '1764345700.000100',
+        },
+      ],
+    };
+    expect((await postSlack(t.base, new URLSearchParams({ payload: JSON.stringify(seven) }).toString())).status).toBe(
+      200,
+    );
+    await waitForCalls(standIn, 'conversations.open', 1);
+    for (let i = 0; i < 100 && !standIn.messages.some((m) => m.channel.startsWith('D') && m.text.includes('250')); i++)
+      await new Promise((r) => setTimeout(r, 50));
+    const dm = standIn.messages.filter((m) => m.channel === `D${ADMIN.slice(1)}`);
+    expect(dm).toHaveLength(1);
+    expect(dm[0]!.text).toBe(
+      'Campaign stats · Last 7 days (Nov 22 – Nov 28, 2026, UTC): 250 segments, delivery rate 40.0%. Queued 0, Failed 0, Ignored 0, Unreachable 0, Undelivered 150, Delivery (Unconfirmed) 0, Delivery (Confirmed) 100.',
+    );
     const summary = standIn.messages.find((m) => m.text.startsWith('Incident summary'))!;
     expect(JSON.stringify(summary.blocks)).toContain(
       'Acknowledged by <@U2147483697> at Nov 28 16:10, 40m after it was posted (after escalation).',
