@@ -247,9 +247,11 @@ export function alertsStatusMessage(st: AlertsStatus): SlackMessage {
  */
 export function escalationNote(a: Alert, e: EscalationRecord, minutesOpen: number): SlackMessage {
   const who = e.to.map(mentionText).join(' ');
-  const text = `${who} ${e.step === 1 ? 'Escalated' : 'Still unacknowledged'}: this alert has been open ${fmtDuration(minutesOpen)} and nobody has acknowledged it${stepWords(e)}.`;
+  // the first note that mentions them says Escalated, whichever step it is (quiet hours, downtime)
+  const first = a.escalationPosted === 0 ? 'Escalated' : 'Still unacknowledged';
+  const text = `${who} ${first}: this alert has been open ${fmtDuration(minutesOpen)} and nobody has acknowledged it${stepWords(e)}.`;
   return {
-    text: `${e.step === 1 ? 'Escalated' : 'Still unacknowledged'}: ${alertTitle(a)}, open ${fmtDuration(minutesOpen)}${stepWords(e)}.`,
+    text: `${first}: ${alertTitle(a)}, open ${fmtDuration(minutesOpen)}${stepWords(e)}.`,
     // no buttons here: the parent's are redrawn on every change, a copy in the thread would go stale
     blocks: [
       {

@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { DEFAULT_ALERT_PARAMS } from '../domain/alert-rule';
-import { stepCount, stepDue } from '../domain/escalation';
+import { isQuiet, isSevere, stepCount, stepDue } from '../domain/escalation';
 import type { Notifier } from '../messages/notifier';
 import { effectiveChannels, zoneOf } from '../settings/channels';
 import type { ChannelSettings } from '../settings/channel-settings.repository';
@@ -55,6 +55,13 @@ export async function escalateAlerts(deps: EscalationDeps, now: Date): Promise<{
   for (const a of candidates) {
     const ch = policies.get(channelKeyOf(a));
     if (!ch?.escalation) continue;
+    // quiet hours hold the steps of all but a severe alert: the step then due is posted when they end
+    if (
+      ch.quiet &&
+      isQuiet({ ...ch.quiet, zone: ch.quiet.zone ?? zoneOf(ch, deps.config) }, now) &&
+      !isSevere({ kind: a.kind, rate: a.peakRate, threshold: a.threshold, volume: a.peakVolume })
+    )
+      continue;
     const due = stepDue(ch.escalation, a.postedAt ?? a.openedAt, now);
     const inFlight = a.escalationStep > a.escalationPosted;
     const stale =

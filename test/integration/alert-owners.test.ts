@@ -207,6 +207,19 @@ describe.each(ENGINES)('alerts that find an owner (%s)', (engine) => {
     expect((await escalateFrom(tdb.db, min(300))).escalated).toBe(0); // one step only (no renotify)
   });
 
+  it('holds escalation steps in quiet hours (not severe), and posts the step then due when they end', async () => {
+    await channel({ escalation: oncall });
+    await seed(250, 150, 30007, { cmp_bf: 150 });
+    await evaluate(NOW); // 15:30, before the quiet hours: posted
+    await channel({ escalation: oncall, quiet: { start: '15:45', end: '17:30', zone: null } });
+    for (const m of [30, 90]) expect((await escalateFrom(tdb.db, min(m))).escalated).toBe(0);
+    expect(threadNotes()).toHaveLength(0);
+    expect((await escalateFrom(tdb.db, min(120))).escalated).toBe(1); // 17:30
+    expect(threadNotes().map((c) => c.args.text)).toEqual([
+      'Escalated: Carrier-blocked spike — T-Mobile · SMS, open 2h (step 2 of 3).',
+    ]);
+  });
+
   it('holds an alert in quiet hours and posts one summary when they end, once across three instances', async () => {
     await channel({ quiet: { start: '15:00', end: '16:00', zone: null } });
     await seed(250, 150, 30007, { cmp_bf: 150 });
