@@ -10,6 +10,7 @@ import { mapProviderStatus } from '../../src/domain/status';
 import { createDb } from '../../src/db/knex';
 import { migrateLatest, MIGRATIONS } from '../../src/db/migrate';
 import { createLogger } from '../../src/logger';
+import { defaultSettings, saveChannelSettings } from '../../src/settings/channel-settings.repository';
 import { SlackStandIn } from '../../src/slack-stand-in/slack-stand-in';
 import {
   getJson,
@@ -188,7 +189,7 @@ describe('on a three-node Galera cluster', () => {
     expect(new Set(states).size).toBe(1);
   });
 
-  it('posts one alert and one digest per slot with three schedulers ticking at once', async () => {
+  it('posts one alert, one digest and each escalation step once with three schedulers ticking at once', async () => {
     const incident = Array.from({ length: 250 }, (_, i) =>
       message({
         provider_message_id: sid('i', i),
@@ -207,10 +208,37 @@ describe('on a three-node Galera cluster', () => {
     expect(
       (await postJson(`http://127.0.0.1:${apps[0]!.port}`, '/api/v1/messages', { messages: incident })).status,
     ).toBe(200);
+    // the alert channel escalates after 30 minutes, then once more an hour later (issue 19)
+    await saveChannelSettings(
+      dbs[0]!,
+      {
+        ...defaultSettings(ALERTS),
+        alertsEnabled: true,
+        escalation: {
+          to: [{ type: 'group', id: 'S0ONCALL' }],
+          afterMinutes: 30,
+          everyMinutes: 60,
+          maxRenotify: 1,
+        },
+      },
+      'U0ADMIN',
+      new Date('2026-11-28T15:00:00Z'),
+    );
     const at = (iso: string, i: number) =>
       createScheduler(configs[i]!, dbs[i]!, fixedClock(new Date(iso)), createLogger('silent'));
     for (const iso of ['2026-11-28T15:30:00Z', '2026-11-28T15:31:00Z'])
       await Promise.all([0, 1, 2].map((i) => at(iso, i).tick('alerts')));
+    // each node's scheduler a minute apart (three run-ledger slots): the step claims decide
+    for (const hour of ['16', '17'])
+      await Promise.all([0, 1, 2].map((i) => at(`2026-11-28T${hour}:0${i}:00Z`, i).tick('escalations')));
+    const escalations = standIn
+      .callsTo('chat.postMessage')
+      .filter((c) => c.ok && c.args.channel === ALERTS && c.args.thread_ts)
+      .map((c) => c.args.text as string);
+    expect(escalations).toEqual([
+      expect.stringMatching(/^Escalated: .*T-Mobile.*, open 30m \(step 1 of 2\)\.$/),
+      expect.stringMatching(/^Still unacknowledged: .*T-Mobile.*, open 1h30m \(step 2 of 2\)\.$/),
+    ]);
     // 09:05 in Denver: the digest of Nov 27
     for (const iso of ['2026-11-28T16:05:00Z', '2026-11-28T16:06:00Z'])
       await Promise.all([0, 1, 2].map((i) => at(iso, i).tick('digest')));
