@@ -232,11 +232,12 @@ function campaignSpelledBy(
   return best;
 }
 
-export type ControlKind = 'period' | 'type' | 'carrier';
+export type ControlKind = 'period' | 'type' | 'carrier' | 'campaign';
 
 function kindOf(token: string): ControlKind | null {
   const lower = token.toLowerCase();
   if (lower.startsWith('carrier:')) return 'carrier';
+  if (lower.startsWith('campaign:')) return 'campaign';
   if (lower === 'sms' || lower === 'mms' || lower.startsWith('type:')) return 'type';
   if (lower.startsWith('period:') || looksLikePeriod(lower)) return 'period';
   return null;
@@ -248,7 +249,7 @@ function kindOf(token: string): ControlKind | null {
  */
 export function withWord(words: string, kind: ControlKind, value: string | null): string {
   const kept = tokenize(words).filter((t) => kindOf(t) !== kind);
-  if (value !== null) kept.push(kind === 'carrier' ? `carrier:${value}` : value);
+  if (value !== null) kept.push(kind === 'carrier' || kind === 'campaign' ? `${kind}:${value}` : value);
   return kept
     .map((t) => {
       const colon = t.indexOf(':');

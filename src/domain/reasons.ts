@@ -159,3 +159,20 @@ export const attributionOf = (status: Status, errorCode: number | null): Attribu
   const r = reasonOf(status, errorCode);
   return r === null ? null : REASONS[r].attribution;
 };
+
+/**
+ * The messages a reason stands for, as a filter the database can apply: their error codes, the
+ * statuses that mean it with no code, and (for `other`) any code the table does not know. The
+ * same rule as `reasonOf`, turned around (a test checks every code and status against it).
+ */
+export function reasonMatch(reason: ReasonCode): { codes: number[]; nullStatuses: Status[]; unknownCodes: boolean } {
+  return {
+    codes: Object.entries(ERROR_CODES)
+      .filter(([, e]) => e.reason === reason)
+      .map(([c]) => Number(c)),
+    nullStatuses: [...REASONED_STATUSES].filter((st) => reasonOf(st, null) === reason),
+    unknownCodes: reason === 'other',
+  };
+}
+
+export const KNOWN_ERROR_CODES: readonly number[] = Object.keys(ERROR_CODES).map(Number);

@@ -1,6 +1,13 @@
 import { App, ExpressReceiver } from '@slack/bolt';
 import type { Express } from 'express';
-import { shareStatsAction, exportStatsAction, statsControlAction } from './actions/stats-controls.action';
+import {
+  backAction,
+  drillCampaignAction,
+  drillReasonAction,
+  exportStatsAction,
+  shareStatsAction,
+  statsControlAction,
+} from './actions/stats-controls.action';
 import { alertAction, restoreAction, threadAckListener } from './actions/alert.actions';
 import { ALERT_ACTION } from '../alerts/alert.blocks';
 import { RESTORE_ACTION } from '../unsubscribes/unsubscribes.blocks';
@@ -43,6 +50,10 @@ export function registerListeners(app: App, slackDeps: SlackDeps): void {
   app.action(ACTION.carrier, statsControlAction(deps, 'carrier'));
   app.action(ACTION.share, shareStatsAction(deps));
   app.action(ACTION.export, exportStatsAction(deps));
+  app.action(ACTION.drillCampaign, drillCampaignAction(deps));
+  app.action(ACTION.drillReason, drillReasonAction(deps, 'select'));
+  app.action(new RegExp(`^${ACTION.page}_(prev|next)$`), drillReasonAction(deps, 'page'));
+  app.action(ACTION.back, backAction(deps));
   app.action(ALERT_ACTION.ack, alertAction(deps, 'ack'));
   app.action(ALERT_ACTION.snooze, alertAction(deps, 'snooze'));
   app.action(ALERT_ACTION.resolve, alertAction(deps, 'resolve'));

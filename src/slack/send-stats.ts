@@ -18,7 +18,7 @@ export async function sendStats(
   logger: BoltLogger,
   respond: RespondFn,
   view: StatsView,
-  how: { mode: 'new' | 'replace' | 'share'; sharedBy?: string },
+  how: { mode: 'new' | 'replace' | 'share'; sharedBy?: string; back?: readonly string[] },
 ): Promise<void> {
   const chart = await chartFor(view.stats, deps.config, webClientNotifier(client).uploadPng).catch((err: unknown) => {
     logger.warn(`chart not rendered: ${(err as Error).message}`);
@@ -27,7 +27,7 @@ export async function sendStats(
   const options =
     how.mode === 'share'
       ? { shared: { by: how.sharedBy ?? '' } }
-      : { version: Math.floor(deps.clock.now().getTime() / 1000) % 1_000_000 };
+      : { version: Math.floor(deps.clock.now().getTime() / 1000) % 1_000_000, back: how.back ?? [] };
   const routing =
     how.mode === 'share'
       ? { response_type: 'in_channel' as const, replace_original: false }

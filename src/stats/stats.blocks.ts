@@ -22,7 +22,37 @@ export const ACTION = {
   carrier: 'stats_carrier',
   share: 'stats_share',
   export: 'stats_export',
+  drillCampaign: 'stats_drill_campaign',
+  drillReason: 'stats_drill_reason',
+  back: 'stats_back',
+  page: 'stats_reason_page',
 } as const;
+
+/**
+ * The drill-down block carries the way back: the words of every answer before this one and
+ * this one's own, oldest first (what Back returns to), within a block_id's 255 characters —
+ * the oldest steps are dropped past it.
+ */
+export const DRILL_BLOCK_PREFIX = 'drill:';
+const STACK_SEPARATOR = '␞';
+/** How many steps back are kept at most. */
+export const BACK_STEPS = 5;
+
+export function encodeStack(stack: readonly string[], room: number = SLACK_LIMITS.blockId): string {
+  let kept = stack.slice(-BACK_STEPS);
+  while (kept.length > 1 && kept.join(STACK_SEPARATOR).length > room) kept = kept.slice(1);
+  return kept.join(STACK_SEPARATOR).slice(0, room);
+}
+
+export const decodeStack = (s: string): string[] => (s === '' ? [] : s.split(STACK_SEPARATOR));
+
+/** The stack a drill-down block carries (the answers before, then this one's words). */
+export function stackFromDrillBlock(blockId: string): string[] | null {
+  if (!blockId.startsWith(DRILL_BLOCK_PREFIX)) return null;
+  const rest = blockId.slice(DRILL_BLOCK_PREFIX.length);
+  const colon = rest.indexOf(':');
+  return colon < 0 ? null : decodeStack(rest.slice(colon + 1));
+}
 
 /** The controls block carries the answer's words, so an interaction can rebuild it. */
 export const CONTROLS_BLOCK_PREFIX = 'stats:';
@@ -200,7 +230,7 @@ function controls(view: StatsView, version: number): ActionsBlock {
 export function statsMessage(
   view: StatsView,
   chart: ChartImage,
-  opts: { shared?: { by: string }; version?: number } = {},
+  opts: { shared?: { by: string }; version?: number; back?: readonly string[] } = {},
 ): SlackMessage {
   const s = view.stats;
   const title = periodTitle(view.query.period.label);
@@ -257,7 +287,11 @@ export function statsMessage(
       text: `Shared by <@${opts.shared.by}> · \`/campaign-stats ${escapeMrkdwn(queryToWords(view.query, view.defaultZone, { names: true }))}\``,
     });
   blocks.push({ type: 'context', elements: notes });
-  if (!opts.shared) blocks.push(controls(view, opts.version ?? 0));
+  if (!opts.shared) {
+    blocks.push(controls(view, opts.version ?? 0));
+    const drill = drillDown(view, opts.back ?? [], opts.version ?? 0);
+    if (drill) blocks.push(drill);
+  }
 
   const text =
     s.totals.messages === 0
@@ -266,6 +300,40 @@ export function statsMessage(
         STATUSES.map((st) => `${STATUS_LABELS[st]} ${fmtInt(s.statuses[st].segments)}`).join(', ') +
         '.';
   return { text, blocks };
+}
+
+/**
+ * Drill-down under an answer (issue 18): a campaign and a reason menu that redraw the same
+ * message narrowed (a reason lists its numbers), and Back to the answer before, when there is one.
+ */
+function drillDown(view: StatsView, back: readonly string[], version: number): ActionsBlock | null {
+  const s = view.stats;
+  const elements: ActionsBlock['elements'] = [];
+  if (!view.query.campaign && s.campaigns.length > 1)
+    elements.push({
+      type: 'static_select',
+      action_id: ACTION.drillCampaign,
+      placeholder: { type: 'plain_text', text: 'Campaign ▸' },
+      options: s.campaigns.slice(0, 10).map((c) => option(c.name ?? c.id, c.id.slice(0, SLACK_LIMITS.optionValue))),
+    });
+  const reasons = [...new Map(s.reasons.map((r) => [r.reason, r])).values()].slice(0, 10);
+  if (reasons.length)
+    elements.push({
+      type: 'static_select',
+      action_id: ACTION.drillReason,
+      placeholder: { type: 'plain_text', text: 'Numbers by reason ▸' },
+      options: reasons.map((r) => option(r.label, r.reason)),
+    });
+  if (back.length)
+    elements.push({
+      type: 'button',
+      action_id: ACTION.back,
+      text: { type: 'plain_text', text: '◂ Back' },
+      value: encodeStack(back, 2000),
+    });
+  if (!elements.length) return null;
+  const head = `${DRILL_BLOCK_PREFIX}${version.toString(36)}:`;
+  return { type: 'actions', block_id: `${head}${encodeStack([...back, view.words], 255 - head.length)}`, elements };
 }
 
 /** Reads the words back from the controls block of an interaction. */

@@ -205,6 +205,64 @@ describe.each(ENGINES)('/campaign-stats over signed HTTP (%s)', (engine) => {
     expect(newControls.elements[1].initial_option.value).toBe('mms');
   });
 
+  it('drills down in place: a campaign, then Back; the numbers behind a reason, masked, then Back', async () => {
+    const { message: msg } = await command('30d');
+    const drillBlock = () => msg.blocks.find((b: any) => String(b.block_id).startsWith('drill:')) as any;
+    const click = async (action: Record<string, unknown>, calls: number) => {
+      expect((await postSlack(t.base, blockActionBody(standIn, msg.ts, action))).status).toBe(200);
+      await waitForCalls(standIn, 'response_url', calls);
+      expect(standIn.calls.filter((c) => c.method === 'response_url').every((c) => c.ok)).toBe(true);
+    };
+    const drill = drillBlock();
+    expect(drill.elements.map((e: any) => e.action_id)).toEqual(['stats_drill_campaign', 'stats_drill_reason']);
+    expect(drill.elements[0].options.map((o: any) => [o.text.text, o.value])).toEqual([
+      ['Black Friday', 'cmp_42'],
+      ['Cyber <Monday>', 'cmp_43'],
+    ]);
+    expect(drill.elements[1].options.map((o: any) => o.value)).toEqual(['carrier_filtered', 'handset_unreachable']);
+    // Campaign ▸ Cyber <Monday>: the same message, narrowed, with a way back
+    await click(
+      {
+        type: 'static_select',
+        action_id: 'stats_drill_campaign',
+        block_id: drill.block_id,
+        selected_option: drill.elements[0].options[1],
+      },
+      2,
+    );
+    expect(blockTexts(msg.blocks)[1]).toBe(
+      'Oct 30 – Nov 28, 2026 · America/Denver · SMS + MMS · all carriers · campaign Cyber &lt;Monday&gt;',
+    );
+    const back = drillBlock().elements.find((e: any) => e.action_id === 'stats_back');
+    expect(back.text.text).toBe('◂ Back');
+    await click({ type: 'button', action_id: 'stats_back', block_id: drillBlock().block_id, value: back.value }, 3);
+    expect(blockTexts(msg.blocks)[1]).toBe('Oct 30 – Nov 28, 2026 · America/Denver · SMS + MMS · all carriers');
+    expect(drillBlock().elements.map((e: any) => e.action_id)).toEqual(['stats_drill_campaign', 'stats_drill_reason']);
+    // Numbers by reason ▸ carrier filtering: the one number, masked, with its campaign and status
+    await click(
+      {
+        type: 'static_select',
+        action_id: 'stats_drill_reason',
+        block_id: drillBlock().block_id,
+        selected_option: drillBlock().elements[1].options[0],
+      },
+      4,
+    );
+    expect(blockTexts(msg.blocks).slice(0, 3)).toEqual([
+      'Numbers that failed: Carrier-blocked (filtered as spam)',
+      '`/campaign-stats 30d` · 1 message · page 1 of 1 · times in America/Denver · numbers masked',
+      '• •••1003 · Black Friday · Undelivered (30007) · Nov 21 11:00',
+    ]);
+    expect(JSON.stringify(msg.blocks)).not.toContain('3035551003');
+    const backToAnswer = drillBlock().elements.find((e: any) => e.action_id === 'stats_back');
+    await click(
+      { type: 'button', action_id: 'stats_back', block_id: drillBlock().block_id, value: backToAnswer.value },
+      5,
+    );
+    expect(blockTexts(msg.blocks)[0]).toBe('Campaign stats · Last 30 days');
+    expect(msg.edits).toBe(4);
+  });
+
   /** Clicks the answer's Share button, as Slack sends it. */
   const clickShare = async (msg: { ts: string; blocks: any[] }) => {
     const share = (msg.blocks.find((b: any) => b.type === 'actions') as any).elements[3];
