@@ -37,6 +37,7 @@ async function main() {
     update: async () => undefined,
     uploadPng: async () => 'F1',
     publishHome: async () => undefined,
+    uploadFiles: async () => undefined,
   };
   // 1,000 merchant workspaces, each linked to one account, each with one alert channel: what each
   // channel sees is resolved from the database (its workspace's links), as in distribution mode

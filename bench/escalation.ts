@@ -53,6 +53,7 @@ async function main() {
     update: async () => void updates++,
     uploadPng: async () => 'F1',
     publishHome: async () => undefined,
+    uploadFiles: async () => undefined,
   };
   const policy = JSON.stringify([{ type: 'group', id: 'S0ONCALL', handle: 'deliverability-oncall' }]);
   for (let i = 0; i < N; i += 250) {

@@ -11,6 +11,7 @@ const EMOJI = {
   zzz: '💤',
   rotating_light: '🚨',
   crescent_moon: '🌙',
+  bar_chart: '📊',
   lock: '🔒',
   white_check_mark: '✅',
   x: '❌',

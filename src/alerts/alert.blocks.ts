@@ -10,6 +10,7 @@ import { SLACK_LIMITS } from '../messages/block-limits';
 import { fmtDuration, mentionText, type Mention } from '../domain/escalation';
 import type { IncidentFigures } from '../domain/incident';
 import { escalationWords, quietWords } from '../settings/settings.blocks';
+import { scheduleText } from '../domain/report-schedule';
 
 export const ALERT_ACTION = { ack: 'alert_ack', snooze: 'alert_snooze', resolve: 'alert_resolve' } as const;
 
@@ -234,6 +235,7 @@ export function alertsStatusMessage(st: AlertsStatus): SlackMessage {
       ? `Escalates ${escalationWords(st.escalation)}`
       : 'Not escalated (`alerts escalate after 30m to @group`)',
     st.quiet ? `Quiet hours ${quietWords(st.quiet, st.digest.zone)}` : 'No quiet hours',
+    `Reports: weekly ${st.reports.weekly ? scheduleText(st.reports.weekly) : 'off'} · monthly ${st.reports.monthly ? scheduleText(st.reports.monthly) : 'off'}`,
     st.open.length
       ? `*Open alerts (${st.open.length})*\n${st.open.map((a) => `• ${a.kind} · ${escapeMrkdwn(a.scope)} · ${a.state} · ${fmtPct(a.rate)}`).join('\n')}`
       : 'No open alerts.',

@@ -594,6 +594,7 @@ export interface AlertsStatus {
   digest: { enabled: boolean; time: string; zone: string };
   escalation: ChannelSettings['escalation'];
   quiet: ChannelSettings['quiet'];
+  reports: ChannelSettings['reports'];
   open: Array<{ kind: string; scope: string; state: string; rate: number | null }>;
 }
 
@@ -625,6 +626,7 @@ export async function alertsStatus(
     digest: { enabled: s.digestEnabled, time: s.digestTime, zone },
     escalation: s.escalation,
     quiet: s.quiet,
+    reports: s.reports,
     open: live.map((a) => ({
       kind: a.kind,
       scope: scopeName(a, a.scope.accountId ? names.get(a.scope.accountId) : null),

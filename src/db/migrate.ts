@@ -16,6 +16,7 @@ import * as unsubscribeWebhook from '../../migrations/20261202030000_unsubscribe
 import * as announcementCopies from '../../migrations/20261202040000_announcement-copies';
 import * as grainFills from '../../migrations/20261202050000_grain-fills';
 import * as alertOwners from '../../migrations/20261202060000_alert-owners';
+import * as reports from '../../migrations/20261202070000_reports';
 
 type Migration = { up: (knex: Knex) => Promise<void>; down: (knex: Knex) => Promise<void> };
 
@@ -41,6 +42,7 @@ export const MIGRATIONS: ReadonlyArray<[name: string, migration: Migration]> = [
   ['20261202040000_announcement-copies', announcementCopies],
   ['20261202050000_grain-fills', grainFills],
   ['20261202060000_alert-owners', alertOwners],
+  ['20261202070000_reports', reports],
 ];
 
 const source: Knex.MigrationSource<[string, Migration]> = {

@@ -2,6 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import { DateTime } from 'luxon';
 import { alertActions, alertTitle, stateWords } from '../alerts/alert.blocks';
 import { fmtDuration } from '../domain/escalation';
+import { scheduleText } from '../domain/report-schedule';
 import { escapeMrkdwn, fmtInt } from '../messages/mrkdwn';
 import { SLACK_LIMITS } from '../messages/block-limits';
 import { escalationWords, quietWords } from '../settings/settings.blocks';
@@ -102,6 +103,8 @@ export function homeView(d: HomeData, now: Date): { type: 'home'; blocks: KnownB
           : escapeMrkdwn(accountName),
       ...(s.escalation ? [`escalates ${escalationWords(s.escalation)}`] : []),
       ...(s.quiet ? [`quiet ${quietWords(s.quiet, zone)}`] : []),
+      ...(s.reports.weekly ? [`weekly report ${scheduleText(s.reports.weekly)}`] : []),
+      ...(s.reports.monthly ? [`monthly report ${scheduleText(s.reports.monthly)}`] : []),
     ].join(' · '),
   );
   if (lines.length === 0)

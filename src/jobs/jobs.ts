@@ -10,6 +10,8 @@ import type { Logger } from '../logger';
 import type { ChannelSettings } from '../settings/channel-settings.repository';
 import type { WorkspaceDirectory } from '../workspaces/workspace-directory';
 import { runAutoUnsubscribe } from '../unsubscribes/unsubscribes.service';
+import { postReport, reportSlotsDue } from '../reports/report.service';
+import type { ReportKind } from '../domain/report-schedule';
 import { lastDoneRun } from './run-ledger.repository';
 import { minuteSlot, type JobDefinition } from './scheduler';
 
@@ -19,6 +21,7 @@ export const JOB = {
   autoUnsubscribe: 'auto-unsubscribe',
   escalations: 'escalations',
   quietSummaries: 'quiet-summaries',
+  reports: 'reports',
 } as const;
 
 export interface JobDeps {
@@ -44,6 +47,17 @@ export function jobTable(deps: JobDeps): JobDefinition[] {
       run: (_slot, now, ctx) => {
         const { settings, date } = ctx as { settings: ChannelSettings; date: string };
         return postDigest({ db, config, workspaces: deps.workspaces! }, settings, date, now);
+      },
+    },
+    {
+      name: JOB.reports,
+      cron: '* * * * *', // each minute: which channels have reached their weekly or monthly report time
+      timezone: 'UTC',
+      graceMinutes: 6 * 60, // as a digest: found more than 6 hours late, it is skipped, not sent stale
+      slotsDue: (now) => (deps.workspaces ? reportSlotsDue(db, config, now) : Promise.resolve([])),
+      run: (_slot, now, ctx) => {
+        const { settings, kind } = ctx as { settings: ChannelSettings; kind: ReportKind };
+        return postReport({ db, config, workspaces: deps.workspaces! }, settings, kind, now);
       },
     },
     {

@@ -6,6 +6,13 @@ export interface Notifier {
   post(msg: { channel: string; text: string; blocks?: KnownBlock[]; threadTs?: string }): Promise<string>;
   update(msg: { channel: string; ts: string; text: string; blocks?: KnownBlock[] }): Promise<void>;
   uploadPng(png: Buffer, filename: string, altText: string, title: string): Promise<string>;
+  /** files.uploadV2: files shared in a channel's thread (a report's CSV) */
+  uploadFiles(msg: {
+    channel: string;
+    threadTs: string;
+    comment: string;
+    files: Array<{ filename: string; content: Buffer }>;
+  }): Promise<void>;
   /** views.publish: a user's Home tab */
   publishHome(userId: string, view: { type: 'home'; blocks: KnownBlock[] }): Promise<void>;
 }
@@ -43,6 +50,14 @@ export function webClientNotifier(client: WebClient, onError?: (method: string) 
       if (!id) throw new Error('files.uploadV2 returned no file id');
       return id;
     },
+    async uploadFiles({ channel, threadTs, comment, files }) {
+      await client.filesUploadV2({
+        channel_id: channel,
+        thread_ts: threadTs,
+        initial_comment: comment,
+        file_uploads: files.map((f) => ({ file: f.content, filename: f.filename, title: f.filename })),
+      });
+    },
     async publishHome(userId, view) {
       await client.views.publish({ user_id: userId, view });
     },
@@ -51,6 +66,7 @@ export function webClientNotifier(client: WebClient, onError?: (method: string) 
     post: counted('chat.postMessage', n.post),
     update: counted('chat.update', n.update),
     uploadPng: counted('files.uploadV2', n.uploadPng),
+    uploadFiles: counted('files.uploadV2', n.uploadFiles),
     publishHome: counted('views.publish', n.publishHome),
   };
 }

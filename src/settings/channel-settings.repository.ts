@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { toDbTime } from '../db/dialect';
 import { DEFAULT_RENOTIFY_MAX, type Mention } from '../domain/escalation';
+import { parseSchedule, scheduleText, type ReportSchedule } from '../domain/report-schedule';
 
 export interface ChannelSettings {
   channelId: string;
@@ -27,6 +28,8 @@ export interface ChannelSettings {
   } | null;
   /** alerts found in these local hours are held and summarised when they end (zone null: the channel's) */
   quiet: { start: string; end: string; zone: string | null } | null;
+  /** weekly and monthly reports (null: none), in the channel's zone */
+  reports: { weekly: ReportSchedule | null; monthly: ReportSchedule | null };
 }
 
 const toSettings = (r: Record<string, unknown>): ChannelSettings => ({
@@ -52,6 +55,10 @@ const toSettings = (r: Record<string, unknown>): ChannelSettings => ({
     r.quiet_start && r.quiet_end
       ? { start: r.quiet_start as string, end: r.quiet_end as string, zone: (r.quiet_zone as string | null) ?? null }
       : null,
+  reports: {
+    weekly: parseSchedule('weekly', (r.report_weekly as string | null) ?? null),
+    monthly: parseSchedule('monthly', (r.report_monthly as string | null) ?? null),
+  },
 });
 
 /** The stored key of a channel's workspace ('' for the default one). */
@@ -71,6 +78,7 @@ export function defaultSettings(channelId: string, teamId: string | null = null)
     teamId,
     escalation: null,
     quiet: null,
+    reports: { weekly: null, monthly: null },
   };
 }
 
@@ -119,6 +127,8 @@ export async function saveChannelSettings(db: Knex, s: ChannelSettings, by: stri
     quiet_start: s.quiet?.start ?? null,
     quiet_end: s.quiet?.end ?? null,
     quiet_zone: s.quiet?.zone ?? null,
+    report_weekly: s.reports.weekly ? scheduleText(s.reports.weekly) : null,
+    report_monthly: s.reports.monthly ? scheduleText(s.reports.monthly) : null,
     updated_by: by,
     updated_at: toDbTime(now),
   };

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { zoneFromWord } from '../domain/period';
 import { MAX_RENOTIFY, parseDuration, type Mention } from '../domain/escalation';
+import { WEEKDAYS, type ReportKind, type ReportSchedule } from '../domain/report-schedule';
 
 /** Who to escalate to, as typed: a mention Slack already resolved, or an `@handle` to look up. */
 export type MentionWord = Mention | { type: 'handle'; handle: string };
@@ -21,6 +22,8 @@ export type SettingsCommand =
   | { type: 'alerts-renotify-off' }
   | { type: 'alerts-quiet'; start: string; end: string; zone: string | null }
   | { type: 'alerts-quiet-off' }
+  | { type: 'report-on'; schedule: ReportSchedule; zone: string | null }
+  | { type: 'report-off'; kind: ReportKind }
   | { type: 'scope'; account: string | null }
   | { type: 'at-risk' }
   | { type: 'connect'; code: string }
@@ -30,7 +33,17 @@ export type SettingsCommand =
 
 export type SettingsParse = { ok: true; command: SettingsCommand } | { ok: false; message: string } | null;
 
-const SUBCOMMANDS = ['digest', 'alerts', 'scope', 'at-risk', 'unsubscribed', 'connect', 'accounts', 'disconnect'];
+const SUBCOMMANDS = [
+  'digest',
+  'alerts',
+  'report',
+  'scope',
+  'at-risk',
+  'unsubscribed',
+  'connect',
+  'accounts',
+  'disconnect',
+];
 
 /** null: not a settings command (the words are stats words). */
 export function parseSettingsCommand(text: string): SettingsParse {
@@ -85,6 +98,8 @@ export function parseSettingsCommand(text: string): SettingsParse {
         'Use `alerts on`, `alerts off`, `alerts status`, `alerts undelivered 8%`, `alerts unreachable 6%`, `alerts escalate after 30m to @group`, `alerts renotify every 1h` or `alerts quiet 21:00-08:00`.',
       );
     }
+    case 'report':
+      return parseReport(rest);
     case 'scope': {
       if (rest.length === 1 && rest[0]!.toLowerCase() === 'all')
         return { ok: true, command: { type: 'scope', account: null } };
@@ -194,6 +209,40 @@ function parseQuiet(words: string[]): SettingsParse {
   const zone = words[1] ? zoneFromWord(words[1]) : null;
   if (words[1] && !zone) return bad(`"${words[1]}" is not a time zone (like America/Denver). ${usage}`);
   return { ok: true, command: { type: 'alerts-quiet', start, end, zone } };
+}
+
+const REPORT_USAGE =
+  'Use `report weekly on mon 09:00 [America/Denver]`, `report monthly on 1 09:00`, or `report weekly off`.';
+
+function parseReport(words: string[]): SettingsParse {
+  const bad = (message: string): SettingsParse => ({ ok: false, message });
+  const kind = words[0]?.toLowerCase();
+  if (kind !== 'weekly' && kind !== 'monthly') return bad(REPORT_USAGE);
+  if (words.length === 2 && words[1]!.toLowerCase() === 'off')
+    return { ok: true, command: { type: 'report-off', kind } };
+  if (words[1]?.toLowerCase() !== 'on' || words.length < 4 || words.length > 5) return bad(REPORT_USAGE);
+  const dayWord = words[2]!.toLowerCase().slice(0, 3);
+  const day =
+    kind === 'weekly'
+      ? WEEKDAYS.indexOf(dayWord as (typeof WEEKDAYS)[number]) + 1
+      : /^\d{1,2}$/.test(words[2]!)
+        ? Number(words[2])
+        : 0;
+  if (day < 1 || day > (kind === 'weekly' ? 7 : 28))
+    return bad(
+      kind === 'weekly'
+        ? `"${words[2]}" is not a day of the week (mon … sun). ${REPORT_USAGE}`
+        : `"${words[2]}" is not a day of the month from 1 to 28 (every month has those). ${REPORT_USAGE}`,
+    );
+  const m = /^(\d{1,2}):(\d{2})$/.exec(words[3]!);
+  if (!m || Number(m[1]) > 23 || Number(m[2]) > 59)
+    return bad(`"${words[3]}" is not a time like 09:00. ${REPORT_USAGE}`);
+  const zone = words[4] ? zoneFromWord(words[4]) : null;
+  if (words[4] && !zone) return bad(`"${words[4]}" is not a time zone (like America/Denver). ${REPORT_USAGE}`);
+  return {
+    ok: true,
+    command: { type: 'report-on', schedule: { kind, day, time: `${m[1]!.padStart(2, '0')}:${m[2]}` }, zone },
+  };
 }
 
 /** Commands that change a channel's settings need an editor; the others anyone may run. */

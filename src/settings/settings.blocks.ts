@@ -3,6 +3,7 @@ import { escapeMrkdwn, fmtPct } from '../messages/mrkdwn';
 import type { SettingsOutcome } from './settings.service';
 import type { ChannelSettings } from './channel-settings.repository';
 import { fmtDuration, mentionText, SEVERE_MIN_MESSAGES, SEVERE_MULTIPLE } from '../domain/escalation';
+import type { ReportSchedule } from '../domain/report-schedule';
 
 /** "to <!subteam^S1> after 30m unacknowledged, then every 1h (up to 3 more times)", the one wording of a policy. */
 export function escalationWords(e: NonNullable<ChannelSettings['escalation']>): string {
@@ -11,6 +12,15 @@ export function escalationWords(e: NonNullable<ChannelSettings['escalation']>): 
       ? ''
       : `, then every ${fmtDuration(e.everyMinutes)} (up to ${e.maxRenotify} more time${e.maxRenotify === 1 ? '' : 's'})`;
   return `to ${e.to.map(mentionText).join(' ')} after ${fmtDuration(e.afterMinutes)} unacknowledged${then}`;
+}
+
+/** "A weekly report every Monday at 09:00 (America/Denver)" */
+export function reportWords(r: ReportSchedule, zone: string): string {
+  const day =
+    r.kind === 'weekly'
+      ? `every ${['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'][r.day - 1]}`
+      : `on day ${r.day} of every month`;
+  return `A ${r.kind} report ${day} at ${r.time} (${zone})`;
 }
 
 /** "21:00–08:00 America/Denver" */
@@ -71,6 +81,12 @@ export function settingsMessage(o: SettingsOutcome): SlackMessage {
       );
     case 'alerts-quiet-off':
       return notice('No quiet hours: alerts are posted as soon as they are found.');
+    case 'report-on':
+      return notice(
+        `:bar_chart: ${reportWords(c.schedule, o.zone)}: the ${c.schedule.kind === 'weekly' ? 'last week (Monday to Sunday)' : 'last month'} against the one before, what changed, best and worst campaigns, carriers, reasons, money on undelivered segments, auto-unsubscribes, a chart, and the CSV files in its thread.`,
+      );
+    case 'report-off':
+      return notice(`No ${c.kind} report in this channel.`);
     case 'scope':
       return o.accountName === null
         ? notice('This channel now covers every account.')

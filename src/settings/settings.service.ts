@@ -23,6 +23,8 @@ export type SettingsChange = Extract<
       | 'alerts-renotify-off'
       | 'alerts-quiet'
       | 'alerts-quiet-off'
+      | 'report-on'
+      | 'report-off'
       | 'scope';
   }
 >;
@@ -105,6 +107,15 @@ export async function changeSettings(
       return save({ ...s, quiet: { start: c.start, end: c.end, zone: c.zone } });
     case 'alerts-quiet-off':
       return save({ ...s, quiet: null });
+    case 'report-on':
+      // a zone given is the channel's zone (its digest's and reports' alike), as `digest on` does
+      return save({
+        ...s,
+        timezone: c.zone ?? s.timezone,
+        reports: { ...s.reports, [c.schedule.kind]: c.schedule },
+      });
+    case 'report-off':
+      return save({ ...s, reports: { ...s.reports, [c.kind]: null } });
     case 'scope': {
       if (c.account === null) return save({ ...s, accountId: null });
       // only among the accounts the workspace may see: another's is answered as unknown

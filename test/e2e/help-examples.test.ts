@@ -71,6 +71,7 @@ describe.each(ENGINES)('the examples of help, on the demo data (%s)', (engine) =
       expect(text).not.toMatch(/I couldn't answer|I don't understand|Something went wrong|is not a filter|Use `/);
       if (words.startsWith('connect')) expect(text).toContain('That link code is not one we issued');
       if (words.startsWith('alerts escalate')) expect(text).toContain('escalated here to <!subteam^S0ONCALL>');
+      if (words.startsWith('report weekly')) expect(text).toContain('A weekly report every Monday at 09:00');
       if (words.startsWith('alerts quiet')) expect(text).toContain('Quiet hours 21:00–08:00 America/Denver');
     },
   );

@@ -461,7 +461,7 @@ describe.each(ENGINES)('/campaign-stats over signed HTTP (%s)', (engine) => {
     );
     standIn.reset();
     expect((await command('alerts status')).message.text).toBe(
-      'Alerts are *off* here · undelivered floor 8.0% · unreachable floor 5.0%\nDigest *on at 07:15* (America/New_York)\nNot escalated (`alerts escalate after 30m to @group`)\nNo quiet hours\nNo open alerts.',
+      'Alerts are *off* here · undelivered floor 8.0% · unreachable floor 5.0%\nDigest *on at 07:15* (America/New_York)\nNot escalated (`alerts escalate after 30m to @group`)\nNo quiet hours\nReports: weekly off · monthly off\nNo open alerts.',
     );
     standIn.reset();
     expect((await command('digest sometimes')).message.text).toBe(

@@ -21,6 +21,11 @@ export const HELP_EXAMPLES: ReadonlyArray<{ group: 'answer' | 'sub'; words: stri
   { group: 'sub', words: 'export last-month', what: 'the figures as CSV files, sent to you in a direct message' },
   { group: 'sub', words: 'digest on 09:00 America/Denver', what: 'a daily digest here (`digest off` stops it)' },
   { group: 'sub', words: 'digest preview', what: "yesterday's digest, only to you" },
+  {
+    group: 'sub',
+    words: 'report weekly on mon 09:00',
+    what: 'a weekly report here, with its CSV (`report monthly on 1 09:00`, `report weekly off`)',
+  },
   { group: 'sub', words: 'alerts on', what: 'spike alerts and auto-unsubscribes here (`alerts off`)' },
   { group: 'sub', words: 'alerts status', what: "this channel's alert settings and open alerts" },
   {
@@ -85,7 +90,7 @@ export function helpMessage(defaultZone: string): SlackMessage {
     },
   ];
   return {
-    text: 'campaign-stats help: /campaign-stats [period] [sms|mms] [carrier:NAME] [campaign:NAME] [account:NAME] [tz:ZONE]; why, explain, export, digest, alerts (escalate, renotify, quiet), scope, at-risk, unsubscribed, accounts, connect, disconnect',
+    text: 'campaign-stats help: /campaign-stats [period] [sms|mms] [carrier:NAME] [campaign:NAME] [account:NAME] [tz:ZONE]; why, explain, export, digest, report, alerts (escalate, renotify, quiet), scope, at-risk, unsubscribed, accounts, connect, disconnect',
     blocks,
   };
 }
