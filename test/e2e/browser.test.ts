@@ -368,4 +368,23 @@ describe('local mode in a browser', () => {
     await alert.locator('.replies').click();
     await expect.poll(() => page.locator('#thread-messages').innerText()).toContain('Incident summary');
   });
+
+  it('drills down in place: the numbers behind a reason, masked, then Back to the answer', async () => {
+    if (await page.locator('#thread').isVisible()) await page.click('#close-thread');
+    await page.fill('#command', '/campaign-stats 30d sms carrier:t-mobile');
+    await page.press('#command', 'Enter');
+    const answer = lastTopLevel(page);
+    await answer.locator('.block.header', { hasText: 'Campaign stats · Last 30 days' }).waitFor();
+    const reason = answer.locator('select[data-action-id="stats_drill_reason"]');
+    await reason.selectOption({ label: 'Carrier-blocked (filtered as spam)' });
+    await answer
+      .locator('.block.header', { hasText: 'Numbers that failed: Carrier-blocked (filtered as spam)' })
+      .waitFor();
+    const list = await answer.locator('.section').first().innerText();
+    expect(list).toMatch(/^• •••\d{4} · .+ · Undelivered \(30007\) · \w{3} \d+ \d\d:\d\d/);
+    expect(list).not.toMatch(/\+1\d{10}/);
+    await answer.locator('button[data-action-id="stats_back"]').click();
+    await answer.locator('.block.header', { hasText: 'Campaign stats · Last 30 days' }).waitFor();
+    expect(await answer.locator('select[data-action-id="stats_drill_reason"]').count()).toBe(1);
+  });
 });
