@@ -10,6 +10,8 @@ import { SLACK_LIMITS } from '../messages/block-limits';
 import { fmtDuration, mentionText, type Mention } from '../domain/escalation';
 import type { IncidentFigures } from '../domain/incident';
 import { escalationWords, quietWords } from '../settings/settings.blocks';
+import { changeWords, signedPts } from '../stats/explain.blocks';
+import type { Change } from '../domain/explain';
 import { scheduleText } from '../domain/report-schedule';
 
 export const ALERT_ACTION = { ack: 'alert_ack', snooze: 'alert_snooze', resolve: 'alert_resolve' } as const;
@@ -87,6 +89,17 @@ export function driversLine(d: Drivers): string | null {
   return `*Driving it:* ${d.map((c) => `${escapeMrkdwn(c.name)} ${fmtPct(c.share, 0)}`).join(' · ')}`;
 }
 
+/**
+ * "*What changed:* unreachable ▲ 55.2 pts against the last 7 days: *Black Friday MMS* ▲ 40.1, …"
+ * — the alert's failure rate against its baseline, split by campaign and carrier.
+ */
+export function alertChangeLine(a: Alert, baselineDays = 7): string | null {
+  const change = (a.detail as { change?: Change | null } | null)?.change ?? null;
+  const words = changeWords(change);
+  if (!change || !words) return null;
+  return `*What changed:* ${a.kind} ${signedPts(change.delta_pts)} pts against the last ${baselineDays} days: ${words}`;
+}
+
 const stepWords = (e: EscalationRecord) => (e.of > 1 ? ` (step ${e.step} of ${e.of})` : '');
 const mixOf = (a: Alert): Mix =>
   ((a.detail as { reasons?: Mix } | null)?.reasons ?? []).filter((r) => r.reason in REASONS);
@@ -140,7 +153,7 @@ export function spikeAlertMessage(a: Alert, zone: string, windowMinutes: number)
           `*${fmtPct(a.peakRate)}* of ${fmtInt(a.peakVolume ?? 0)} ${settled} sent in the last ${hours} hour${hours === 1 ? '' : 's'} ${what} at the peak.${now} ` +
             `Threshold ${fmtPct(a.threshold)}${usual}.`,
           ...mixLines(mixOf(a)),
-          ...[driversLine(driversOf(a))].filter((x): x is string => x !== null),
+          ...[driversLine(driversOf(a)), alertChangeLine(a)].filter((x): x is string => x !== null),
         ].join('\n'),
       },
     },

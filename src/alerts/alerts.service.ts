@@ -39,6 +39,7 @@ import {
   type AlertScope,
 } from './alerts.repository';
 import {
+  baselineCampaignRows,
   baselineCounts,
   hourlyCampaignRows,
   windowCampaignRows,
@@ -46,7 +47,7 @@ import {
   type AlertTraffic,
   type CountRow,
 } from './observations.repository';
-import { incidentFigures, isFailureOf, topCampaigns } from '../domain/incident';
+import { alertChange, incidentFigures, isFailureOf, topCampaigns } from '../domain/incident';
 import { isQuiet, isSevere } from '../domain/escalation';
 import { ceilTo, floorTo, HOUR_MS } from '../domain/time-buckets';
 import { narrowTo } from '../domain/account-scope';
@@ -219,14 +220,38 @@ export async function evaluateAlerts(
           if (scope.carrier !== null) narrowFiring = true;
           else if (narrowFiring) continue;
           const traffic = trafficOf(scope, accounts);
-          const drivers = topCampaigns(
-            await windowCampaignRows(deps.db, new Date(now.getTime() - p.windowMinutes * 60_000), now, traffic),
-            kind,
-          );
-          const names = await campaignNames(
-            deps.db,
-            drivers.map((d) => d.campaignId),
-          );
+          const winFrom = new Date(now.getTime() - p.windowMinutes * 60_000);
+          const windowRows = await windowCampaignRows(deps.db, winFrom, now, traffic);
+          const drivers = topCampaigns(windowRows, kind);
+          // the failure rate against the baseline, split by campaign (and carrier, for every carrier)
+          const inScope = (r: CountRow) =>
+            (scope.carrier === null || r.carrier === scope.carrier) && (scope.type === null || r.type === scope.type);
+          const change =
+            kind === 'sender_problem'
+              ? null
+              : alertChange(
+                  kind,
+                  {
+                    before: await baselineCampaignRows(
+                      deps.db,
+                      new Date(winFrom.getTime() - p.baselineDays * 86_400_000),
+                      winFrom,
+                      traffic,
+                    ),
+                    after: windowRows,
+                  },
+                  scope.carrier === null ? { before: baseRows.filter(inScope), after: winRows.filter(inScope) } : null,
+                  SETTLED,
+                );
+          const names = await campaignNames(deps.db, [
+            ...new Set([
+              ...drivers.map((d) => d.campaignId),
+              ...(change?.contributions.filter((c) => c.dimension === 'campaign').map((c) => c.key) ?? []),
+            ]),
+          ]);
+          if (change)
+            for (const c of change.contributions)
+              if (c.dimension === 'campaign' && names.has(c.key)) c.label = names.get(c.key)!;
           const rate = rateOf(obs);
           const fireLine = threshold(obs, p);
           // quiet hours hold all but a severe alert (posted when they end, as one summary)
@@ -254,6 +279,7 @@ export async function evaluateAlerts(
               detail: {
                 reasons: mix,
                 campaigns: drivers.map((d) => ({ ...d, name: names.get(d.campaignId) ?? d.campaignId })),
+                change,
               },
               held,
             },

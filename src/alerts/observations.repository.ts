@@ -110,3 +110,14 @@ export async function hourlyCampaignRows(db: Knex, from: Date, to: Date, t: Aler
     .groupBy('campaign_id', 'status', 'error_code');
   return (await within(q, t)).map(toCampaignRow);
 }
+
+/** Whole hours [from, to) by campaign and status, from the hourly campaign grain (an alert's baseline). */
+export async function baselineCampaignRows(db: Knex, from: Date, to: Date, t: AlertTraffic): Promise<CampaignRow[]> {
+  const q = db('counts_campaign_hourly')
+    .select('campaign_id', 'status')
+    .sum({ messages: 'messages', segments: 'segments' })
+    .where('hour', '>=', toDbTime(new Date(ceilTo(from.getTime(), HOUR_MS))))
+    .andWhere('hour', '<', toDbTime(new Date(floorTo(to.getTime(), HOUR_MS))))
+    .groupBy('campaign_id', 'status');
+  return (await within(q, t)).map((r: Record<string, unknown>) => ({ ...toCampaignRow({ ...r, error_code: null }) }));
+}

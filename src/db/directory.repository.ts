@@ -182,11 +182,11 @@ export async function loadDirectory(db: Knex, opts: { names?: boolean; accounts:
   };
 }
 
-/** Accounts' display names: the name when one was ever sent, else the id. */
-export async function accountNames(db: Knex, ids: string[]): Promise<Map<string, string>> {
+/** Display names from `table` (accounts, campaigns): the name when one was ever sent, else the id. */
+async function namesFrom(db: Knex, table: 'accounts' | 'campaigns', ids: string[]): Promise<Map<string, string>> {
   const out = new Map(ids.map((id) => [id, id]));
   for (let i = 0; i < ids.length; i += 500) {
-    const rows = await db('accounts')
+    const rows = await db(table)
       .select('id', 'name')
       .whereIn('id', ids.slice(i, i + 500));
     for (const r of rows as Array<{ id: string; name: string | null }>) if (r.name) out.set(r.id, r.name);
@@ -194,17 +194,11 @@ export async function accountNames(db: Knex, ids: string[]): Promise<Map<string,
   return out;
 }
 
+/** Accounts' display names: the name when one was ever sent, else the id. */
+export const accountNames = (db: Knex, ids: string[]) => namesFrom(db, 'accounts', ids);
+
 /** Campaigns' display names: the name when one was ever sent, else the id. */
-export async function campaignNames(db: Knex, ids: string[]): Promise<Map<string, string>> {
-  const out = new Map(ids.map((id) => [id, id]));
-  for (let i = 0; i < ids.length; i += 500) {
-    const rows = await db('campaigns')
-      .select('id', 'name')
-      .whereIn('id', ids.slice(i, i + 500));
-    for (const r of rows as Array<{ id: string; name: string | null }>) if (r.name) out.set(r.id, r.name);
-  }
-  return out;
-}
+export const campaignNames = (db: Knex, ids: string[]) => namesFrom(db, 'campaigns', ids);
 
 /** A campaign's first and last send (index on campaign_id) within the scope, or null when it sent nothing there. */
 export async function campaignSpan(

@@ -74,7 +74,8 @@ export interface Contribution {
 }
 
 export interface Change {
-  metric: 'delivery_rate';
+  /** what moved: the delivery rate (answers, digests), or an alert's failure rate */
+  metric: 'delivery_rate' | 'failure_rate';
   from: number;
   to: number;
   delta_pts: number;
@@ -196,7 +197,11 @@ function reasonContributions(
  * The change in the delivery rate and its contributions, largest first within each dimension;
  * null when either period has nothing settled (no rate to compare).
  */
-export function explainChange(input: ChangeInput): Change | null {
+export function explainChange(
+  input: ChangeInput,
+  /** a failure rate is the same arithmetic with the failures as "delivered" (an alert's kind) */
+  metric: Change['metric'] = 'delivery_rate',
+): Change | null {
   const { before: t0, after: t1 } = input.totals;
   if (t0.settled === 0 || t1.settled === 0) return null;
   const R0 = t0.delivered / t0.settled;
@@ -207,7 +212,7 @@ export function explainChange(input: ChangeInput): Change | null {
     if (p) contributions.push(...byMagnitude(groupContributions(dimension, p, R0, R1, t0.settled, t1.settled)));
   }
   if (input.reasons) contributions.push(...byMagnitude(reasonContributions(input.reasons, input.totals)));
-  return { metric: 'delivery_rate', from: R0, to: R1, delta_pts: (R1 - R0) * 100, contributions };
+  return { metric, from: R0, to: R1, delta_pts: (R1 - R0) * 100, contributions };
 }
 
 const byMagnitude = (cs: Contribution[]) =>

@@ -1,4 +1,5 @@
 import type { SpikeKind } from './alert-rule';
+import { explainChange, type Change, type GroupOutcome, type Period2 } from './explain';
 import { REASONED_STATUSES, REASONS, attributionOf, reasonOf, type ReasonCode } from './reasons';
 import type { Status } from './status';
 
@@ -80,4 +81,62 @@ export function incidentFigures(rows: CampaignRow[], kind: SpikeKind, segmentPri
       .map(([reason, messages]) => ({ reason, label: REASONS[reason].label, messages })),
     campaigns: topCampaigns(rows, kind),
   };
+}
+
+/**
+ * An alert's failure rate against its baseline, split by campaign (and by carrier when the
+ * alert covers every carrier): each group's rate effect (its own failure rate moved) and mix
+ * effect (its share moved), adding up to the change (domain/explain.ts, metric failure_rate).
+ * Counts messages among the settled ones, as the evaluation does. A sender problem has no
+ * baseline rule (and the grain has no error codes to attribute one): null.
+ */
+export function alertChange(
+  kind: SpikeKind,
+  campaigns: Period2<CampaignRow[]>,
+  carriers: Period2<Array<{ carrier: string; status: string; messages: number }>> | null,
+  settled: ReadonlySet<string>,
+): Change | null {
+  if (kind === 'sender_problem') return null;
+  const groups = <T>(rows: T[], key: (r: T) => string, status: (r: T) => string, n: (r: T) => number) => {
+    const by = new Map<string, GroupOutcome>();
+    for (const r of rows) {
+      if (!settled.has(status(r))) continue;
+      const k = key(r);
+      const g = by.get(k) ?? { key: k, label: k || 'Unknown carrier', delivered: 0, settled: 0 };
+      g.settled += n(r);
+      if (status(r) === kind) g.delivered += n(r);
+      by.set(k, g);
+    }
+    return [...by.values()];
+  };
+  const camp = (rows: CampaignRow[]) =>
+    groups(
+      rows,
+      (r) => r.campaignId,
+      (r) => r.status,
+      (r) => r.messages,
+    );
+  const before = camp(campaigns.before);
+  const after = camp(campaigns.after);
+  const total = (gs: GroupOutcome[]) => ({
+    delivered: gs.reduce((x, g) => x + g.delivered, 0),
+    settled: gs.reduce((x, g) => x + g.settled, 0),
+  });
+  const car = (rows: Array<{ carrier: string; status: string; messages: number }>) =>
+    groups(
+      rows,
+      (r) => r.carrier,
+      (r) => r.status,
+      (r) => r.messages,
+    );
+  return explainChange(
+    {
+      totals: { before: total(before), after: total(after) },
+      groups: {
+        campaign: { before, after },
+        ...(carriers ? { carrier: { before: car(carriers.before), after: car(carriers.after) } } : {}),
+      },
+    },
+    'failure_rate',
+  );
 }

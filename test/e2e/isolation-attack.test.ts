@@ -191,49 +191,43 @@ describe.each(ENGINES)('isolation under attack (%s)', (engine) => {
     );
   }
 
-  async function threadReply(w: Ws, channel: string, threadTs: string, text: string, user: string) {
-    const event = {
+  /** An Events API callback from `w`, signed as Slack signs it; answered 200 at once. */
+  async function sendEvent(w: Ws, event: Record<string, unknown>) {
+    const body = JSON.stringify({
       token: 'x',
       team_id: w.team,
       api_app_id: 'A0KRD7HC3',
       type: 'event_callback',
       event_id: `Ev${Math.random().toString(36).slice(2, 10)}`,
       event_time: Math.floor(Date.now() / 1000),
-      event: {
-        type: 'message',
-        channel,
-        channel_type: 'channel',
-        user,
-        text,
-        ts: '1764343800.000900',
-        thread_ts: threadTs,
-      },
-    };
-    const body = JSON.stringify(event);
+      event,
+    });
     expect((await postSlack(t.base, body, slackHeaders(body, { contentType: 'application/json' }))).status).toBe(200);
+  }
+
+  async function threadReply(w: Ws, channel: string, threadTs: string, text: string, user: string) {
+    await sendEvent(w, {
+      type: 'message',
+      channel,
+      channel_type: 'channel',
+      user,
+      text,
+      ts: '1764343800.000900',
+      thread_ts: threadTs,
+    });
     await new Promise((r) => setTimeout(r, 300)); // events are answered after the 200
   }
 
   /** `user` of `w` opens the app's Home tab; the view published for them */
   async function openHome(w: Ws, user: string) {
     const before = standIn.callsTo('views.publish').length;
-    const event = {
-      token: 'x',
-      team_id: w.team,
-      api_app_id: 'A0KRD7HC3',
-      type: 'event_callback',
-      event_id: `Ev${Math.random().toString(36).slice(2, 10)}`,
-      event_time: Math.floor(Date.now() / 1000),
-      event: {
-        type: 'app_home_opened',
-        user,
-        channel: `D${user.slice(1)}`,
-        tab: 'home',
-        event_ts: '1764343800.000100',
-      },
-    };
-    const body = JSON.stringify(event);
-    expect((await postSlack(t.base, body, slackHeaders(body, { contentType: 'application/json' }))).status).toBe(200);
+    await sendEvent(w, {
+      type: 'app_home_opened',
+      user,
+      channel: `D${user.slice(1)}`,
+      tab: 'home',
+      event_ts: '1764343800.000100',
+    });
     const calls = await waitForCalls(standIn, 'views.publish', before + 1);
     const call = calls.at(-1)!;
     expect(call).toMatchObject({ ok: true, args: { user_id: user } });

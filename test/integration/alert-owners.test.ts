@@ -66,12 +66,18 @@ describe.each(ENGINES)('alerts that find an owner (%s)', (engine) => {
    * `n` T-Mobile SMS an hour before NOW, `failing` of them undelivered with `code`, spread over
    * campaigns as `split` says (campaign id → how many of the failures).
    */
-  async function seed(n: number, failing: number, code: number, split: Record<string, number>) {
+  async function seed(
+    n: number,
+    failing: number,
+    code: number,
+    split: Record<string, number>,
+    opts: { at?: Date; prefix?: string } = {},
+  ) {
     const campaignOf: string[] = [];
     for (const [id, k] of Object.entries(split)) for (let i = 0; i < k; i++) campaignOf.push(id);
     const records = Array.from({ length: n }, (_, i) =>
       message({
-        provider_message_id: `SMO${String(i).padStart(31, '0')}`,
+        provider_message_id: `${opts.prefix ?? 'SMO'}${String(i).padStart(31, '0')}`,
         to: `+1720555${String(1000 + i).padStart(4, '0')}`,
         carrier: 'T-Mobile',
         status: 'queued',
@@ -80,7 +86,7 @@ describe.each(ENGINES)('alerts that find an owner (%s)', (engine) => {
         campaign_name:
           { cmp_bf: 'Black Friday MMS', cmp_gn: 'Green Nov 27', cmp_rt: 'Retarget' }[campaignOf[i] ?? ''] ??
           'Quiet Campaign',
-        sent_at: min(-60).toISOString(),
+        sent_at: (opts.at ?? min(-60)).toISOString(),
       }),
     );
     for (let i = 0; i < records.length; i += 500)
@@ -135,6 +141,37 @@ describe.each(ENGINES)('alerts that find an owner (%s)', (engine) => {
     const parent = standIn.callsTo('chat.postMessage')[0]!;
     const section = JSON.stringify(parent.args.blocks);
     expect(section).toContain('*Driving it:* Black Friday MMS 60% · Green Nov 27 30% · Retarget 7%');
+  });
+
+  it('says what changed against the baseline: the failure rate split by campaign, rate and mix', async () => {
+    await channel({});
+    // two days ago: 400 Black Friday SMS to T-Mobile, 8 filtered (2 %)
+    await seed(400, 8, 30007, { cmp_bf: 400 }, { at: min(-2 * 24 * 60), prefix: 'SMB' });
+    // the window: Black Friday 150, all filtered; Quiet Campaign 100, all delivered: 60 %
+    await seed(250, 150, 30007, { cmp_bf: 150 });
+    expect((await evaluate(NOW)).opened).toBe(1);
+    const [alert] = await liveAlerts(tdb.db, 'every channel');
+    const change = (
+      alert!.detail as {
+        change: {
+          delta_pts: number;
+          contributions: Array<{ label: string; rate_pts: number; mix_pts: number; pts: number }>;
+        };
+      }
+    ).change;
+    // 2 % → 60 %: Black Friday's own rate ▲ 78.4 (its mean share 0.8 × 98 pts), its share fell
+    // from 100 % to 60 % while it ran above the mean (▼ 8.0); the new, clean campaign's share ▼ 12.4
+    expect(change.delta_pts).toBeCloseTo(58, 9);
+    expect(
+      change.contributions.map((c) => [c.label, +c.rate_pts.toFixed(6), +c.mix_pts.toFixed(6), +c.pts.toFixed(6)]),
+    ).toEqual([
+      ['Black Friday MMS', 78.4, -8, 70.4],
+      ['Quiet Campaign', 0, -12.4, -12.4],
+    ]);
+    const parent = standIn.callsTo('chat.postMessage')[0]!;
+    expect(JSON.stringify(parent.args.blocks)).toContain(
+      '*What changed:* undelivered ▲ 58.0 pts against the last 7 days: *Black Friday MMS* ▲ 70.4',
+    );
   });
 
   it('escalates once per step across three instances and a restart, and stops on acknowledgement', async () => {
