@@ -14,6 +14,8 @@ export interface QuietDeps {
   config: Config;
   workspaces: WorkspaceDirectory;
   log: Logger;
+  /** told when a held alert is posted (Home tabs are redrawn) */
+  changed?: (a: Alert) => Promise<void>;
 }
 
 /**
@@ -77,6 +79,7 @@ export async function postQuietSummary(
       ...spikeAlertMessage(a, zone, DEFAULT_ALERT_PARAMS[a.kind].windowMinutes),
     });
     await setMessageTs(deps.db, a.id, ts, now);
+    await deps.changed?.(a);
     posted++;
   }
   return { held: held.length, posted };

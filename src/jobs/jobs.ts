@@ -82,11 +82,11 @@ export function jobTable(deps: JobDeps): JobDefinition[] {
       name: JOB.quietSummaries,
       cron: '* * * * *', // each minute: channels whose quiet hours ended with alerts held
       timezone: 'UTC',
-      graceMinutes: 7 * 24 * 60, // held alerts are posted however late: never lost
+      graceMinutes: 366 * 24 * 60, // held alerts are posted however late: never dropped as stale
       slotsDue: (now) => (deps.workspaces ? quietSummariesDue(db, config, now) : Promise.resolve([])),
       run: (_slot, now, ctx) =>
         postQuietSummary(
-          { db, config, workspaces: deps.workspaces!, log },
+          { db, config, workspaces: deps.workspaces!, log, changed: deps.alertChanged },
           ctx as { teamId: string | null; channelId: string },
           now,
         ),
