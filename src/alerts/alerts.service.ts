@@ -178,6 +178,7 @@ export async function evaluateAlerts(
     return r;
   };
   const live = await liveAlerts(deps.db, 'every channel');
+  const homes = oncePerWorkspace(deps.changed);
   for (const ch of channels) {
     const zone = zoneOf(ch, deps.config);
     const accounts = visible.get(channelKeyOf(ch))!;
@@ -189,7 +190,7 @@ export async function evaluateAlerts(
       db: deps.db,
       notifier,
       summary: { accounts, segmentPrice: deps.config.segmentPrice },
-      changed: deps.changed,
+      changed: homes.note,
     };
     for (const kind of KINDS) {
       const p = params(deps, kind, ch);
@@ -293,7 +294,7 @@ export async function evaluateAlerts(
           const msg = spikeAlertMessage(alert, zone, p.windowMinutes);
           const ts = await notifier.post({ channel: ch.channelId, ...msg });
           await setMessageTs(deps.db, alert.id, ts, now);
-          await deps.changed?.(alert);
+          await homes.note(alert);
           result.opened++;
           result.openedIn.push(ch.channelId);
         }
@@ -307,6 +308,7 @@ export async function evaluateAlerts(
       }
     }
   }
+  await homes.flush();
   return result;
 }
 
@@ -404,6 +406,21 @@ export interface PostDeps {
   summary?: { accounts: AccountScope; segmentPrice: number };
   /** told when an alert changed (the Home tabs that show it are redrawn) */
   changed?: (a: Alert) => Promise<void>;
+}
+
+/**
+ * A pass that changes many alerts (an evaluation, an escalation pass, a quiet-hours release)
+ * redraws each workspace's Home once at its end, not once per alert.
+ */
+export function oncePerWorkspace(changed: ((a: Alert) => Promise<void>) | undefined) {
+  const byTeam = new Map<string, Alert>();
+  return {
+    note: async (a: Alert) => void byTeam.set(a.teamId ?? '', a),
+    flush: async () => {
+      for (const a of byTeam.values()) await changed?.(a);
+      byTeam.clear();
+    },
+  };
 }
 
 /** The traffic an alert's scope covers, within the accounts its channel sees. */

@@ -16,7 +16,7 @@ import {
   markEscalationsPosted,
   type Alert,
 } from './alerts.repository';
-import { refreshParents } from './alerts.service';
+import { oncePerWorkspace, refreshParents } from './alerts.service';
 
 /**
  * A claimed step not marked posted this long after its claim belonged to an instance that died
@@ -123,11 +123,14 @@ export async function escalateAlerts(deps: EscalationDeps, now: Date): Promise<{
     })),
     ESCALATIONS_AT_ONCE,
   );
-  if (deps.changed)
+  if (deps.changed) {
+    const homes = oncePerWorkspace(deps.changed);
     for (const a of await alertsByIds(
       deps.db,
       posted.map((p) => p.a.id),
     ))
-      await deps.changed(a);
+      await homes.note(a);
+    await homes.flush();
+  }
   return { escalated: posted.length, looked: candidates.length };
 }

@@ -8,6 +8,7 @@ import { quietWords } from '../settings/settings.blocks';
 import { channelKeyOf, type WorkspaceDirectory } from '../workspaces/workspace-directory';
 import { quietSummaryMessage, spikeAlertMessage } from './alert.blocks';
 import { getAlert, heldAlerts, releaseHeld, setMessageTs, type Alert } from './alerts.repository';
+import { oncePerWorkspace } from './alerts.service';
 
 export interface QuietDeps {
   db: Knex;
@@ -70,6 +71,7 @@ export async function postQuietSummary(
   const words = ch?.quiet ? quietWords(ch.quiet, zone) : 'turned off';
   await notifier.post({ channel: where.channelId, ...quietSummaryMessage(held, words, zone) });
   let posted = 0;
+  const homes = oncePerWorkspace(deps.changed);
   for (const h of held) {
     if (!(await releaseHeld(deps.db, h.id))) continue;
     const a = (await getAlert(deps.db, h.id)) as Alert;
@@ -79,8 +81,9 @@ export async function postQuietSummary(
       ...spikeAlertMessage(a, zone, DEFAULT_ALERT_PARAMS[a.kind].windowMinutes),
     });
     await setMessageTs(deps.db, a.id, ts, now);
-    await deps.changed?.(a);
+    await homes.note(a);
     posted++;
   }
+  await homes.flush();
   return { held: held.length, posted };
 }

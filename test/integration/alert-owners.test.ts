@@ -46,6 +46,10 @@ describe.each(ENGINES)('alerts that find an owner (%s)', (engine) => {
     others = [createDb(loadConfig(tdb.env)), createDb(loadConfig(tdb.env))];
     standIn = await new SlackStandIn({
       token: BOT_TOKEN,
+      channels: [
+        { id: CHANNEL, name: 'marketing' },
+        { id: 'C0SECOND', name: 'support' },
+      ],
       usergroups: [{ id: 'S0ONCALL', handle: 'deliverability-oncall' }],
     }).start();
   });
@@ -172,6 +176,25 @@ describe.each(ENGINES)('alerts that find an owner (%s)', (engine) => {
     expect(JSON.stringify(parent.args.blocks)).toContain(
       '*What changed:* undelivered ▲ 58.0 pts against the last 7 days: *Black Friday MMS* ▲ 70.4',
     );
+  });
+
+  it('redraws a workspace’s Home once per pass, however many of its alerts changed', async () => {
+    await channel({});
+    await channel({}, 'C0SECOND'); // a second channel of the same workspace: a second alert
+    await seed(250, 150, 30007, { cmp_bf: 150 });
+    const told: Array<string | null> = [];
+    const r = await evaluateAlerts(
+      {
+        db: tdb.db,
+        config: config(),
+        workspaces: oneWorkspace(notifier()),
+        log,
+        changed: async (a) => void told.push(a.teamId),
+      },
+      NOW,
+    );
+    expect(r.opened).toBe(2);
+    expect(told).toEqual([null]);
   });
 
   it('escalates once per step across three instances and a restart, and stops on acknowledgement', async () => {
