@@ -164,7 +164,12 @@ function messageView(m, inThread) {
   else body.insertAdjacentHTML('beforeend', `<div class="block">${mrkdwn(m.text || '')}</div>`);
   for (const f of m.files || []) {
     const file = state.files[f];
-    if (file)
+    if (file && file.kind === 'csv')
+      body.insertAdjacentHTML(
+        'beforeend',
+        `<div class="block file"><a href="${esc(file.url)}" download>📄 ${esc(file.title || 'file.csv')}</a></div>`,
+      );
+    else if (file)
       body.insertAdjacentHTML(
         'beforeend',
         `<div class="block image"><img src="${esc(file.url)}" alt="${esc(file.altText || '')}"></div>`,
@@ -308,6 +313,10 @@ document.getElementById('thread-reply').addEventListener('submit', async (e) => 
 document.getElementById('run-digest').addEventListener('click', async () => {
   say('Posting the digest…');
   say((await post('/local/run/digest', state.digest ? { date: state.digest.date } : {})).message);
+});
+document.getElementById('run-report').addEventListener('click', async () => {
+  say('Posting the weekly report…');
+  say((await post('/local/run/report')).message);
 });
 document.getElementById('run-alerts').addEventListener('click', async () => {
   say('Evaluating alerts…');

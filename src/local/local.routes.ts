@@ -10,7 +10,9 @@ import type { Config } from '../config';
 import { digestDayName } from '../digests/digest.blocks';
 import { latestDigestDate, postDigest } from '../digests/digest.service';
 import type { Logger } from '../logger';
-import { effectiveChannels, zoneOf } from '../settings/channels';
+import { effectiveChannels, settingsFor, zoneOf } from '../settings/channels';
+import { postReport } from '../reports/report.service';
+import { lastOccurrence } from '../domain/report-schedule';
 import type { SlackStandIn } from '../slack-stand-in/slack-stand-in';
 import type { WorkspaceAuth } from '../workspaces/workspace-auth';
 import { workspaceDirectory } from '../workspaces/workspace-directory';
@@ -92,7 +94,13 @@ export function localRouter(deps: {
       files: Object.fromEntries(
         [...standIn.files.values()].map((f) => [
           f.id,
-          { id: f.id, title: f.title, altText: f.altText, url: `/local/files/${f.id}` },
+          {
+            id: f.id,
+            title: f.title,
+            altText: f.altText,
+            url: `/local/files/${f.id}`,
+            kind: /\.csv$/i.test(f.filename) ? 'csv' : 'image',
+          },
         ]),
       ),
     });
@@ -113,6 +121,8 @@ export function localRouter(deps: {
   r.get('/local/files/:id', (req, res) => {
     const f = standIn.files.get(String(req.params.id));
     if (!f?.bytes) return void res.status(404).json({ error: 'no such file' });
+    // a report's CSV downloads as a file; a chart shows as an image
+    if (/\.csv$/i.test(f.filename)) return void res.type('text/csv').attachment(f.filename).send(f.bytes);
     res.type('png').send(f.bytes);
   });
 
@@ -304,6 +314,47 @@ export function localRouter(deps: {
         : already.length
           ? `The digest for ${already.map(digestDayName).join(', ')} is already in the channel (scroll up).`
           : 'No digest: the digest is off in this channel (`/campaign-stats digest on`).',
+    });
+  });
+
+  // posts the weekly report of the last whole week in the page's channel (the channel's own
+  // schedule if it has one, else Monday 09:00), as the scheduler would; once per week
+  r.post('/local/run/report', sameOriginJson, async (req, res) => {
+    const w = chosen(req);
+    const now = deps.clock.now();
+    const s =
+      (await effectiveChannels(deps.db, deps.config)).find((c) => c.channelId === w.channel.id) ??
+      (await settingsFor(
+        deps.db,
+        deps.config,
+        w.teamId === LOCAL_WORKSPACES[0].teamId ? null : w.teamId,
+        w.channel.id,
+      ));
+    const weekly = s.reports.weekly ?? { kind: 'weekly' as const, day: 1, time: '09:00' };
+    const label = lastOccurrence(weekly, zoneOf(s, deps.config), now).label;
+    const already = standIn.messages.some(
+      (m) =>
+        m.channel === s.channelId &&
+        m.threadTs === null &&
+        !m.deleted &&
+        m.text.startsWith(`Weekly report · ${label} (`),
+    );
+    if (already)
+      return void res.json({
+        ok: true,
+        message: `The weekly report for the ${label.toLowerCase()} is already in the channel (scroll up).`,
+      });
+    const r = await postReport(
+      { db: deps.db, config: deps.config, workspaces },
+      { ...s, reports: { ...s.reports, weekly } },
+      'weekly',
+      now,
+    );
+    res.json({
+      ok: r.posted,
+      message: r.posted
+        ? `Posted the weekly report for the ${label.toLowerCase()}, its CSV files in the thread.`
+        : `No report: ${r.why}.`,
     });
   });
 

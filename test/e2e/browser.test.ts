@@ -370,6 +370,31 @@ describe('local mode in a browser', () => {
     await expect.poll(() => page.locator('#thread-messages').innerText()).toContain('Incident summary');
   });
 
+  it('posts the weekly report with its CSV files in the thread, once', async () => {
+    if (await page.locator('#thread').isVisible()) await page.click('#close-thread');
+    await page.click('#run-report');
+    await expect
+      .poll(() => page.locator('#run-result').innerText())
+      .toMatch(/^Posted the weekly report for the week of \w{3} \d+, its CSV files in the thread\.$/);
+    const report = page.locator('#messages > .msg', { hasText: 'Weekly report · Week of' });
+    await report.waitFor();
+    expect(await report.locator('.section').first().innerText()).toMatch(
+      /^\d[\d,]* segments · [\d,]+ messages \([\d,]+ segments the week before\)\nDelivery rate \d+\.\d%/,
+    );
+    await report.locator('.replies').click();
+    const link = page.locator('#thread-messages .block.file a').first();
+    await link.waitFor();
+    expect(await link.innerText()).toMatch(/^📄 campaign-stats-weekly-\d{4}-\d\d-\d\d-\d{4}-\d\d-\d\d\.csv$/);
+    const csv = await (await fetch(base + (await link.getAttribute('href'))!)).text();
+    expect(csv.split('\n')[0]).toBe('date,account_id,campaign_id,campaign_name,carrier,type,status,segments,messages');
+    await page.click('#close-thread');
+    await page.click('#run-report');
+    await expect
+      .poll(() => page.locator('#run-result').innerText())
+      .toMatch(/^The weekly report for the week of \w{3} \d+ is already in the channel \(scroll up\)\.$/);
+    expect(await page.locator('#messages > .msg', { hasText: 'Weekly report · Week of' }).count()).toBe(1);
+  });
+
   it('drills down in place: the numbers behind a reason, masked, then Back to the answer', async () => {
     if (await page.locator('#thread').isVisible()) await page.click('#close-thread');
     await page.fill('#command', '/campaign-stats 30d sms carrier:t-mobile');
