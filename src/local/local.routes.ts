@@ -14,7 +14,7 @@ import { effectiveChannels, settingsFor, zoneOf } from '../settings/channels';
 import { postReport } from '../reports/report.service';
 import { lastOccurrence } from '../domain/report-schedule';
 import type { SlackStandIn } from '../slack-stand-in/slack-stand-in';
-import type { WorkspaceAuth } from '../workspaces/workspace-auth';
+import { owningTeam, type WorkspaceAuth } from '../workspaces/workspace-auth';
 import { workspaceDirectory } from '../workspaces/workspace-directory';
 import { demoMetaFile, LOCAL_WORKSPACES, localWorkspace, type LocalWorkspace } from './local-mode';
 
@@ -137,6 +137,39 @@ export function localRouter(deps: {
     return res.status;
   };
 
+  /** An Events API callback from workspace `w`, as Slack wraps and signs it. */
+  const sendEvent = (w: LocalWorkspace, eventId: string, event: Record<string, unknown>) =>
+    signedPost(
+      JSON.stringify({
+        token: 'local',
+        team_id: w.teamId,
+        api_app_id: 'ALOCAL',
+        type: 'event_callback',
+        event_id: eventId,
+        event_time: Math.floor(Date.now() / 1000),
+        authorizations: [{ team_id: w.teamId, user_id: 'U0BOT', is_bot: true }],
+        event,
+      }),
+      'application/json',
+    );
+
+  /** A block_actions payload from workspace `w`'s user, as Slack posts it (form-encoded, signed). */
+  const sendAction = (w: LocalWorkspace, action: Record<string, unknown>, where: Record<string, unknown>) =>
+    signedPost(
+      new URLSearchParams({
+        payload: JSON.stringify({
+          type: 'block_actions',
+          user: { id: w.user.id, username: w.user.name, name: w.user.name, team_id: w.teamId },
+          api_app_id: 'ALOCAL',
+          token: 'local',
+          trigger_id: `local.${Date.now()}`,
+          team: { id: w.teamId, domain: 'local' },
+          ...where,
+          actions: [{ ...action, action_ts: `${Math.floor(Date.now() / 1000)}.000001` }],
+        }),
+      }).toString(),
+    );
+
   r.post('/local/command', sameOriginJson, async (req: Request, res: Response) => {
     const w = chosen(req);
     const text = typeof req.body?.text === 'string' ? req.body.text : '';
@@ -164,11 +197,7 @@ export function localRouter(deps: {
     const msg = ts ? standIn.find(ts) : undefined;
     if (!msg || msg.channel !== w.channel.id || !action || typeof action.action_id !== 'string')
       return void res.status(400).json({ error: 'ts (a message of this workspace) and action are required' });
-    const payload = {
-      type: 'block_actions',
-      user: { id: w.user.id, username: w.user.name, name: w.user.name, team_id: w.teamId },
-      api_app_id: 'ALOCAL',
-      token: 'local',
+    const sent = await sendAction(w, action, {
       container: {
         type: 'message',
         message_ts: msg.ts,
@@ -176,8 +205,6 @@ export function localRouter(deps: {
         is_ephemeral: msg.visibleTo !== null,
         ...(msg.threadTs ? { thread_ts: msg.threadTs } : {}),
       },
-      trigger_id: `local.${Date.now()}`,
-      team: { id: w.teamId, domain: 'local' },
       channel: { id: msg.channel, name: w.channel.name },
       ...(msg.visibleTo === null
         ? {
@@ -192,35 +219,20 @@ export function localRouter(deps: {
         : {}),
       state: { values: {} },
       response_url: standIn.messageResponseUrl(msg.channel, w.user.id, msg.ts),
-      actions: [{ ...action, action_ts: `${Math.floor(Date.now() / 1000)}.000001` }],
-    };
-    res
-      .status(
-        (await signedPost(new URLSearchParams({ payload: JSON.stringify(payload) }).toString())) === 200 ? 202 : 502,
-      )
-      .json({ ok: true });
+    });
+    res.status(sent === 200 ? 202 : 502).json({ ok: true });
   });
 
   /** Opening the Home tab: Slack's app_home_opened event; the app publishes the view (views.publish). */
   r.post('/local/home', sameOriginJson, async (req: Request, res: Response) => {
     const w = chosen(req);
-    const event = {
-      token: 'local',
-      team_id: w.teamId,
-      api_app_id: 'ALOCAL',
-      type: 'event_callback',
-      event_id: `EvHome${Date.now()}`,
-      event_time: Math.floor(Date.now() / 1000),
-      authorizations: [{ team_id: w.teamId, user_id: 'U0BOT', is_bot: true }],
-      event: {
-        type: 'app_home_opened',
-        user: w.user.id,
-        channel: `D${w.user.id.slice(1)}`,
-        tab: 'home',
-        event_ts: `${Math.floor(Date.now() / 1000)}.000001`,
-      },
-    };
-    const sent = await signedPost(JSON.stringify(event), 'application/json');
+    const sent = await sendEvent(w, `EvHome${Date.now()}`, {
+      type: 'app_home_opened',
+      user: w.user.id,
+      channel: `D${w.user.id.slice(1)}`,
+      tab: 'home',
+      event_ts: `${Math.floor(Date.now() / 1000)}.000001`,
+    });
     res.status(sent === 200 ? 202 : 502).json({ ok: true });
   });
 
@@ -230,18 +242,10 @@ export function localRouter(deps: {
     const { action } = (req.body ?? {}) as { action?: Record<string, unknown> };
     if (!action || typeof action.action_id !== 'string')
       return void res.status(400).json({ error: 'action (with an action_id) is required' });
-    const payload = {
-      type: 'block_actions',
-      user: { id: w.user.id, username: w.user.name, name: w.user.name, team_id: w.teamId },
-      api_app_id: 'ALOCAL',
-      token: 'local',
+    const sent = await sendAction(w, action, {
       container: { type: 'view', view_id: `VHOME${w.user.id}` },
-      trigger_id: `local.${Date.now()}`,
-      team: { id: w.teamId, domain: 'local' },
       view: { id: `VHOME${w.user.id}`, type: 'home', blocks: [] },
-      actions: [{ ...action, action_ts: `${Math.floor(Date.now() / 1000)}.000001` }],
-    };
-    const sent = await signedPost(new URLSearchParams({ payload: JSON.stringify(payload) }).toString());
+    });
     res.status(sent === 200 ? 202 : 502).json({ ok: true });
   });
 
@@ -253,25 +257,15 @@ export function localRouter(deps: {
     if (!parent || parent.channel !== w.channel.id || typeof text !== 'string' || !text.trim())
       return void res.status(400).json({ error: 'threadTs (a message of this workspace) and text are required' });
     const reply = standIn.userMessage({ channel: w.channel.id, user: w.user.id, text, threadTs: parent.ts });
-    const event = {
-      token: 'local',
-      team_id: w.teamId,
-      api_app_id: 'ALOCAL',
-      type: 'event_callback',
-      event_id: `Ev${reply.ts.replace('.', '')}`,
-      event_time: Math.floor(Date.now() / 1000),
-      authorizations: [{ team_id: w.teamId, user_id: 'U0BOT', is_bot: true }],
-      event: {
-        type: 'message',
-        channel: w.channel.id,
-        channel_type: 'channel',
-        user: w.user.id,
-        text,
-        ts: reply.ts,
-        thread_ts: parent.ts,
-      },
-    };
-    const sent = await signedPost(JSON.stringify(event), 'application/json');
+    const sent = await sendEvent(w, `Ev${reply.ts.replace('.', '')}`, {
+      type: 'message',
+      channel: w.channel.id,
+      channel_type: 'channel',
+      user: w.user.id,
+      text,
+      ts: reply.ts,
+      thread_ts: parent.ts,
+    });
     res.status(sent === 200 ? 202 : 502).json({ ok: true });
   });
 
@@ -324,12 +318,7 @@ export function localRouter(deps: {
     const now = deps.clock.now();
     const s =
       (await effectiveChannels(deps.db, deps.config)).find((c) => c.channelId === w.channel.id) ??
-      (await settingsFor(
-        deps.db,
-        deps.config,
-        w.teamId === LOCAL_WORKSPACES[0].teamId ? null : w.teamId,
-        w.channel.id,
-      ));
+      (await settingsFor(deps.db, deps.config, owningTeam(deps.auth, w.teamId), w.channel.id));
     const weekly = s.reports.weekly ?? { kind: 'weekly' as const, day: 1, time: '09:00' };
     const label = lastOccurrence(weekly, zoneOf(s, deps.config), now).label;
     const already = standIn.messages.some(

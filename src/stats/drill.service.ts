@@ -1,10 +1,9 @@
 import type { Knex } from 'knex';
 import { toDbTime, fromDbTime } from '../db/dialect';
-import { accountFilter, narrowTo } from '../domain/account-scope';
 import { KNOWN_ERROR_CODES, REASONED_STATUSES, REASONS, reasonMatch, type ReasonCode } from '../domain/reasons';
 import { isStatus, type Status } from '../domain/status';
-import { campaignNames, narrow, type Scope } from './stats.repository';
-import type { StatsQuery } from './stats.service';
+import { campaignNames, narrow } from './stats.repository';
+import { scopeOf, type StatsQuery } from './stats.service';
 
 /** Numbers listed per page of a reason's drill-down (one line each, in one section). */
 export const NUMBERS_PER_PAGE = 20;
@@ -18,13 +17,6 @@ export interface ReasonNumbers {
   pages: number;
   rows: Array<{ phone: string; campaign: string; status: Status; errorCode: number | null; sentAt: Date }>;
 }
-
-const scopeOf = (q: StatsQuery): Scope => ({
-  type: q.type,
-  carrier: q.carrier,
-  campaignId: q.campaign?.id ?? null,
-  accountIds: accountFilter(q.account ? narrowTo(q.accounts, q.account.id) : q.accounts),
-});
 
 /** The query's messages that failed for `reason`, within its period, filters and accounts. */
 export async function reasonNumbers(db: Knex, q: StatsQuery, reason: ReasonCode, page: number): Promise<ReasonNumbers> {

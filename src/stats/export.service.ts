@@ -1,11 +1,10 @@
 import type { Knex } from 'knex';
 import { DateTime } from 'luxon';
-import { accountFilter, narrowTo } from '../domain/account-scope';
 import { reasonOf } from '../domain/reasons';
 import { isStatus } from '../domain/status';
 import { toDbTime } from '../db/dialect';
-import { campaignNames, narrow, type Scope } from './stats.repository';
-import type { StatsQuery } from './stats.service';
+import { campaignNames, narrow } from './stats.repository';
+import { scopeOf, type StatsQuery } from './stats.service';
 
 /**
  * Export (issue 18): one row per local day × campaign × carrier × type × status with segments
@@ -22,13 +21,6 @@ export const COUNT_COLUMNS = [...KEY_COLUMNS, 'segments', 'messages'] as const;
 export const REASON_COLUMNS = [...KEY_COLUMNS, 'reason', 'error_code', 'segments', 'messages'] as const;
 
 export type Row = Array<string | number>;
-
-const scopeOf = (q: StatsQuery): Scope => ({
-  type: q.type,
-  carrier: q.carrier,
-  campaignId: q.campaign?.id ?? null,
-  accountIds: accountFilter(q.account ? narrowTo(q.accounts, q.account.id) : q.accounts),
-});
 
 /** The local days of the period: [start, end) of each, in UTC. */
 function localDays(q: StatsQuery): Array<{ date: string; from: Date; to: Date }> {

@@ -118,6 +118,17 @@ function group<K extends string>(map: Map<K, StatusCounts>, key: K, t: Tally): v
 
 const bySegmentsDesc = (a: Breakdown, b: Breakdown) => b.totals.segments - a.totals.segments;
 
+/** The filters a query narrows every read by: the one place a query becomes a Scope (answers, export, drill-down). */
+export function scopeOf(q: StatsQuery): Scope {
+  return {
+    type: q.type,
+    carrier: q.carrier,
+    campaignId: q.campaign?.id ?? null,
+    // an account named by the query is looked for *within* the request's accounts, never instead of them
+    accountIds: accountFilter(q.account ? narrowTo(q.accounts, q.account.id) : q.accounts),
+  };
+}
+
 /**
  * The stats engine: one answer for any period and filters, read from the pre-aggregated
  * counts (whole hours) and the raw messages (partial hours), so it is exact.
@@ -133,13 +144,7 @@ export async function getStats(
    */
   opts: { totalsOnly?: boolean; reasons?: boolean; allCampaigns?: boolean } = {},
 ): Promise<StatsResult> {
-  const scope: Scope = {
-    type: q.type,
-    carrier: q.carrier,
-    campaignId: q.campaign?.id ?? null,
-    // an account named by the query is looked for *within* the request's accounts, never instead of them
-    accountIds: accountFilter(q.account ? narrowTo(q.accounts, q.account.id) : q.accounts),
-  };
+  const scope = scopeOf(q);
   const plan = planReads(q.period.start, q.period.end, q.period.timezone);
   const splits = planSplits(q.period.start, q.period.end);
   const h = plan.hourly;

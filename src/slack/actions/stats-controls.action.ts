@@ -12,6 +12,7 @@ import { reasonNumbers } from '../../stats/drill.service';
 import { resolveQuery } from '../../stats/stats-view.service';
 import { REASON_CODES, type ReasonCode } from '../../domain/reasons';
 import type { RespondFn } from '@slack/bolt';
+import type { RequestContext } from '../../settings/request-context';
 import { wordErrorsMessage } from '../blocks/help.blocks';
 import { actionContext } from '../context';
 import { sendStats } from '../send-stats';
@@ -19,6 +20,24 @@ import { statsView, type SlackDeps } from '../slack-deps';
 import { exportToRequester } from '../commands/export.command';
 
 type Args = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
+
+/** The answer to `words` sent as asked (redrawn in place, or shared), or what was not understood, privately. */
+async function answer(
+  deps: SlackDeps,
+  client: Args['client'],
+  logger: Args['logger'],
+  respond: RespondFn,
+  ctx: RequestContext,
+  words: string,
+  how: Parameters<typeof sendStats>[5],
+): Promise<void> {
+  const result = await statsView(deps, words, ctx.zone, ctx.accounts);
+  if (!result.ok) {
+    await respond({ response_type: 'ephemeral', replace_original: false, ...wordErrorsMessage(result.errors) });
+    return;
+  }
+  await sendStats(deps, client, logger, respond, result.view, how);
+}
 
 const NO_FILTER: Record<ControlKind, string | null> = { period: null, type: 'all', carrier: '*', campaign: null };
 
@@ -31,12 +50,7 @@ export function statsControlAction(deps: SlackDeps, kind: ControlKind) {
     const words = wordsFromControlsBlock(select.block_id) ?? '';
     const value = select.selected_option.value;
     const next = withWord(words, kind, value === NO_FILTER[kind] ? null : value);
-    const result = await statsView(deps, next, ctx.zone, ctx.accounts);
-    if (!result.ok) {
-      await respond({ response_type: 'ephemeral', replace_original: false, ...wordErrorsMessage(result.errors) });
-      return;
-    }
-    await sendStats(deps, client, logger, respond, result.view, { mode: 'replace' });
+    await answer(deps, client, logger, respond, ctx, next, { mode: 'replace' });
   };
 }
 
@@ -46,12 +60,7 @@ export function shareStatsAction(deps: SlackDeps) {
     await ack();
     const ctx = await actionContext(deps, client, body);
     const words = (action as ButtonAction).value ?? '';
-    const result = await statsView(deps, words, ctx.zone, ctx.accounts);
-    if (!result.ok) {
-      await respond({ response_type: 'ephemeral', replace_original: false, ...wordErrorsMessage(result.errors) });
-      return;
-    }
-    await sendStats(deps, client, logger, respond, result.view, { mode: 'share', sharedBy: ctx.userId });
+    await answer(deps, client, logger, respond, ctx, words, { mode: 'share', sharedBy: ctx.userId });
   };
 }
 
@@ -83,12 +92,7 @@ export function drillCampaignAction(deps: SlackDeps) {
     const stack = stackFromDrillBlock(select.block_id);
     if (!stack?.length) return notActionable(respond, select.block_id);
     const next = withWord(stack.at(-1)!, 'campaign', select.selected_option.value);
-    const result = await statsView(deps, next, ctx.zone, ctx.accounts);
-    if (!result.ok) {
-      await respond({ response_type: 'ephemeral', replace_original: false, ...wordErrorsMessage(result.errors) });
-      return;
-    }
-    await sendStats(deps, client, logger, respond, result.view, { mode: 'replace', back: stack });
+    await answer(deps, client, logger, respond, ctx, next, { mode: 'replace', back: stack });
   };
 }
 
@@ -144,11 +148,6 @@ export function backAction(deps: SlackDeps) {
     const stack = decodeStack(raw);
     const target = stack.pop();
     if (target === undefined) return notActionable(respond, raw);
-    const result = await statsView(deps, target, ctx.zone, ctx.accounts);
-    if (!result.ok) {
-      await respond({ response_type: 'ephemeral', replace_original: false, ...wordErrorsMessage(result.errors) });
-      return;
-    }
-    await sendStats(deps, client, logger, respond, result.view, { mode: 'replace', back: stack });
+    await answer(deps, client, logger, respond, ctx, target, { mode: 'replace', back: stack });
   };
 }
