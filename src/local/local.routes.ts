@@ -331,7 +331,7 @@ export function localRouter(deps: {
     if (already)
       return void res.json({
         ok: true,
-        message: `The weekly report for the ${label.toLowerCase()} is already in the channel (scroll up).`,
+        message: `The weekly report for the ${label.replace(/^Week/, 'week')} is already in the channel (scroll up).`,
       });
     const r = await postReport(
       { db: deps.db, config: deps.config, workspaces },
@@ -342,7 +342,7 @@ export function localRouter(deps: {
     res.json({
       ok: r.posted,
       message: r.posted
-        ? `Posted the weekly report for the ${label.toLowerCase()}, its CSV files in the thread.`
+        ? `Posted the weekly report for the ${label.replace(/^Week/, 'week')}, its CSV files in the thread.`
         : `No report: ${r.why}.`,
     });
   });

@@ -375,7 +375,7 @@ describe('local mode in a browser', () => {
     await page.click('#run-report');
     await expect
       .poll(() => page.locator('#run-result').innerText())
-      .toMatch(/^Posted the weekly report for the week of \w{3} \d+, its CSV files in the thread\.$/);
+      .toMatch(/^Posted the weekly report for the week of [A-Z][a-z]{2} \d+, its CSV files in the thread\.$/);
     const report = page.locator('#messages > .msg', { hasText: 'Weekly report · Week of' });
     await report.waitFor();
     expect(await report.locator('.section').first().innerText()).toMatch(
@@ -391,7 +391,7 @@ describe('local mode in a browser', () => {
     await page.click('#run-report');
     await expect
       .poll(() => page.locator('#run-result').innerText())
-      .toMatch(/^The weekly report for the week of \w{3} \d+ is already in the channel \(scroll up\)\.$/);
+      .toMatch(/^The weekly report for the week of [A-Z][a-z]{2} \d+ is already in the channel \(scroll up\)\.$/);
     expect(await page.locator('#messages > .msg', { hasText: 'Weekly report · Week of' }).count()).toBe(1);
   });
 
