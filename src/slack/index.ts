@@ -2,7 +2,7 @@ import { App, ExpressReceiver } from '@slack/bolt';
 import type { Express } from 'express';
 import {
   backAction,
-  drillCampaignAction,
+  drillAction,
   drillReasonAction,
   exportStatsAction,
   shareStatsAction,
@@ -50,7 +50,8 @@ export function registerListeners(app: App, slackDeps: SlackDeps): void {
   app.action(ACTION.carrier, statsControlAction(deps, 'carrier'));
   app.action(ACTION.share, shareStatsAction(deps));
   app.action(ACTION.export, exportStatsAction(deps));
-  app.action(ACTION.drillCampaign, drillCampaignAction(deps));
+  app.action(ACTION.drillCampaign, drillAction(deps, 'campaign'));
+  app.action(ACTION.drillCarrier, drillAction(deps, 'carrier'));
   app.action(ACTION.drillReason, drillReasonAction(deps, 'select'));
   app.action(new RegExp(`^${ACTION.page}_(prev|next)$`), drillReasonAction(deps, 'page'));
   app.action(ACTION.back, backAction(deps));

@@ -23,6 +23,7 @@ export const ACTION = {
   share: 'stats_share',
   export: 'stats_export',
   drillCampaign: 'stats_drill_campaign',
+  drillCarrier: 'stats_drill_carrier',
   drillReason: 'stats_drill_reason',
   back: 'stats_back',
   page: 'stats_reason_page',
@@ -303,8 +304,8 @@ export function statsMessage(
 }
 
 /**
- * Drill-down under an answer (issue 18): a campaign and a reason menu that redraw the same
- * message narrowed (a reason lists its numbers), and Back to the answer before, when there is one.
+ * Drill-down under an answer (issue 18): a campaign, a carrier and a reason menu that redraw the
+ * same message narrowed (a reason lists its numbers), and Back to the answer before, when there is one.
  */
 function drillDown(view: StatsView, back: readonly string[], version: number): ActionsBlock | null {
   const s = view.stats;
@@ -315,6 +316,15 @@ function drillDown(view: StatsView, back: readonly string[], version: number): A
       action_id: ACTION.drillCampaign,
       placeholder: { type: 'plain_text', text: 'Campaign ▸' },
       options: s.campaigns.slice(0, 10).map((c) => option(c.name ?? c.id, c.id.slice(0, SLACK_LIMITS.optionValue))),
+    });
+  // the carriers as the answer lists them, most segments first (not the unknown one: no word names it)
+  const carriers = s.carriers.filter((c) => c.carrier !== '').slice(0, 10);
+  if (view.query.carrier === null && s.carriers.length > 1 && carriers.length)
+    elements.push({
+      type: 'static_select',
+      action_id: ACTION.drillCarrier,
+      placeholder: { type: 'plain_text', text: 'Carrier ▸' },
+      options: carriers.map((c) => option(c.carrier, c.carrier.slice(0, SLACK_LIMITS.optionValue))),
     });
   const reasons = [...new Map(s.reasons.map((r) => [r.reason, r])).values()].slice(0, 10);
   if (reasons.length)

@@ -395,12 +395,16 @@ describe('local mode in a browser', () => {
     expect(await page.locator('#messages > .msg', { hasText: 'Weekly report · Week of' }).count()).toBe(1);
   });
 
-  it('drills down in place: the numbers behind a reason, masked, then Back to the answer', async () => {
+  it('drills down in place: a carrier, the numbers behind a reason, masked, then Back twice', async () => {
     if (await page.locator('#thread').isVisible()) await page.click('#close-thread');
-    await page.fill('#command', '/campaign-stats 30d sms carrier:t-mobile');
+    await page.fill('#command', '/campaign-stats 30d sms');
     await page.press('#command', 'Enter');
     const answer = lastTopLevel(page);
     await answer.locator('.block.header', { hasText: 'Campaign stats · Last 30 days' }).waitFor();
+    expect(await answer.innerText()).not.toContain('carrier T-Mobile');
+    await answer.locator('select[data-action-id="stats_drill_carrier"]').selectOption({ label: 'T-Mobile' });
+    await answer.getByText('SMS · carrier T-Mobile').waitFor();
+    expect(await answer.locator('select[data-action-id="stats_drill_carrier"]').count()).toBe(0);
     const reason = answer.locator('select[data-action-id="stats_drill_reason"]');
     await reason.selectOption({ label: 'Carrier-blocked (filtered as spam)' });
     await answer
@@ -413,7 +417,10 @@ describe('local mode in a browser', () => {
       expect(line).toMatch(new RegExp(`^• •••\\d{4} · .+ · Undelivered \\((${codes})\\) · \\w{3} \\d+ \\d\\d:\\d\\d$`));
     expect(list).not.toMatch(/\+1\d{10}/);
     await answer.locator('button[data-action-id="stats_back"]').click();
-    await answer.locator('.block.header', { hasText: 'Campaign stats · Last 30 days' }).waitFor();
+    await answer.getByText('SMS · carrier T-Mobile').waitFor();
     expect(await answer.locator('select[data-action-id="stats_drill_reason"]').count()).toBe(1);
+    await answer.locator('button[data-action-id="stats_back"]').click();
+    await answer.locator('select[data-action-id="stats_drill_carrier"]').waitFor();
+    expect(await answer.innerText()).not.toContain('carrier T-Mobile');
   });
 });

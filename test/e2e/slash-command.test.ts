@@ -205,7 +205,7 @@ describe.each(ENGINES)('/campaign-stats over signed HTTP (%s)', (engine) => {
     expect(newControls.elements[1].initial_option.value).toBe('mms');
   });
 
-  it('drills down in place: a campaign, then Back; the numbers behind a reason, masked, then Back', async () => {
+  it('drills down in place: a campaign, then Back; a carrier, then Back; the numbers behind a reason, masked, then Back', async () => {
     const { message: msg } = await command('30d');
     const drillBlock = () => msg.blocks.find((b: any) => String(b.block_id).startsWith('drill:')) as any;
     const click = async (action: Record<string, unknown>, calls: number) => {
@@ -214,12 +214,20 @@ describe.each(ENGINES)('/campaign-stats over signed HTTP (%s)', (engine) => {
       expect(standIn.calls.filter((c) => c.method === 'response_url').every((c) => c.ok)).toBe(true);
     };
     const drill = drillBlock();
-    expect(drill.elements.map((e: any) => e.action_id)).toEqual(['stats_drill_campaign', 'stats_drill_reason']);
+    expect(drill.elements.map((e: any) => e.action_id)).toEqual([
+      'stats_drill_campaign',
+      'stats_drill_carrier',
+      'stats_drill_reason',
+    ]);
     expect(drill.elements[0].options.map((o: any) => [o.text.text, o.value])).toEqual([
       ['Black Friday', 'cmp_42'],
       ['Cyber <Monday>', 'cmp_43'],
     ]);
-    expect(drill.elements[1].options.map((o: any) => o.value)).toEqual(['carrier_filtered', 'handset_unreachable']);
+    expect(drill.elements[1].options.map((o: any) => [o.text.text, o.value])).toEqual([
+      ['Verizon', 'Verizon'],
+      ['AT&T', 'AT&T'],
+    ]);
+    expect(drill.elements[2].options.map((o: any) => o.value)).toEqual(['carrier_filtered', 'handset_unreachable']);
     // Campaign ▸ Cyber <Monday>: the same message, narrowed, with a way back
     await click(
       {
@@ -237,16 +245,39 @@ describe.each(ENGINES)('/campaign-stats over signed HTTP (%s)', (engine) => {
     expect(back.text.text).toBe('◂ Back');
     await click({ type: 'button', action_id: 'stats_back', block_id: drillBlock().block_id, value: back.value }, 3);
     expect(blockTexts(msg.blocks)[1]).toBe('Oct 30 – Nov 28, 2026 · America/Denver · SMS + MMS · all carriers');
-    expect(drillBlock().elements.map((e: any) => e.action_id)).toEqual(['stats_drill_campaign', 'stats_drill_reason']);
+    // Carrier ▸ AT&T: narrowed to the carrier, the campaign menu kept, no carrier menu; Back again
+    await click(
+      {
+        type: 'static_select',
+        action_id: 'stats_drill_carrier',
+        block_id: drillBlock().block_id,
+        selected_option: drillBlock().elements[1].options[1],
+      },
+      4,
+    );
+    expect(blockTexts(msg.blocks)[1]).toBe('Oct 30 – Nov 28, 2026 · America/Denver · SMS + MMS · carrier AT&amp;T');
+    expect(drillBlock().elements.map((e: any) => e.action_id)).toEqual([
+      'stats_drill_campaign',
+      'stats_drill_reason',
+      'stats_back',
+    ]);
+    const back2 = drillBlock().elements.find((e: any) => e.action_id === 'stats_back');
+    await click({ type: 'button', action_id: 'stats_back', block_id: drillBlock().block_id, value: back2.value }, 5);
+    expect(blockTexts(msg.blocks)[1]).toBe('Oct 30 – Nov 28, 2026 · America/Denver · SMS + MMS · all carriers');
+    expect(drillBlock().elements.map((e: any) => e.action_id)).toEqual([
+      'stats_drill_campaign',
+      'stats_drill_carrier',
+      'stats_drill_reason',
+    ]);
     // Numbers by reason ▸ carrier filtering: the one number, masked, with its campaign and status
     await click(
       {
         type: 'static_select',
         action_id: 'stats_drill_reason',
         block_id: drillBlock().block_id,
-        selected_option: drillBlock().elements[1].options[0],
+        selected_option: drillBlock().elements[2].options[0],
       },
-      4,
+      6,
     );
     expect(blockTexts(msg.blocks).slice(0, 3)).toEqual([
       'Numbers that failed: Carrier-blocked (filtered as spam)',
@@ -257,10 +288,10 @@ describe.each(ENGINES)('/campaign-stats over signed HTTP (%s)', (engine) => {
     const backToAnswer = drillBlock().elements.find((e: any) => e.action_id === 'stats_back');
     await click(
       { type: 'button', action_id: 'stats_back', block_id: drillBlock().block_id, value: backToAnswer.value },
-      5,
+      7,
     );
     expect(blockTexts(msg.blocks)[0]).toBe('Campaign stats · Last 30 days');
-    expect(msg.edits).toBe(4);
+    expect(msg.edits).toBe(6);
   });
 
   /** Clicks the answer's Share button, as Slack sends it. */

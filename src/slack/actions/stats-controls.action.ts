@@ -83,15 +83,15 @@ async function notActionable(respond: RespondFn, raw: string): Promise<void> {
   });
 }
 
-/** Campaign ▸ under an answer: the same message narrowed to that campaign, with Back to the answer. */
-export function drillCampaignAction(deps: SlackDeps) {
+/** Campaign ▸ or Carrier ▸ under an answer: the same message narrowed to it, with Back to the answer. */
+export function drillAction(deps: SlackDeps, kind: 'campaign' | 'carrier') {
   return async ({ ack, action, body, respond, client, logger }: Args) => {
     await ack();
     const ctx = await actionContext(deps, client, body);
     const select = action as StaticSelectAction;
     const stack = stackFromDrillBlock(select.block_id);
     if (!stack?.length) return notActionable(respond, select.block_id);
-    const next = withWord(stack.at(-1)!, 'campaign', select.selected_option.value);
+    const next = withWord(stack.at(-1)!, kind, select.selected_option.value);
     await answer(deps, client, logger, respond, ctx, next, { mode: 'replace', back: stack });
   };
 }
