@@ -13,7 +13,7 @@ import { effectiveChannels, zoneOf } from '../settings/channels';
 import { teamKey, type ChannelSettings } from '../settings/channel-settings.repository';
 import { explainStats } from '../stats/explain.service';
 import { exportInMemory } from '../stats/export.service';
-import type { StatsResult } from '../stats/stats.service';
+import type { Breakdown, StatsResult } from '../stats/stats.service';
 import { autoUnsubscribesBetween } from '../unsubscribes/unsubscribes.repository';
 import type { WorkspaceDirectory } from '../workspaces/workspace-directory';
 import { reportMessage } from './report.blocks';
@@ -35,7 +35,7 @@ export interface ReportData {
   zone: string;
   accountName: string | null;
   period: StatsResult;
-  before: StatsResult;
+  before: Breakdown;
   change: Change | null;
   beforeDeliveryRate: number | null;
   best: RankedCampaign[];

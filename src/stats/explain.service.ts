@@ -6,12 +6,39 @@ import {
   type Change,
   type ChangeInput,
   type GroupOutcome,
+  type ReasonOutcome,
 } from '../domain/explain';
 import { previousPeriod, type Period } from '../domain/period';
 import { settled } from '../domain/rates';
-import { FAILURE_STATUSES, type StatusCounts } from '../domain/status';
-import { campaignNames } from './stats.repository';
-import { getStats, MAX_CAMPAIGNS, type StatsQuery, type StatsResult } from './stats.service';
+import {
+  DELIVERY_STATUSES,
+  emptyStatusCounts,
+  FAILURE_STATUSES,
+  SETTLED_STATUSES,
+  type Status,
+  type StatusCounts,
+} from '../domain/status';
+import {
+  campaignNames,
+  countsBy,
+  outcomesByCampaign,
+  planSplits,
+  rawCounts,
+  rawReasonCounts,
+  reasonCounts,
+  type Tally,
+} from './stats.repository';
+import {
+  breakdown,
+  getStats,
+  MAX_CAMPAIGNS,
+  scopeOf,
+  tallyReasons,
+  type Breakdown,
+  type ReasonCount,
+  type StatsQuery,
+  type StatsResult,
+} from './stats.service';
 
 const delivered = (s: StatusCounts) => s.delivered_confirmed.segments + s.delivered_unconfirmed.segments;
 const outcome = (key: string, label: string, s: StatusCounts): GroupOutcome => ({
@@ -20,46 +47,110 @@ const outcome = (key: string, label: string, s: StatusCounts): GroupOutcome => (
   delivered: delivered(s),
   settled: settled(s, 'segments'),
 });
+const TYPE_LABELS: Readonly<Record<string, string>> = { sms: 'SMS', mms: 'MMS' };
 
-/** The inputs of the explanation from the two periods' answers (pure: tested without I/O). */
-export function changeInput(
-  before: StatsResult,
-  after: StatsResult,
-  mms: { before: StatusCounts; after: StatusCounts } | null,
-): ChangeInput {
-  const carriers = (r: StatsResult) => r.carriers.map((c) => outcome(c.carrier, c.carrier || 'Unknown', c.statuses));
-  const campaigns = (r: StatsResult) => r.campaigns.map((c) => outcome(c.id, c.name ?? c.id, c.statuses));
-  const types = (r: StatsResult, m: StatusCounts) => {
-    const all = outcome('sms', 'SMS', r.statuses);
-    const mmsOut = outcome('mms', 'MMS', m);
-    return [
-      { ...all, delivered: all.delivered - mmsOut.delivered, settled: all.settled - mmsOut.settled },
-      mmsOut,
-    ].filter((g) => g.settled !== 0 || g.delivered !== 0);
-  };
-  const reasons = (r: StatsResult) => {
-    const by = new Map<string, { key: string; label: string; failed: number }>();
-    for (const x of r.reasons) {
-      if (!FAILURE_STATUSES.has(x.status)) continue;
-      const cur = by.get(x.reason) ?? { key: x.reason, label: x.label, failed: 0 };
-      cur.failed += x.segments;
-      by.set(x.reason, cur);
-    }
-    return [...by.values()];
-  };
+/** What explaining a change needs of one period: its totals and each group's delivered and settled segments. */
+export interface PeriodOutcomes {
+  statuses: StatusCounts;
+  carriers: GroupOutcome[];
+  campaigns: GroupOutcome[];
+  types: GroupOutcome[];
+  /** failed segments by reason (failure statuses only) */
+  reasons: ReasonOutcome[];
+}
+
+function failuresByReason(reasons: readonly ReasonCount[]): ReasonOutcome[] {
+  const by = new Map<string, ReasonOutcome>();
+  for (const x of reasons) {
+    if (!FAILURE_STATUSES.has(x.status)) continue;
+    const cur = by.get(x.reason) ?? { key: x.reason, label: x.label, failed: 0 };
+    cur.failed += x.segments;
+    by.set(x.reason, cur);
+  }
+  return [...by.values()];
+}
+
+/** A full answer's outcomes (pure). */
+export function outcomesOf(r: StatsResult): PeriodOutcomes {
   return {
-    totals: {
-      before: { delivered: delivered(before.statuses), settled: settled(before.statuses, 'segments') },
-      after: { delivered: delivered(after.statuses), settled: settled(after.statuses, 'segments') },
-    },
-    groups: {
-      carrier: { before: carriers(before), after: carriers(after) },
-      campaign: { before: campaigns(before), after: campaigns(after) },
-      ...(mms ? { type: { before: types(before, mms.before), after: types(after, mms.after) } } : {}),
-    },
-    reasons: { before: reasons(before), after: reasons(after) },
+    statuses: r.statuses,
+    carriers: r.carriers.map((c) => outcome(c.carrier, c.carrier || 'Unknown', c.statuses)),
+    campaigns: r.campaigns.map((c) => outcome(c.id, c.name ?? c.id, c.statuses)),
+    types: r.types.map((t) => outcome(t.type, TYPE_LABELS[t.type] ?? t.type, t.statuses)),
+    reasons: failuresByReason(r.reasons),
   };
 }
+
+/** The inputs of the explanation from the two periods' outcomes (pure: tested without I/O). */
+export function changeInput(before: PeriodOutcomes, after: PeriodOutcomes, byType: boolean): ChangeInput {
+  const totals = (o: PeriodOutcomes) => ({
+    delivered: delivered(o.statuses),
+    settled: settled(o.statuses, 'segments'),
+  });
+  // a group with nothing settled in a period (only queued, say) is not in it: no empty rows
+  const live = (gs: GroupOutcome[]) => gs.filter((g) => g.settled !== 0 || g.delivered !== 0);
+  return {
+    totals: { before: totals(before), after: totals(after) },
+    groups: {
+      carrier: { before: live(before.carriers), after: live(after.carriers) },
+      campaign: { before: live(before.campaigns), after: live(after.campaigns) },
+      ...(byType ? { type: { before: live(before.types), after: live(after.types) } } : {}),
+    },
+    reasons: { before: before.reasons, after: after.reasons },
+  };
+}
+
+/**
+ * An earlier period's outcomes, read for explaining only: the database sums each group (a row
+ * per carrier and type, one per campaign), where a full answer reads a row per day and status
+ * and a per-day series. Same grains and plan as the answer's splits, so the same figures.
+ */
+export async function periodOutcomes(db: Knex, q: StatsQuery): Promise<PeriodOutcomes> {
+  const scope = scopeOf(q);
+  const plan = planSplits(q.period.start, q.period.end);
+  const [byCarrier, byCampaign, raw, reasons, rawReasons] = await Promise.all([
+    countsBy(db, 'carrier', scope, plan, { summed: true }),
+    outcomesByCampaign(db, scope, plan),
+    Promise.all(plan.raw.map((p) => rawCounts(db, scope, p.from, p.to))),
+    reasonCounts(db, scope, plan),
+    Promise.all(plan.raw.map((p) => rawReasonCounts(db, scope, p.from, p.to))),
+  ]);
+  const statuses = emptyStatusCounts();
+  const carriers = new Map<string, StatusCounts>();
+  const types = new Map<string, StatusCounts>();
+  const campaigns = new Map<string, GroupOutcome>(
+    byCampaign.map((c) => [c.key, { key: c.key, label: c.key, delivered: c.delivered, settled: c.settled }]),
+  );
+  const add = (map: Map<string, StatusCounts>, key: string, t: Tally) => {
+    const c = map.get(key) ?? emptyStatusCounts();
+    map.set(key, c);
+    c[t.status].segments += t.segments;
+    c[t.status].messages += t.messages;
+  };
+  for (const t of [...byCarrier, ...raw.flat().map((r) => ({ ...r, key: r.carrier }))]) {
+    statuses[t.status].segments += t.segments;
+    statuses[t.status].messages += t.messages;
+    add(carriers, t.key, t);
+    add(types, t.type!, t);
+  }
+  for (const r of raw.flat()) {
+    const c = campaigns.get(r.campaignId) ?? { key: r.campaignId, label: r.campaignId, delivered: 0, settled: 0 };
+    if (DELIVERY_STATUSES.has(r.status)) c.delivered += r.segments;
+    if (SETTLED.has(r.status)) c.settled += r.segments;
+    campaigns.set(r.campaignId, c);
+  }
+  const groups = (m: Map<string, StatusCounts>, label: (k: string) => string) =>
+    [...m].map(([k, st]) => outcome(k, label(k), st));
+  return {
+    statuses,
+    carriers: groups(carriers, (k) => k || 'Unknown'),
+    types: groups(types, (k) => TYPE_LABELS[k] ?? k),
+    campaigns: [...campaigns.values()],
+    reasons: failuresByReason(tallyReasons([...reasons, ...rawReasons.flat()])),
+  };
+}
+
+const SETTLED: ReadonlySet<Status> = new Set(SETTLED_STATUSES);
 
 /** How many campaign rows an explanation keeps by name (the rest are summed into one). */
 export const CAMPAIGN_ROWS = 20;
@@ -75,20 +166,16 @@ export async function explainStats(
   now: Date,
   /** the period to compare with: by default the one of the same length just before */
   opts: { before?: Period } = {},
-): Promise<{ change: Change | null; after: StatsResult; before: StatsResult }> {
+): Promise<{ change: Change | null; after: StatsResult; before: Breakdown }> {
   const prev = { ...q, period: opts.before ?? previousPeriod(q.period) };
-  const [after, before, mmsAfter, mmsBefore] = await Promise.all([
-    getStats(db, q, now, { allCampaigns: true }),
-    getStats(db, prev, now, { allCampaigns: true }),
-    q.type ? null : getStats(db, { ...q, type: 'mms' }, now, { totalsOnly: true }),
-    q.type ? null : getStats(db, { ...prev, type: 'mms' }, now, { totalsOnly: true }),
-  ]);
-  const change = explainChange(
-    changeInput(before, after, mmsAfter && mmsBefore ? { before: mmsBefore.statuses, after: mmsAfter.statuses } : null),
-  );
-  // the answers as the answer shows them: the largest campaigns only
-  const shown = (r: StatsResult) => ({ ...r, campaigns: r.campaigns.slice(0, MAX_CAMPAIGNS) });
-  const out = { after: shown(after), before: shown(before) };
+  // the answer in full; of the period before, only what the explanation needs
+  const [after, before] = await Promise.all([getStats(db, q, now, { allCampaigns: true }), periodOutcomes(db, prev)]);
+  const change = explainChange(changeInput(before, outcomesOf(after), q.type === null));
+  // the answer as the answer shows it: the largest campaigns only
+  const out = {
+    after: { ...after, campaigns: after.campaigns.slice(0, MAX_CAMPAIGNS) },
+    before: breakdown(before.statuses),
+  };
   if (!change) return { change: null, ...out };
   const campaigns = change.contributions.filter((c) => c.dimension === 'campaign');
   const kept = campaigns.filter(isNamed).slice(0, CAMPAIGN_ROWS);

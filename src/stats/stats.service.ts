@@ -42,6 +42,8 @@ export interface StatsResult extends Breakdown {
   provisional_note: string | null;
   series: Array<{ date: string; statuses: StatusCounts; totals: { segments: number; messages: number } }>;
   carriers: Array<Breakdown & { carrier: string }>;
+  /** SMS and MMS (those sent in the period), most segments first */
+  types: Array<Breakdown & { type: string }>;
   /** the largest campaigns by segments, at most MAX_CAMPAIGNS; campaigns_count says how many there were */
   campaigns: Array<Breakdown & { id: string; name: string | null; account_id: string }>;
   campaigns_count: number;
@@ -167,6 +169,7 @@ export async function getStats(
   const days = new Map<string, StatusCounts>(plan.days.map((d) => [d.date, emptyStatusCounts()]));
   const carriers = new Map<string, StatusCounts>();
   const campaigns = new Map<string, StatusCounts>();
+  const types = new Map<string, StatusCounts>();
   const dayOf = dayIndex(plan);
   for (const t of byHour) {
     add(totals, t);
@@ -180,11 +183,15 @@ export async function getStats(
       add(days.get(day)!, t);
     }
   });
-  for (const t of byCarrier) group(carriers, t.key, t);
+  for (const t of byCarrier) {
+    group(carriers, t.key, t);
+    group(types, t.type!, t);
+  }
   for (const t of byCampaign) group(campaigns, t.key, t);
   for (const t of splitRaw.flat()) {
     group(carriers, t.carrier, t);
     group(campaigns, t.campaignId, t);
+    group(types, t.type, t);
   }
 
   // every campaign is counted; the answer lists the largest (names looked up for those only)
@@ -214,6 +221,10 @@ export async function getStats(
     series: [...days].map(([date, statuses]) => ({ date, statuses, totals: breakdown(statuses).totals })),
     carriers: [...carriers]
       .map(([carrier, s]) => ({ carrier, ...breakdown(s) }))
+      .filter((c) => c.totals.messages > 0)
+      .sort(bySegmentsDesc),
+    types: [...types]
+      .map(([type, st]) => ({ type, ...breakdown(st) }))
       .filter((c) => c.totals.messages > 0)
       .sort(bySegmentsDesc),
     campaigns: (opts.allCampaigns ? topCampaigns : listed).map((c) => ({

@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { platformScope } from '../../src/domain/account-scope';
-import { DIMENSIONS, topCauses } from '../../src/domain/explain';
+import { DIMENSIONS, explainChange, topCauses, type Change } from '../../src/domain/explain';
 import { isPeriodError, previousPeriod, resolvePeriod, type Period } from '../../src/domain/period';
-import { computeRates } from '../../src/domain/rates';
+import { computeRates, settled } from '../../src/domain/rates';
 import { ingestMessages } from '../../src/ingest/ingest.service';
 import type { MessageRecord } from '../../src/ingest/schemas';
-import { explainStats } from '../../src/stats/explain.service';
+import { changeInput, explainStats, outcomesOf } from '../../src/stats/explain.service';
 import { getStats } from '../../src/stats/stats.service';
 import { createTestDatabase, ENGINES, truncateAll, type TestDatabase } from '../helpers/databases';
 
@@ -15,6 +15,7 @@ import { createTestDatabase, ENGINES, truncateAll, type TestDatabase } from '../
  * For random data in two periods, within each dimension the contributions add up to the change
  * shown (the answer's own rates); a change made of one carrier's failures is that carrier's.
  */
+const computeSettled = (s: Parameters<typeof settled>[0]) => settled(s, 'segments');
 const NOW = new Date('2026-11-28T15:30:00Z');
 const ZONE = 'America/Denver';
 const CARRIERS = ['Verizon', 'AT&T', 'T-Mobile', 'US Cellular'];
@@ -33,7 +34,16 @@ const period = (): Period => {
   return p;
 };
 
-type Spec = { day: number; carrier: number; campaign: number; mms: boolean; segments: number; status: number };
+type Spec = {
+  day: number;
+  carrier: number;
+  campaign: number;
+  mms: boolean;
+  segments: number;
+  status: number;
+  /** minutes from the middle of the day (-720 to 719: anywhere in it; partial hours of rolling periods) */
+  minute?: number;
+};
 
 let n = 0;
 function record(s: Spec): MessageRecord {
@@ -50,7 +60,7 @@ function record(s: Spec): MessageRecord {
     status,
     error_code: code,
     // 14 days back: the first half is the previous period of "7d"
-    sent_at: new Date(NOW.getTime() - (s.day + 0.5) * 86_400_000).toISOString(),
+    sent_at: new Date(NOW.getTime() - (s.day + 0.5) * 86_400_000 + (s.minute ?? 0) * 60_000).toISOString(),
   } as MessageRecord;
 }
 
@@ -62,6 +72,7 @@ const specs = fc.array(
     mms: fc.boolean(),
     segments: fc.integer({ min: 1, max: 60 }),
     status: fc.integer({ min: 0, max: STATUSES.length - 1 }),
+    minute: fc.integer({ min: -720, max: 719 }),
   }),
   { minLength: 20, maxLength: 120 },
 );
@@ -73,7 +84,14 @@ describe.each(ENGINES)('what changed, explained (%s)', (engine) => {
   });
   afterAll(async () => tdb?.drop());
 
-  const query = () => ({
+  const query = (): {
+    period: Period;
+    type: 'sms' | 'mms' | null;
+    carrier: string | null;
+    campaign: null;
+    account: { id: string; name: string | null } | null;
+    accounts: ReturnType<typeof platformScope>;
+  } => ({
     period: period(),
     type: null,
     carrier: null,
@@ -105,6 +123,69 @@ describe.each(ENGINES)('what changed, explained (%s)', (engine) => {
           for (const c of change!.contributions.filter((x) => x.dimension === d))
             expect(c.pts).toBeCloseTo(c.rate_pts + c.mix_pts, 9);
         }
+      }),
+      { numRuns: engine === 'sqlite' ? 40 : 20 },
+    );
+  });
+
+  /** The change computed the slow way: both periods' full answers, the type split from two MMS-only answers. */
+  async function slowChange(q: ReturnType<typeof query>): Promise<Change | null> {
+    const prev = { ...q, period: previousPeriod(q.period) };
+    const full = async (x: typeof q) => {
+      const all = await getStats(tdb.db, x, NOW, { allCampaigns: true });
+      const mms = (await getStats(tdb.db, { ...x, type: 'mms' }, NOW, { totalsOnly: true })).statuses;
+      const o = outcomesOf(all);
+      const d = (s: typeof mms) => s.delivered_confirmed.segments + s.delivered_unconfirmed.segments;
+      const st = (s: typeof mms) => computeSettled(s);
+      o.types = [
+        { key: 'sms', label: 'SMS', delivered: d(all.statuses) - d(mms), settled: st(all.statuses) - st(mms) },
+        { key: 'mms', label: 'MMS', delivered: d(mms), settled: st(mms) },
+      ].filter((g) => g.settled !== 0 || g.delivered !== 0);
+      return o;
+    };
+    return explainChange(changeInput(await full(prev), await full(q), q.type === null));
+  }
+  const shape = (c: Change | null) =>
+    c && {
+      ...c,
+      contributions: c.contributions
+        .map((x) => ({
+          d: x.dimension,
+          // explainStats names the pooled small campaigns as it names campaigns past the first 20
+          k: x.dimension === 'campaign' && x.key === '(smaller)' ? '(other campaigns)' : x.key,
+          pts: x.pts.toFixed(9),
+          rate: x.rate_pts.toFixed(9),
+          mix: x.mix_pts.toFixed(9),
+          v: x.volume,
+        }))
+        .sort((a, b) => `${a.d}|${a.k}`.localeCompare(`${b.d}|${b.k}`)),
+    };
+
+  it('reads the period before summed, and explains exactly as the two full answers do (any period and filters)', async () => {
+    const shapes = fc.record({
+      words: fc.constantFrom('7d', '36h', '3d', '2026-11-20..2026-11-22'),
+      account: fc.constantFrom(null, 'acct_0'),
+      type: fc.constantFrom(null, 'mms' as const),
+      carrier: fc.constantFrom(null, 'AT&T'),
+    });
+    await fc.assert(
+      fc.asyncProperty(specs, shapes, async (list, sh) => {
+        await truncateAll(tdb.db);
+        expect((await ingestMessages(tdb.db, list.map(record), { now: NOW, mmsSegments: 1 })).ok).toBe(true);
+        const p = resolvePeriod(sh.words, ZONE, NOW);
+        if (isPeriodError(p)) throw new Error(p.message);
+        const q = {
+          ...query(),
+          period: p,
+          type: sh.type,
+          carrier: sh.carrier,
+          account: sh.account ? { id: sh.account, name: null } : null,
+        };
+        const fast = await explainStats(tdb.db, q, NOW);
+        expect(shape(fast.change)).toEqual(shape(await slowChange(q)));
+        const before = await getStats(tdb.db, { ...q, period: previousPeriod(p) }, NOW);
+        expect(fast.before.statuses).toEqual(before.statuses);
+        expect(fast.before.totals).toEqual(before.totals);
       }),
       { numRuns: engine === 'sqlite' ? 40 : 20 },
     );

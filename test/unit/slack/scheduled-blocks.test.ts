@@ -22,6 +22,7 @@ function stats(campaigns: number): StatsResult {
     provisional_note: 'Provisional: this period includes the last 72 hours, and delivery receipts are still arriving.',
     series: [],
     carriers: ['Verizon', 'AT&T', 'T-Mobile'].map((carrier) => ({ carrier, ...b })),
+    types: [{ type: 'sms', ...b }],
     campaigns_count: campaigns,
     reasons: [
       {

@@ -3,7 +3,15 @@ import { resolvePeriod, type Period } from '../../../src/domain/period';
 import { emptyStatusCounts, STATUSES } from '../../../src/domain/status';
 import { helpMessage, wordErrorsMessage } from '../../../src/slack/blocks/help.blocks';
 import { maskPhone } from '../../../src/messages/mrkdwn';
-import { SHARES_NOTE, statsMessage, whyMessage, wordsFromControlsBlock } from '../../../src/stats/stats.blocks';
+import {
+  decodeStack,
+  SHARES_NOTE,
+  stackFromDrillBlock,
+  statsMessage,
+  whyMessage,
+  wordsFromControlsBlock,
+} from '../../../src/stats/stats.blocks';
+import { exportMessage } from '../../../src/stats/export.blocks';
 import { blockTexts } from '../../helpers/slack';
 import { messageProblems } from '../../../src/messages/block-limits';
 import { queryToWords, type StatsView } from '../../../src/stats/stats-view.service';
@@ -103,6 +111,7 @@ function fakeView(
       ...b,
     })),
     campaigns_count: opts.campaigns ?? 3,
+    types: [{ type: 'sms', ...b }],
     reasons: opts.reasons ?? [],
     campaigns: Array.from({ length: opts.campaigns ?? 3 }, (_, i) => ({
       id: `cmp_${i}`,
@@ -217,6 +226,27 @@ describe('Block Kit builders', () => {
     expect(SHARES_NOTE).toBe(
       'Shares by status are of all segments; the delivery rate is of settled segments (everything but Queued and Ignored).',
     );
+  });
+
+  it('redraws a drilled-down answer with its way back, and says what an export did (snapshots)', async () => {
+    // Campaign ▸ from "30d" then "30d sms": the redraw carries both steps, Back returns to the last
+    const msg = statsMessage(fakeView(), null, { version: 7, back: ['30d', '30d sms'] });
+    await expect(JSON.stringify(msg, null, 2)).toMatchFileSnapshot('__snapshots__/stats-message-drilled.json');
+    expect(messageProblems(msg)).toEqual([]);
+    const drill = msg.blocks.find((b) => String(b.block_id).startsWith('drill:')) as {
+      block_id: string;
+      elements: any[];
+    };
+    const back = drill.elements.find((e) => e.action_id === 'stats_back');
+    expect(decodeStack(back.value)).toEqual(['30d', '30d sms']);
+    expect(stackFromDrillBlock(drill.block_id)).toEqual(['30d', '30d sms', fakeView().words]);
+    const sent = exportMessage({ type: 'sent', title: '30d sms carrier:"T-Mobile"', rows: 7065, reasonRows: 212 });
+    const tooLarge = exportMessage({ type: 'too-large', title: '400d', max: 200_000, days: 183, daysTotal: 400 });
+    await expect(JSON.stringify([sent, tooLarge], null, 2)).toMatchFileSnapshot('__snapshots__/export-messages.json');
+    expect(sent.text).toBe(
+      ':page_facing_up: Sent you the export of `30d sms carrier:"T-Mobile"` in a direct message: 7,065 rows (day × campaign × carrier × type × status) and 212 rows of reasons.',
+    );
+    for (const m of [sent, tooLarge]) expect(messageProblems(m)).toEqual([]);
   });
 
   it('builds the shared copy without controls (snapshot)', async () => {
