@@ -21,12 +21,14 @@ const EMOJI = {
   leftwards_arrow_with_hook: '↩️',
   page_facing_up: '📄',
 };
-let state = { messages: [], files: {}, user: { id: 'U0LOCAL' } };
+let state = { messages: [], direct: [], files: {}, user: { id: 'U0LOCAL' } };
 let openThread = null;
 // the workspace shown: the platform's (every account) or a merchant's (its own); kept in the URL
 let team = new URLSearchParams(location.search).get('team') || '';
 // the Home tab instead of the channel (kept in the URL)
 let showingHome = new URLSearchParams(location.search).get('home') === '1';
+// the app's direct messages to you (exports, the Home tab's 7-day answer) instead of the channel
+let showingDirect = new URLSearchParams(location.search).get('dm') === '1';
 // after a command, the page scrolls to the answer it produces
 let awaitingAnswer = false;
 
@@ -207,6 +209,7 @@ function render() {
   document.getElementById('messages').hidden = showingHome;
   document.getElementById('composer').hidden = showingHome;
   document.getElementById('open-home').classList.toggle('active', showingHome);
+  document.getElementById('open-direct').classList.toggle('active', showingDirect);
   if (showingHome) {
     renderHome();
     renderWorkspaces();
@@ -215,6 +218,18 @@ function render() {
     return;
   }
   const list = document.getElementById('messages');
+  if (showingDirect) {
+    document.getElementById('composer').hidden = true;
+    document.getElementById('thread').hidden = true;
+    list.replaceChildren(
+      ...(state.direct.length
+        ? state.direct.map((m) => messageView(m, true))
+        : [Object.assign(document.createElement('p'), { className: 'muted', textContent: 'No direct messages yet.' })]),
+    );
+    renderWorkspaces();
+    document.getElementById('channel-name').textContent = 'Direct messages from campaign-stats';
+    return;
+  }
   const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
   const before = list.querySelectorAll(':scope > .msg').length;
   list.replaceChildren(...state.messages.filter((m) => !m.threadTs).map((m) => messageView(m, false)));
@@ -250,6 +265,7 @@ function renderWorkspaces() {
       b.addEventListener('click', () => {
         team = w.teamId;
         showingHome = false;
+        showingDirect = false;
         history.replaceState(null, '', `?team=${encodeURIComponent(team)}`);
         openThread = null;
         refresh();
@@ -289,8 +305,16 @@ function act(msg, action) {
   return post('/local/action', { ts: msg.ts, action });
 }
 
+document.getElementById('open-direct').addEventListener('click', () => {
+  showingDirect = true;
+  showingHome = false;
+  history.replaceState(null, '', `?team=${encodeURIComponent(team)}&dm=1`);
+  render();
+});
+
 document.getElementById('open-home').addEventListener('click', async () => {
   showingHome = true;
+  showingDirect = false;
   history.replaceState(null, '', `?team=${encodeURIComponent(team)}&home=1`);
   render();
   await post('/local/home');

@@ -13,7 +13,7 @@ import type { Logger } from '../logger';
 import { effectiveChannels, settingsFor, zoneOf } from '../settings/channels';
 import { postReport } from '../reports/report.service';
 import { lastOccurrence } from '../domain/report-schedule';
-import type { SlackStandIn } from '../slack-stand-in/slack-stand-in';
+import { directChannelOf, type SlackStandIn } from '../slack-stand-in/slack-stand-in';
 import { owningTeam, type WorkspaceAuth } from '../workspaces/workspace-auth';
 import { workspaceDirectory } from '../workspaces/workspace-directory';
 import { demoMetaFile, LOCAL_WORKSPACES, localWorkspace, type LocalWorkspace } from './local-mode';
@@ -91,6 +91,8 @@ export function localRouter(deps: {
       messages: standIn.messages.filter(
         (m) => m.channel === w.channel.id && !m.deleted && (m.visibleTo === null || m.visibleTo === w.user.id),
       ),
+      // the app's direct messages to this user (exports, the Home tab's 7-day answer)
+      direct: standIn.messages.filter((m) => m.channel === directChannelOf(w.user.id) && !m.deleted),
       files: Object.fromEntries(
         [...standIn.files.values()].map((f) => [
           f.id,

@@ -11,6 +11,9 @@ import { messageProblems, viewProblems } from '../messages/block-limits';
  * as the app's SLACK_API_URL; local mode uses it as the embedded workspace.
  */
 
+/** The direct-message channel between the app and a user, as conversations.open gives it. */
+export const directChannelOf = (userId: string): string => `D${userId.slice(1)}`;
+
 export interface StandInMessage {
   channel: string;
   ts: string;
@@ -486,7 +489,7 @@ export class SlackStandIn extends EventEmitter {
         // a direct message between the bot and one user (`users`: one id)
         const u = user(args.users);
         if (!u) return { ok: false, error: typeof args.users === 'string' ? 'user_not_found' : 'invalid_arguments' };
-        const id = `D${u.id.slice(1)}`;
+        const id = directChannelOf(u.id);
         if (!this.channels.has(id)) this.channels.set(id, { id, name: u.name, isPrivate: true, teamId });
         return { ok: true, channel: { id, is_im: true } };
       }

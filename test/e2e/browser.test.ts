@@ -423,4 +423,32 @@ describe('local mode in a browser', () => {
     await answer.locator('select[data-action-id="stats_drill_carrier"]').waitFor();
     expect(await answer.innerText()).not.toContain('carrier T-Mobile');
   });
+
+  it('exports an answer as CSV to your direct messages, and shows them with their download links', async () => {
+    if (await page.locator('#thread').isVisible()) await page.click('#close-thread');
+    await page.fill('#command', '/campaign-stats 7d sms');
+    await page.press('#command', 'Enter');
+    const answer = lastTopLevel(page);
+    await answer.locator('.block.header', { hasText: 'Campaign stats · Last 7 days' }).waitFor();
+    await answer.locator('button[data-action-id="stats_export"]').click();
+    await page.getByText('Sent you the export of 7d sms in a direct message').waitFor();
+    await page.click('#open-direct');
+    await page.locator('#channel-name', { hasText: 'Direct messages from campaign-stats' }).waitFor();
+    const links = page.locator('#messages .block.file a');
+    await links.nth(1).waitFor();
+    const names = await links.allInnerTexts();
+    expect(names).toHaveLength(2);
+    for (const n of names) expect(n).toMatch(/^📄 campaign-stats-\S+\.csv$/);
+    const csv = await (await fetch(base + (await links.nth(0).getAttribute('href'))!)).text();
+    const reasons = await (await fetch(base + (await links.nth(1).getAttribute('href'))!)).text();
+    const heads = [csv.split('\n')[0], reasons.split('\n')[0]];
+    expect(heads).toContain('date,account_id,campaign_id,campaign_name,carrier,type,status,segments,messages');
+    // every row of the main file is an SMS row of the last 7 days, never a phone number
+    expect(csv).not.toMatch(/\+1\d{10}/);
+    expect(reasons).not.toMatch(/\+1\d{10}/);
+    expect(await page.locator('#composer').isVisible()).toBe(false);
+    // back to the channel
+    await page.locator('#workspaces button.workspace.active').click();
+    await page.locator('#composer').waitFor();
+  });
 });
