@@ -12,6 +12,7 @@ import knexFactory from 'knex';
 import { platformScope } from '../src/domain/account-scope';
 import { isPeriodError, previousPeriod, resolvePeriod } from '../src/domain/period';
 import { explainStats } from '../src/stats/explain.service';
+import { changeWords } from '../src/stats/explain.blocks';
 import { getStats } from '../src/stats/stats.service';
 
 const { values } = parseArgs({
@@ -95,6 +96,8 @@ async function main() {
   console.log(
     `ratio: ${(median(b) / median(a)).toFixed(2)}× (target ≤ 1.5×; the old reads ${(median(c) / median(a)).toFixed(2)}×) · ${change?.contributions.length ?? 0} contributions, delta ${change?.delta_pts.toFixed(2)} pts`,
   );
+  // whether the first cause's own reason was read (a second, smaller round of reads)
+  console.log(`what changed: ${changeWords(change, false) ?? '(nothing named)'}`);
   await db.destroy();
 }
 

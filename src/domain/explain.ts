@@ -71,6 +71,11 @@ export interface Contribution {
   volume: { before: number; after: number };
   /** its share of the settled segments before and after (0 to 1) */
   share: { before: number; after: number };
+  /**
+   * The failure reason that moved this group's own rate most (points of the group's rate): given
+   * for the first cause an answer names, read within that group alone (see groupReason).
+   */
+  why?: { key: string; label: string; pts: number };
 }
 
 export interface Change {
@@ -223,26 +228,57 @@ export const isNamed = (c: Contribution) =>
   c.key !== SMALL_KEY && c.key !== NO_REASON_KEY && c.key !== OTHER_CAMPAIGNS_KEY;
 
 /**
- * The three largest contributions worth naming, across carriers, campaigns and types (reasons
- * say why, not where: the largest reason is given beside them). A type whose share moved more
- * than its rate is said as a change of mix ("more MMS in the mix").
+ * How much more than its size a group moved the rate: its contribution less its average share
+ * of the change. A group that only moved with everyone (SMS when nearly everything is SMS, the
+ * one campaign of a day) has none; within a dimension these add up to zero.
+ */
+export const excessPts = (c: Contribution, delta: number) => c.pts - ((c.share.before + c.share.after) / 2) * delta;
+
+/**
+ * The contributions worth naming, at most three, across carriers, campaigns and types, those
+ * that moved the rate most beyond their size first (excessPts; reasons say why, not where: the
+ * largest reason is given beside them). Each pulls the same way as the change, by at least
+ * MIN_NAMED_PTS, and more than its share of it. None: the change was across the board.
  */
 export function topCauses(change: Change, n = 3): { causes: Contribution[]; reason: Contribution | null } {
+  const d = change.delta_pts;
+  const pulls = (x: number) => Math.abs(x) >= MIN_NAMED_PTS && Math.sign(x) === Math.sign(d);
   const named = change.contributions.filter(
-    (c) =>
-      c.dimension !== 'reason' &&
-      isNamed(c) &&
-      Math.abs(c.pts) >= MIN_NAMED_PTS &&
-      Math.sign(c.pts) === Math.sign(change.delta_pts),
+    (c) => c.dimension !== 'reason' && isNamed(c) && pulls(c.pts) && pulls(excessPts(c, d)),
   );
-  const causes = [...named].sort((a, b) => Math.abs(b.pts) - Math.abs(a.pts)).slice(0, n);
-  const reason =
-    change.contributions.find(
-      (c) =>
-        c.dimension === 'reason' &&
-        isNamed(c) &&
-        Math.abs(c.pts) >= MIN_NAMED_PTS &&
-        Math.sign(c.pts) === Math.sign(change.delta_pts),
-    ) ?? null;
+  const causes = [...named]
+    .sort((a, b) => Math.abs(excessPts(b, d)) - Math.abs(excessPts(a, d)) || a.key.localeCompare(b.key))
+    .slice(0, n);
+  const reason = change.contributions.find((c) => c.dimension === 'reason' && isNamed(c) && pulls(c.pts)) ?? null;
   return { causes, reason };
+}
+
+/** A group in both periods whose own rate moved (by MIN_NAMED_PTS) the way of its contribution: worth a why. */
+export const ownRateMoved = (c: Contribution) =>
+  c.dimension !== 'reason' &&
+  c.volume.before > 0 &&
+  c.volume.after > 0 &&
+  Math.abs(c.rate_pts) >= MIN_NAMED_PTS &&
+  Math.sign(c.rate_pts) === Math.sign(c.pts);
+
+/**
+ * Of a group whose own rate moved (a carrier, a campaign, a type), the failure reason that moved
+ * it most: reason k took −Δ(F_k / S_g) points of the group's rate, where F_k are the group's
+ * failed segments for k and S_g its settled segments (`group.volume`). Null when the group's
+ * rate did not move the way of its contribution, or no reason worth naming (MIN_SEGMENTS
+ * failed, MIN_NAMED_PTS) moved it that way.
+ */
+export function groupReason(group: Contribution, reasons: Period2<ReasonOutcome[]>): Contribution['why'] | null {
+  if (!ownRateMoved(group)) return null;
+  const { before: s0, after: s1 } = group.volume;
+  const sign = Math.sign(group.pts);
+  const failed = (rs: ReasonOutcome[]) => rs.reduce((a, r) => a + r.failed, 0);
+  const totals = {
+    before: { delivered: s0 - failed(reasons.before), settled: s0 },
+    after: { delivered: s1 - failed(reasons.after), settled: s1 },
+  };
+  const best = byMagnitude(reasonContributions(reasons, totals)).find(
+    (c) => isNamed(c) && Math.abs(c.pts) >= MIN_NAMED_PTS && Math.sign(c.pts) === sign,
+  );
+  return best ? { key: best.key, label: best.label, pts: best.pts } : null;
 }

@@ -1,5 +1,13 @@
 import type { KnownBlock } from '@slack/types';
-import { DIMENSIONS, isNamed, topCauses, type Change, type Contribution, type Dimension } from '../domain/explain';
+import {
+  DIMENSIONS,
+  isNamed,
+  MIN_NAMED_PTS,
+  topCauses,
+  type Change,
+  type Contribution,
+  type Dimension,
+} from '../domain/explain';
 import type { SlackMessage } from '../messages/message';
 import { escapeMrkdwn, fmtInt, fmtPct } from '../messages/mrkdwn';
 import { SLACK_LIMITS } from '../messages/block-limits';
@@ -19,17 +27,34 @@ function causeWords(c: Contribution, markdown: boolean): string {
   return `${name} ${signedPts(c.pts)}`;
 }
 
+/** "mostly carrier filtering" (failures rose), "fewer carrier filtering" (they fell). */
+const reasonWords = (r: { label: string; pts: number }) => `${r.pts < 0 ? 'mostly' : 'fewer'} ${r.label.toLowerCase()}`;
+
+const orList = (xs: string[]) => (xs.length < 2 ? xs.join('') : `${xs.slice(0, -1).join(', ')} or ${xs.at(-1)}`);
+
 /**
- * The top causes of a change in words, or null when nothing is worth naming:
+ * The top causes of a change in words, or null when it did not move:
  * "*T-Mobile* ▼ 3.1 (mostly carrier filtering), more *MMS* in the mix ▼ 0.6, *Verizon* ▼ 0.3".
+ * The first cause's reason is its own (`why`, read within it); without one, the change's
+ * largest reason overall is said after the list. A change no group moved more than its share
+ * of is said to be across the board (when there were groups large enough to judge).
  */
 export function changeWords(change: Change | null, markdown = true): string | null {
   if (!change) return null;
   const { causes, reason } = topCauses(change);
-  if (!causes.length) return null;
-  return causes
-    .map((c, i) => `${causeWords(c, markdown)}${i === 0 && reason ? ` (mostly ${reason.label.toLowerCase()})` : ''}`)
+  if (!causes.length) {
+    // across the board only where groups were judged: some dimension with two groups large enough
+    const judged = DIMENSIONS.some(
+      (d) => d !== 'reason' && change.contributions.filter((c) => c.dimension === d && isNamed(c)).length >= 2,
+    );
+    if (Math.abs(change.delta_pts) < MIN_NAMED_PTS || !judged) return null;
+    const dims = DIMENSIONS.filter((d) => d !== 'reason' && change.contributions.some((c) => c.dimension === d));
+    return `across the board: no ${orList(dims)} more than its share${reason ? ` (${reasonWords(reason)})` : ''}`;
+  }
+  const list = causes
+    .map((c, i) => `${causeWords(c, markdown)}${i === 0 && c.why ? ` (${reasonWords(c.why)})` : ''}`)
     .join(', ');
+  return !causes[0]!.why && reason ? `${list}; overall ${reasonWords(reason)}` : list;
 }
 
 const TITLES: Record<Dimension, string> = {
@@ -64,7 +89,7 @@ export function explainMessage(
     { type: 'section', text: { type: 'mrkdwn', text: `*${head}*` } },
   ];
   const words = changeWords(change);
-  if (words) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `Mostly: ${words}.` } });
+  if (words) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `What changed: ${words}.` } });
   for (const d of DIMENSIONS) {
     const list = change.contributions.filter((c) => c.dimension === d);
     if (!list.length) continue;
@@ -108,7 +133,7 @@ export function formatChange(change: Change | null, against: string): string {
     `Delivery rate ${fmtPct(change.from)} → ${fmtPct(change.to)}: ${signedPts(change.delta_pts, 2)} pts vs ${against}`,
   ];
   const words = changeWords(change, false);
-  if (words) out.push(`Mostly: ${words}.`);
+  if (words) out.push(`What changed: ${words}.`);
   for (const d of DIMENSIONS) {
     const list = change.contributions.filter((c) => c.dimension === d);
     if (!list.length) continue;

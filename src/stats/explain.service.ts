@@ -1,7 +1,11 @@
 import type { Knex } from 'knex';
 import {
   explainChange,
+  groupReason,
   isNamed,
+  ownRateMoved,
+  topCauses,
+  type Contribution,
   OTHER_CAMPAIGNS_KEY,
   type Change,
   type ChangeInput,
@@ -108,12 +112,11 @@ export function changeInput(before: PeriodOutcomes, after: PeriodOutcomes, byTyp
 export async function periodOutcomes(db: Knex, q: StatsQuery): Promise<PeriodOutcomes> {
   const scope = scopeOf(q);
   const plan = planSplits(q.period.start, q.period.end);
-  const [byCarrier, byCampaign, raw, reasons, rawReasons] = await Promise.all([
+  const [byCarrier, byCampaign, raw, reasons] = await Promise.all([
     countsBy(db, 'carrier', scope, plan, { summed: true }),
     outcomesByCampaign(db, scope, plan),
     Promise.all(plan.raw.map((p) => rawCounts(db, scope, p.from, p.to))),
-    reasonCounts(db, scope, plan),
-    Promise.all(plan.raw.map((p) => rawReasonCounts(db, scope, p.from, p.to))),
+    periodReasons(db, q),
   ]);
   const statuses = emptyStatusCounts();
   const carriers = new Map<string, StatusCounts>();
@@ -146,8 +149,26 @@ export async function periodOutcomes(db: Knex, q: StatsQuery): Promise<PeriodOut
     carriers: groups(carriers, (k) => k || 'Unknown'),
     types: groups(types, (k) => TYPE_LABELS[k] ?? k),
     campaigns: [...campaigns.values()],
-    reasons: failuresByReason(tallyReasons([...reasons, ...rawReasons.flat()])),
+    reasons,
   };
+}
+
+/** A period's failed segments by reason, read as an answer reads them (whole days, hours, partial hours). */
+async function periodReasons(db: Knex, q: StatsQuery): Promise<ReasonOutcome[]> {
+  const scope = scopeOf(q);
+  const plan = planSplits(q.period.start, q.period.end);
+  const [reasons, raw] = await Promise.all([
+    reasonCounts(db, scope, plan),
+    Promise.all(plan.raw.map((p) => rawReasonCounts(db, scope, p.from, p.to))),
+  ]);
+  return failuresByReason(tallyReasons([...reasons, ...raw.flat()]));
+}
+
+/** A query narrowed to one group of an explanation (a carrier, a campaign, a type). */
+function within(q: StatsQuery, c: Contribution): StatsQuery {
+  if (c.dimension === 'carrier') return { ...q, carrier: c.key };
+  if (c.dimension === 'type') return { ...q, type: c.key === 'mms' ? 'mms' : 'sms' };
+  return { ...q, campaign: { id: c.key, name: null } };
 }
 
 const SETTLED: ReadonlySet<Status> = new Set(SETTLED_STATUSES);
@@ -199,16 +220,24 @@ export async function explainStats(
             share: { before: sumOf(rest, (c) => c.share.before), after: sumOf(rest, (c) => c.share.after) },
           },
         ];
+  const explained: Change = {
+    ...change,
+    contributions: [
+      ...change.contributions.filter((c) => c.dimension !== 'campaign'),
+      ...kept.map((c) => ({ ...c, label: names.get(c.key)?.name ?? c.label })),
+      ...merged,
+    ].sort((a, b) => DIM_ORDER[a.dimension] - DIM_ORDER[b.dimension]),
+  };
+  // the first cause's own reason: its failures by reason in both periods, read within it
+  const top = topCauses(explained).causes[0];
+  if (!top || !ownRateMoved(top)) return { ...out, change: explained };
+  const [r1, r0] = await Promise.all([periodReasons(db, within(q, top)), periodReasons(db, within(prev, top))]);
+  const why = groupReason(top, { before: r0, after: r1 });
   return {
     ...out,
-    change: {
-      ...change,
-      contributions: [
-        ...change.contributions.filter((c) => c.dimension !== 'campaign'),
-        ...kept.map((c) => ({ ...c, label: names.get(c.key)?.name ?? c.label })),
-        ...merged,
-      ].sort((a, b) => DIM_ORDER[a.dimension] - DIM_ORDER[b.dimension]),
-    },
+    change: why
+      ? { ...explained, contributions: explained.contributions.map((c) => (c === top ? { ...c, why } : c)) }
+      : explained,
   };
 }
 

@@ -7,6 +7,7 @@ import { computeRates, settled } from '../../src/domain/rates';
 import { ingestMessages } from '../../src/ingest/ingest.service';
 import type { MessageRecord } from '../../src/ingest/schemas';
 import { changeInput, explainStats, outcomesOf } from '../../src/stats/explain.service';
+import { changeWords } from '../../src/stats/explain.blocks';
 import { getStats } from '../../src/stats/stats.service';
 import { createTestDatabase, ENGINES, truncateAll, type TestDatabase } from '../helpers/databases';
 
@@ -216,6 +217,55 @@ describe.each(ENGINES)('what changed, explained (%s)', (engine) => {
     const { causes, reason } = topCauses(change);
     expect(causes[0]).toMatchObject({ dimension: 'carrier', key: 'T-Mobile' });
     expect(reason).toMatchObject({ key: 'carrier_filtered' });
+  });
+
+  /** 10 messages of 10 segments a day per carrier, both weeks; this week, `fails(carrier)` of them fail. */
+  async function weeks(fails: (carrier: number) => { n: number; status: number }) {
+    await truncateAll(tdb.db);
+    const after = period().start.getTime();
+    const list: Spec[] = [];
+    for (let day = 0; day < 14; day++)
+      for (let carrier = 0; carrier < 4; carrier++)
+        for (let i = 0; i < 10; i++) {
+          const inAfter = NOW.getTime() - (day + 0.5) * 86_400_000 >= after;
+          const f = fails(carrier);
+          // two campaigns, taking turns by day: each takes its share of the failures
+          list.push({
+            day,
+            carrier,
+            campaign: (i + day) % 2,
+            mms: false,
+            segments: 10,
+            status: inAfter && i < f.n ? f.status : 0,
+          });
+        }
+    expect((await ingestMessages(tdb.db, list.map(record), { now: NOW, mmsSegments: 1 })).ok).toBe(true);
+    return (await explainStats(tdb.db, query(), NOW)).change!;
+  }
+
+  it('names the first cause’s own reason, not the change’s largest, and not the one type there is', async () => {
+    // T-Mobile: 3 in 10 carrier-filtered; the three others: 2 in 10 invalid numbers each (more in all)
+    const change = await weeks((c) => (c === 2 ? { n: 3, status: 2 } : { n: 2, status: 4 }));
+    expect(change.delta_pts).toBeCloseTo(-22.5, 9);
+    const reasons = change.contributions.filter((c) => c.dimension === 'reason');
+    expect(reasons.map((r) => [r.key, r.pts.toFixed(2)])).toEqual([
+      ['invalid_number', '-15.00'],
+      ['carrier_filtered', '-7.50'],
+    ]);
+    const tmobile = change.contributions.find((c) => c.key === 'T-Mobile')!;
+    expect(tmobile.why).toEqual({ key: 'carrier_filtered', label: 'Carrier-blocked (filtered as spam)', pts: -30 });
+    const words = changeWords(change)!;
+    expect(words.startsWith('*T-Mobile* ▼ 7.5 (mostly carrier-blocked (filtered as spam))')).toBe(true);
+    // every message is an SMS: the one type explains nothing and is not named
+    expect(words).not.toContain('SMS');
+  });
+
+  it('says a change no group moved more than its share of is across the board', async () => {
+    const change = await weeks(() => ({ n: 2, status: 4 }));
+    expect(change.delta_pts).toBeCloseTo(-20, 9);
+    expect(changeWords(change)).toBe(
+      'across the board: no carrier, campaign or type more than its share (mostly invalid number)',
+    );
   });
 
   it('does not blame a group too small to judge: it is pooled with the other small ones', async () => {

@@ -20,7 +20,7 @@ import { quickChartUrl } from '../../../src/charts/quickchart';
 import { withWord } from '../../../src/domain/query-words';
 import { explainChange, type Change, type ChangeInput } from '../../../src/domain/explain';
 import { explainAnswer } from '../../../src/stats/stats.blocks';
-import { formatChange } from '../../../src/stats/explain.blocks';
+import { changeWords, formatChange } from '../../../src/stats/explain.blocks';
 
 const NOW = new Date('2026-11-28T15:30:00Z');
 
@@ -172,7 +172,18 @@ describe('Block Kit builders', () => {
     const view = fakeView({ change });
     const msg = statsMessage(view, null);
     expect(blockTexts(msg.blocks)[2]!.split('\n')[2]).toBe(
-      'What changed: *MMS* ▼ 4.2 (mostly carrier filtering), *T-Mobile* ▼ 3.9, *Black Friday MMS* ▼ 3.6 · `explain` for the whole table',
+      'What changed: *MMS* ▼ 4.2, *Black Friday MMS* ▼ 3.6, *T-Mobile* ▼ 3.9; overall mostly carrier filtering · `explain` for the whole table',
+    );
+    // ranked by how much more than its share each moved it: MMS (a sixth of the sends) ▼ 4.2 first
+    // the first cause's own reason, when read within it, goes in brackets instead
+    const withWhy = {
+      ...change,
+      contributions: change.contributions.map((c) =>
+        c.key === 'MMS' ? { ...c, why: { key: 'carrier_filtered', label: 'Carrier filtering', pts: -24.5 } } : c,
+      ),
+    };
+    expect(changeWords(withWhy)).toBe(
+      '*MMS* ▼ 4.2 (mostly carrier filtering), *Black Friday MMS* ▼ 3.6, *T-Mobile* ▼ 3.9',
     );
     const full = explainAnswer(view);
     await expect(JSON.stringify(full, null, 2)).toMatchFileSnapshot('__snapshots__/explain-message.json');
