@@ -106,8 +106,9 @@ The breakdown by status for the same words as /campaign-stats (default: the last
   sms | mms, carrier:verizon, campaign:"Black Friday", account:acct_1, tz:America/Denver
 
 Options:
-  --json   the stats engine's answer as one JSON object (period, filters, totals, statuses, reasons,
-           and \`change\`: the explained change against the period before, or null)
+  --json   the stats engine's answer as one JSON object (period, filters, totals, statuses, series,
+           carriers, types, campaigns, reasons, and \`change\`: the explained change against the
+           period before, or null)
   --why    every reason behind the failures, grouped by whose it is (recipient, sender, carrier)
   --explain  the change in the delivery rate against the period before, split into carriers,
            campaigns, message types and failure reasons (each adds up to the change)
