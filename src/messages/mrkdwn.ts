@@ -9,4 +9,4 @@ export function maskPhone(phone: string): string {
   return `•••${digits.slice(-4)}`;
 }
 
-export { fmtInt, fmtPct, money, plural } from './format';
+export { fmtInt, fmtPct, lowerFirst, money, plural } from './format';

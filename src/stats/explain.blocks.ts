@@ -9,7 +9,7 @@ import {
   type Dimension,
 } from '../domain/explain';
 import type { SlackMessage } from '../messages/message';
-import { escapeMrkdwn, fmtInt, fmtPct } from '../messages/mrkdwn';
+import { escapeMrkdwn, fmtInt, fmtPct, lowerFirst } from '../messages/mrkdwn';
 import { SLACK_LIMITS } from '../messages/block-limits';
 
 /** "▼ 3.1" — points with the arrow of their sign. */
@@ -27,8 +27,9 @@ function causeWords(c: Contribution, markdown: boolean): string {
   return `${name} ${signedPts(c.pts)}`;
 }
 
-/** "mostly carrier filtering" (failures rose), "fewer carrier filtering" (they fell). */
-const reasonWords = (r: { label: string; pts: number }) => `${r.pts < 0 ? 'mostly' : 'fewer'} ${r.label.toLowerCase()}`;
+/** "mostly carrier filtering" (its failures cost the rate), "fewer failures: carrier filtering" (they fell). */
+export const reasonWords = (r: { label: string; pts: number }) =>
+  `${r.pts < 0 ? 'mostly' : 'fewer failures:'} ${lowerFirst(r.label)}`;
 
 const orList = (xs: string[]) => (xs.length < 2 ? xs.join('') : `${xs.slice(0, -1).join(', ')} or ${xs.at(-1)}`);
 

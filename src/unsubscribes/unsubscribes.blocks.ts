@@ -1,7 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import { notice, type SlackMessage } from '../messages/message';
 import type { AtRisk, Unsubscribed } from './unsubscribes.service';
-import { escapeMrkdwn, fmtInt, maskPhone } from '../messages/mrkdwn';
+import { escapeMrkdwn, fmtInt, lowerFirst, maskPhone } from '../messages/mrkdwn';
 import type { AutoUnsubscribe } from './unsubscribes.repository';
 import { REASONS, type ReasonCode } from '../domain/reasons';
 import { ROWS_PER_MESSAGE, SLACK_LIMITS } from '../messages/block-limits';
@@ -65,9 +65,7 @@ export function restoreLists(
     const chunk = list.slice(i, i + ROWS_PER_MESSAGE);
     const blocks: KnownBlock[] = chunk.map((a) => {
       const why =
-        a.reasons?.[0] && a.reasons[0] in REASONS
-          ? ` (${REASONS[a.reasons[0] as ReasonCode].label.toLowerCase()})`
-          : '';
+        a.reasons?.[0] && a.reasons[0] in REASONS ? ` (${lowerFirst(REASONS[a.reasons[0] as ReasonCode].label)})` : '';
       const row = `${maskPhone(a.phone)} · ${escapeMrkdwn(a.carrier ?? 'Unknown')} · ${escapeMrkdwn(accountName(a.accountId))} · ${a.campaigns.length} failed campaigns${why}`;
       return a.restoredAt
         ? {

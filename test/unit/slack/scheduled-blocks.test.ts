@@ -291,5 +291,8 @@ describe('scheduled messages (Block Kit snapshots)', () => {
     expect(parts.map((p) => p.blocks.length)).toEqual([40, 40, 5]);
     for (const m of [parent, ...parts]) expect(messageProblems(m)).toEqual([]);
     expect(JSON.stringify(parts)).not.toContain('+1303555');
+    // the reason inside the row keeps its capitals past the first letter
+    const mms = restoreLists([{ ...list[0]!, reasons: ['mms_unsupported'] }]);
+    expect(blockTexts(mms[0]!.blocks)[0]).toBe('•••1000 · Verizon · acct_1 · 7 failed campaigns (cannot receive MMS)');
   });
 });

@@ -20,7 +20,7 @@ import { quickChartUrl } from '../../../src/charts/quickchart';
 import { withWord } from '../../../src/domain/query-words';
 import { explainChange, type Change, type ChangeInput } from '../../../src/domain/explain';
 import { explainAnswer } from '../../../src/stats/stats.blocks';
-import { changeWords, formatChange } from '../../../src/stats/explain.blocks';
+import { changeWords, formatChange, reasonWords } from '../../../src/stats/explain.blocks';
 
 const NOW = new Date('2026-11-28T15:30:00Z');
 
@@ -185,6 +185,14 @@ describe('Block Kit builders', () => {
     expect(changeWords(withWhy)).toBe(
       '*MMS* ▼ 4.2 (mostly carrier filtering), *Black Friday MMS* ▼ 3.6, *T-Mobile* ▼ 3.9',
     );
+    // a reason keeps its capitals past the first letter; a rate that rose had fewer failures
+    const why = (label: string, pts: number) => ({
+      ...change,
+      contributions: change.contributions.map((c) => (c.key === 'MMS' ? { ...c, why: { key: 'x', label, pts } } : c)),
+    });
+    expect(changeWords(why('Cannot receive MMS', -24.5))).toMatch(/^\*MMS\* ▼ 4\.2 \(mostly cannot receive MMS\), /);
+    expect(reasonWords({ label: 'Replied STOP', pts: 3 })).toBe('fewer failures: replied STOP');
+    expect(reasonWords({ label: 'Replied STOP', pts: -3 })).toBe('mostly replied STOP');
     const full = explainAnswer(view);
     await expect(JSON.stringify(full, null, 2)).toMatchFileSnapshot('__snapshots__/explain-message.json');
     expect(messageProblems(full)).toEqual([]);
