@@ -7,6 +7,9 @@ import { migrateLatest } from './db/migrate';
 import { fillGrains, unfilledGrains } from './db/grain-fill';
 import { explainStats } from './stats/explain.service';
 import { formatChange } from './stats/explain.blocks';
+import { remapCallbacks } from './ingest/remap.service';
+import { STATUS_LABELS } from './domain/status';
+import { fmtInt, plural } from './messages/format';
 import { COUNT_COLUMNS, exportStats, REASON_COLUMNS, type Row } from './stats/export.service';
 import { stringify } from 'csv-stringify';
 import { hasAnyMessages, loadDemoData } from './demo/demo-data';
@@ -57,6 +60,8 @@ Usage:
   campaign-stats grant-all TEAM_ID     the platform's own workspace: sees every account
   campaign-stats revoke-all TEAM_ID    back to only the accounts linked to it
   campaign-stats deliveries [--retry]  the unsubscribe webhook: where it is, events pending or given up (--retry sends them now)
+  campaign-stats remap [--apply]       stored callbacks today's status mapping maps otherwise: what would
+                                       move (--apply moves their messages, counts and all)
   campaign-stats auto-unsubscribes review [--apply]
                                        auto-unsubscribes the current rule would not make (--apply restores them)
   campaign-stats demo-data [--seed N] [--days N]
@@ -461,6 +466,41 @@ function grantCommand(seesAll: boolean) {
   };
 }
 
+const statusName = (s: string | null) => (s === null ? 'nothing' : ((STATUS_LABELS as Record<string, string>)[s] ?? s));
+
+/**
+ * `remap [--apply]`: the stored callbacks today's mapping maps otherwise, and (with --apply)
+ * their messages moved as a callback moves them, counts and all (src/ingest/remap.service.ts).
+ */
+async function remapCommand({ rest, config, io, clock }: Cli): Promise<number> {
+  const { values } = usage(() =>
+    parseArgs({ args: rest, allowPositionals: false, strict: true, options: { apply: { type: 'boolean' } } }),
+  );
+  const apply = values.apply === true;
+  return withDb(config, async (db) => {
+    const r = await remapCallbacks(db, clock.now(), { apply });
+    if (!r.mappings.length) {
+      io.out('every stored callback maps as it does today: nothing to do');
+      return 0;
+    }
+    for (const m of r.mappings)
+      io.out(
+        `"${m.providerStatus}"${m.errorCode === null ? '' : ` with error ${m.errorCode}`}: was ${statusName(m.was)}, now ${statusName(m.now)} (${plural(m.callbacks, 'callback')})${m.raises ? '' : ' — not applied: a status is never lowered from callbacks alone (the status a message was sent with is not kept)'}`,
+      );
+    const moves = [...r.moves].map(([k, n]) => {
+      const [from, to] = k.split(' → ');
+      return `${statusName(from!)} → ${statusName(to!)} ${fmtInt(n)}`;
+    });
+    if (!r.messages) io.out('no message moves');
+    else if (apply) io.out(`moved ${plural(r.messages, 'message')}: ${moves.join(', ')}`);
+    else
+      io.out(
+        `${plural(r.messages, 'message')} would move: ${moves.join(', ')}. Run with --apply to move them (their counts with them).`,
+      );
+    return 0;
+  });
+}
+
 /** `deliveries [--retry]`: the unsubscribe webhook's position, and its events pending or given up. */
 async function deliveriesCommand({ rest, config, io, clock }: Cli): Promise<number> {
   const { values } = usage(() =>
@@ -646,6 +686,7 @@ const COMMANDS: Record<string, (cli: Cli) => Promise<number>> = {
   'grant-all': grantCommand(true),
   'revoke-all': grantCommand(false),
   deliveries: deliveriesCommand,
+  remap: remapCommand,
   migrate: migrateCommand,
   stats: statsCommand,
   import: importCommand,

@@ -34,7 +34,7 @@ export type IngestResult = { ok: true; summary: IngestSummary } | { ok: false; e
 
 const countKey = countKeyOf;
 
-function toReport(cb: {
+export function toReport(cb: {
   providerStatus?: string;
   mappedStatus: Report['status'];
   errorCode: number | null;
