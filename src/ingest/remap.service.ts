@@ -39,6 +39,12 @@ export interface RemapResult {
 const mapped = (providerStatus: string, errorCode: number | null): Status | null =>
   mapProviderStatus(providerStatus, errorCode) ?? null;
 
+/** Narrows a status_callbacks query to one (provider status, error code) pair. */
+function ofPair(q: Knex.QueryBuilder, m: Pick<StaleMapping, 'providerStatus' | 'errorCode'>): Knex.QueryBuilder {
+  q.where('provider_status', m.providerStatus);
+  return m.errorCode === null ? q.whereNull('error_code') : q.where('error_code', m.errorCode);
+}
+
 /** The (status, error code) pairs stored with another mapping than today's, and how many callbacks each. */
 export async function staleMappings(db: Knex): Promise<StaleMapping[]> {
   const rows = await db('status_callbacks')
@@ -82,12 +88,7 @@ export async function remapCallbacks(
       .select('id', 'provider_message_id')
       .where('id', '>', after)
       .andWhere((w) => {
-        for (const m of raising)
-          w.orWhere((x) => {
-            x.where('provider_status', m.providerStatus);
-            if (m.errorCode === null) x.whereNull('error_code');
-            else x.where('error_code', m.errorCode);
-          });
+        for (const m of raising) w.orWhere((x) => ofPair(x, m));
       })
       .orderBy('id')
       .limit(batch);
@@ -133,12 +134,10 @@ export async function remapCallbacks(
   // callbacks whose message has not come yet are re-mapped too (they apply when it comes)
   if (opts.apply)
     for (const m of raising) {
-      const q = db('status_callbacks').where('provider_status', m.providerStatus);
-      if (m.errorCode === null) q.whereNull('error_code');
-      else q.where('error_code', m.errorCode);
-      if (m.was === null) q.whereNull('mapped_status');
-      else q.where('mapped_status', m.was);
-      await q.update({ mapped_status: m.now });
+      const q = ofPair(db('status_callbacks'), m);
+      await (m.was === null ? q.whereNull('mapped_status') : q.where('mapped_status', m.was)).update({
+        mapped_status: m.now,
+      });
     }
   return { mappings, moves, messages: [...moves.values()].reduce((a, n) => a + n, 0) };
 }
