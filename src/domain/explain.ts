@@ -76,6 +76,11 @@ export interface Contribution {
    * for the first cause an answer names, read within that group alone (see groupReason).
    */
   why?: { key: string; label: string; pts: number };
+  /**
+   * For a carrier named first: the campaign that made at least two thirds of that carrier's
+   * own change (points of the carrier's rate; see campaignWithin).
+   */
+  mostly?: { key: string; label: string; pts: number };
 }
 
 export interface Change {
@@ -279,6 +284,46 @@ export function groupReason(group: Contribution, reasons: Period2<ReasonOutcome[
   };
   const best = byMagnitude(reasonContributions(reasons, totals)).find(
     (c) => isNamed(c) && Math.abs(c.pts) >= MIN_NAMED_PTS && Math.sign(c.pts) === sign,
+  );
+  return best ? { key: best.key, label: best.label, pts: best.pts } : null;
+}
+
+const REST_KEY = '(rest of the group)';
+/** The part of a group's change one campaign must make to be said to have made it "mostly". */
+export const MOSTLY = 2 / 3;
+
+/**
+ * Of a group's change (a carrier's, say), the campaign that made most of it: each candidate's
+ * contribution within the group (rate and mix, in points of the group's own rate), the rest of
+ * the group being one remainder so the split is exact. Named only when it made at least two
+ * thirds of the group's change (MOSTLY) and pulls its way; null otherwise (and when either
+ * period has nothing).
+ */
+export function campaignWithin(
+  group: Period2<{ delivered: number; settled: number }>,
+  candidates: Period2<GroupOutcome[]>,
+): { key: string; label: string; pts: number } | null {
+  const rest = (p: 'before' | 'after'): GroupOutcome => ({
+    key: REST_KEY,
+    label: REST_KEY,
+    delivered: group[p].delivered - candidates[p].reduce((a, g) => a + g.delivered, 0),
+    settled: group[p].settled - candidates[p].reduce((a, g) => a + g.settled, 0),
+  });
+  const change = explainChange({
+    totals: group,
+    groups: {
+      campaign: { before: [...candidates.before, rest('before')], after: [...candidates.after, rest('after')] },
+    },
+  });
+  if (!change) return null;
+  const d = change.delta_pts;
+  const best = change.contributions.find(
+    (c) =>
+      c.key !== REST_KEY &&
+      isNamed(c) &&
+      Math.sign(c.pts) === Math.sign(d) &&
+      Math.abs(c.pts) >= MIN_NAMED_PTS &&
+      Math.abs(c.pts) >= MOSTLY * Math.abs(d),
   );
   return best ? { key: best.key, label: best.label, pts: best.pts } : null;
 }

@@ -31,6 +31,18 @@ function causeWords(c: Contribution, markdown: boolean): string {
 export const reasonWords = (r: { label: string; pts: number }) =>
   `${r.pts < 0 ? 'mostly' : 'fewer failures:'} ${lowerFirst(r.label)}`;
 
+/**
+ * The first cause's own reason and, for a carrier, its campaign: " (mostly carrier filtering)",
+ * " (carrier filtering, mostly *Black Friday MMS*)", " (mostly *Black Friday MMS*)", or nothing.
+ */
+function detailWords(c: Contribution, markdown: boolean): string {
+  const campaign = c.mostly && (markdown ? `*${escapeMrkdwn(c.mostly.label)}*` : c.mostly.label);
+  if (c.why && campaign)
+    return ` (${c.why.pts < 0 ? lowerFirst(c.why.label) : reasonWords(c.why)}, mostly ${campaign})`;
+  if (c.why) return ` (${reasonWords(c.why)})`;
+  return campaign ? ` (mostly ${campaign})` : '';
+}
+
 const orList = (xs: string[]) => (xs.length < 2 ? xs.join('') : `${xs.slice(0, -1).join(', ')} or ${xs.at(-1)}`);
 
 /**
@@ -52,9 +64,7 @@ export function changeWords(change: Change | null, markdown = true): string | nu
     const dims = DIMENSIONS.filter((d) => d !== 'reason' && change.contributions.some((c) => c.dimension === d));
     return `across the board: no ${orList(dims)} more than its share${reason ? ` (${reasonWords(reason)})` : ''}`;
   }
-  const list = causes
-    .map((c, i) => `${causeWords(c, markdown)}${i === 0 && c.why ? ` (${reasonWords(c.why)})` : ''}`)
-    .join(', ');
+  const list = causes.map((c, i) => `${causeWords(c, markdown)}${i === 0 ? detailWords(c, markdown) : ''}`).join(', ');
   return !causes[0]!.why && reason ? `${list}; overall ${reasonWords(reason)}` : list;
 }
 

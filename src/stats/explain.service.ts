@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import {
+  campaignWithin,
   explainChange,
   groupReason,
   isNamed,
@@ -191,7 +192,8 @@ export async function explainStats(
   const prev = { ...q, period: opts.before ?? previousPeriod(q.period) };
   // the answer in full; of the period before, only what the explanation needs
   const [after, before] = await Promise.all([getStats(db, q, now, { allCampaigns: true }), periodOutcomes(db, prev)]);
-  const change = explainChange(changeInput(before, outcomesOf(after), q.type === null));
+  const afterOutcomes = outcomesOf(after);
+  const change = explainChange(changeInput(before, afterOutcomes, q.type === null));
   // the answer as the answer shows it: the largest campaigns only
   const out = {
     after: { ...after, campaigns: after.campaigns.slice(0, MAX_CAMPAIGNS) },
@@ -228,17 +230,60 @@ export async function explainStats(
       ...merged,
     ].sort((a, b) => DIM_ORDER[a.dimension] - DIM_ORDER[b.dimension]),
   };
-  // the first cause's own reason: its failures by reason in both periods, read within it
+  // the first cause's own reason (its failures by reason in both periods, read within it) and,
+  // for a carrier, the campaign that made most of its change
   const top = topCauses(explained).causes[0];
-  if (!top || !ownRateMoved(top)) return { ...out, change: explained };
-  const [r1, r0] = await Promise.all([periodReasons(db, within(q, top)), periodReasons(db, within(prev, top))]);
-  const why = groupReason(top, { before: r0, after: r1 });
+  if (!top) return { ...out, change: explained };
+  const candidates =
+    top.dimension === 'carrier'
+      ? explained.contributions
+          .filter((c) => c.dimension === 'campaign' && isNamed(c))
+          .sort((a, b) => Math.abs(b.pts) - Math.abs(a.pts))
+          .slice(0, CARRIER_CAMPAIGN_CANDIDATES)
+      : [];
+  const [r1, r0, c1, c0] = await Promise.all([
+    ownRateMoved(top) ? periodReasons(db, within(q, top)) : null,
+    ownRateMoved(top) ? periodReasons(db, within(prev, top)) : null,
+    candidates.length ? campaignsWithin(db, within(q, top), candidates) : null,
+    candidates.length ? campaignsWithin(db, within(prev, top), candidates) : null,
+  ]);
+  const why = r1 && r0 ? groupReason(top, { before: r0, after: r1 }) : null;
+  const outcome = (o: PeriodOutcomes) => o.carriers.find((g) => g.key === top.key) ?? { delivered: 0, settled: 0 };
+  const mostly =
+    c1 && c0
+      ? campaignWithin({ before: outcome(before), after: outcome(afterOutcomes) }, { before: c0, after: c1 })
+      : null;
+  const detail = { ...(why ? { why } : {}), ...(mostly ? { mostly } : {}) };
   return {
     ...out,
-    change: why
-      ? { ...explained, contributions: explained.contributions.map((c) => (c === top ? { ...c, why } : c)) }
+    change: Object.keys(detail).length
+      ? { ...explained, contributions: explained.contributions.map((c) => (c === top ? { ...c, ...detail } : c)) }
       : explained,
   };
+}
+
+/** How many of the largest campaigns are looked for inside the carrier named first. */
+const CARRIER_CAMPAIGN_CANDIDATES = 5;
+
+/** The candidates' outcomes within one group (its query), whole days, hours and partial hours. */
+async function campaignsWithin(db: Knex, q: StatsQuery, candidates: readonly Contribution[]): Promise<GroupOutcome[]> {
+  const scope = scopeOf(q);
+  const plan = planSplits(q.period.start, q.period.end);
+  const keys = candidates.map((c) => c.key);
+  const [summed, raw] = await Promise.all([
+    outcomesByCampaign(db, scope, plan, keys),
+    Promise.all(plan.raw.map((p) => rawCounts(db, scope, p.from, p.to))),
+  ]);
+  const by = new Map(summed.map((c) => [c.key, { ...c }]));
+  for (const r of raw.flat()) {
+    if (!keys.includes(r.campaignId)) continue;
+    const c = by.get(r.campaignId) ?? { key: r.campaignId, delivered: 0, settled: 0 };
+    if (DELIVERY_STATUSES.has(r.status)) c.delivered += r.segments;
+    if (SETTLED.has(r.status)) c.settled += r.segments;
+    by.set(r.campaignId, c);
+  }
+  const label = new Map(candidates.map((c) => [c.key, c.label]));
+  return [...by.values()].map((c) => ({ ...c, label: label.get(c.key) ?? c.key }));
 }
 
 const DIM_ORDER = { carrier: 0, campaign: 1, type: 2, reason: 3 } as const;

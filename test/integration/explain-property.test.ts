@@ -220,7 +220,11 @@ describe.each(ENGINES)('what changed, explained (%s)', (engine) => {
   });
 
   /** 10 messages of 10 segments a day per carrier, both weeks; this week, `fails(carrier)` of them fail. */
-  async function weeks(fails: (carrier: number) => { n: number; status: number }) {
+  async function weeks(
+    fails: (carrier: number) => { n: number; status: number },
+    /** which of the day's messages fail (default: the first n) and their campaign (default: two, taking turns) */
+    opts: { failing?: (i: number, n: number) => boolean; campaign?: (i: number, day: number) => number } = {},
+  ) {
     await truncateAll(tdb.db);
     const after = period().start.getTime();
     const list: Spec[] = [];
@@ -233,10 +237,10 @@ describe.each(ENGINES)('what changed, explained (%s)', (engine) => {
           list.push({
             day,
             carrier,
-            campaign: (i + day) % 2,
+            campaign: opts.campaign ? opts.campaign(i, day) : (i + day) % 2,
             mms: false,
             segments: 10,
-            status: inAfter && i < f.n ? f.status : 0,
+            status: inAfter && (opts.failing ? opts.failing(i, f.n) : i < f.n) ? f.status : 0,
           });
         }
     expect((await ingestMessages(tdb.db, list.map(record), { now: NOW, mmsSegments: 1 })).ok).toBe(true);
@@ -258,6 +262,24 @@ describe.each(ENGINES)('what changed, explained (%s)', (engine) => {
     expect(words.startsWith('*T-Mobile* ▼ 7.5 (mostly carrier-blocked (filtered as spam))')).toBe(true);
     // every message is an SMS: the one type explains nothing and is not named
     expect(words).not.toContain('SMS');
+  });
+
+  it('names the campaign that made most of the first carrier’s change, beside its reason', async () => {
+    // T-Mobile: its first 3 messages a day (campaign 0) carrier-filtered; the others: their last 2
+    // (campaigns 1 and 2) invalid numbers. Every campaign moves the rate as much (▼ 7.5 each).
+    const change = await weeks((c) => (c === 2 ? { n: 3, status: 2 } : { n: 2, status: 4 }), {
+      failing: (i, n) => (n === 3 ? i < 3 : i >= 8),
+      campaign: (i) => (i < 3 ? 0 : 1 + (i % 2)),
+    });
+    expect(change.delta_pts).toBeCloseTo(-22.5, 9);
+    const tmobile = change.contributions.find((c) => c.key === 'T-Mobile')!;
+    expect(tmobile.mostly).toEqual({ key: 'cmp_0', label: 'cmp_0', pts: -30 });
+    expect(
+      changeWords(change)!.startsWith('*T-Mobile* ▼ 7.5 (carrier-blocked (filtered as spam), mostly *cmp_0*)'),
+    ).toBe(true);
+    // when T-Mobile's failures are spread over both campaigns, neither made most of it: none named
+    const spread = await weeks((c) => (c === 2 ? { n: 4, status: 2 } : { n: 2, status: 4 }));
+    expect(spread.contributions.find((c) => c.key === 'T-Mobile')!.mostly).toBeUndefined();
   });
 
   it('says a change no group moved more than its share of is across the board', async () => {
