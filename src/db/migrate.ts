@@ -115,8 +115,8 @@ async function claimLease(db: Knex, owner: string): Promise<boolean> {
   }
 }
 
-/** knex_migrations and its lock table with its one row, as knex makes them, but idempotent. */
-async function ensureMigrationTables(db: Knex): Promise<void> {
+/** knex_migrations and its lock table with its one row, as knex makes them, but idempotent and race-free. */
+export async function ensureMigrationTables(db: Knex): Promise<void> {
   const mysql = String(db.client.config.client).startsWith('mysql');
   const [serial, int, charset, insertOnce] = mysql
     ? ['int unsigned NOT NULL AUTO_INCREMENT PRIMARY KEY', 'int', ' DEFAULT CHARACTER SET utf8mb4', 'INSERT IGNORE']
@@ -127,7 +127,18 @@ async function ensureMigrationTables(db: Knex): Promise<void> {
     `${insertOnce} INTO knex_migrations_lock (\`index\`, is_locked) VALUES (1, 0)`,
     `CREATE TABLE IF NOT EXISTS migration_lease (id ${int} NOT NULL PRIMARY KEY, owner varchar(64) NOT NULL, expires_at bigint NOT NULL)${charset}`,
   ];
-  for (const sql of statements) await db.raw(sql);
+  // each is idempotent; on a cluster two nodes' inserts of the lock row can conflict at commit
+  // (a deadlock for the loser, seen in CI): the loser runs it again
+  for (const sql of statements)
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await db.raw(sql);
+        break;
+      } catch (err) {
+        if (!isRetryable(err) || attempt >= 8) throw err;
+        await new Promise((r) => setTimeout(r, Math.random() * Math.min(1000, 25 * 2 ** attempt)));
+      }
+    }
 }
 
 export async function pendingMigrations(db: Knex): Promise<string[]> {
