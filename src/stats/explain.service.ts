@@ -137,12 +137,7 @@ export async function periodOutcomes(db: Knex, q: StatsQuery): Promise<PeriodOut
     add(carriers, t.key, t);
     add(types, t.type!, t);
   }
-  for (const r of raw.flat()) {
-    const c = campaigns.get(r.campaignId) ?? { key: r.campaignId, label: r.campaignId, delivered: 0, settled: 0 };
-    if (DELIVERY_STATUSES.has(r.status)) c.delivered += r.segments;
-    if (SETTLED.has(r.status)) c.settled += r.segments;
-    campaigns.set(r.campaignId, c);
-  }
+  for (const r of raw.flat()) addPartialHour(campaigns, r);
   const groups = (m: Map<string, StatusCounts>, label: (k: string) => string) =>
     [...m].map(([k, st]) => outcome(k, label(k), st));
   return {
@@ -173,6 +168,18 @@ function within(q: StatsQuery, c: Contribution): StatsQuery {
 }
 
 const SETTLED: ReadonlySet<Status> = new Set(SETTLED_STATUSES);
+
+/** A partial hour's raw counts added to its campaign's delivered and settled segments. */
+function addPartialHour(
+  campaigns: Map<string, GroupOutcome>,
+  r: Tally & { campaignId: string },
+  label: string = r.campaignId,
+): void {
+  const c = campaigns.get(r.campaignId) ?? { key: r.campaignId, label, delivered: 0, settled: 0 };
+  if (DELIVERY_STATUSES.has(r.status)) c.delivered += r.segments;
+  if (SETTLED.has(r.status)) c.settled += r.segments;
+  campaigns.set(r.campaignId, c);
+}
 
 /** How many campaign rows an explanation keeps by name (the rest are summed into one). */
 export const CAMPAIGN_ROWS = 20;
@@ -274,16 +281,10 @@ async function campaignsWithin(db: Knex, q: StatsQuery, candidates: readonly Con
     outcomesByCampaign(db, scope, plan, keys),
     Promise.all(plan.raw.map((p) => rawCounts(db, scope, p.from, p.to))),
   ]);
-  const by = new Map(summed.map((c) => [c.key, { ...c }]));
-  for (const r of raw.flat()) {
-    if (!keys.includes(r.campaignId)) continue;
-    const c = by.get(r.campaignId) ?? { key: r.campaignId, delivered: 0, settled: 0 };
-    if (DELIVERY_STATUSES.has(r.status)) c.delivered += r.segments;
-    if (SETTLED.has(r.status)) c.settled += r.segments;
-    by.set(r.campaignId, c);
-  }
   const label = new Map(candidates.map((c) => [c.key, c.label]));
-  return [...by.values()].map((c) => ({ ...c, label: label.get(c.key) ?? c.key }));
+  const by = new Map(summed.map((c) => [c.key, { ...c, label: label.get(c.key) ?? c.key }]));
+  for (const r of raw.flat()) if (label.has(r.campaignId)) addPartialHour(by, r, label.get(r.campaignId));
+  return [...by.values()];
 }
 
 const DIM_ORDER = { carrier: 0, campaign: 1, type: 2, reason: 3 } as const;
