@@ -10,7 +10,7 @@ import {
   type Observation,
 } from '../domain/alert-rule';
 import type { Config } from '../config';
-import { SETTLED_STATUSES, type Status } from '../domain/status';
+import { SETTLED_STATUS_SET, SETTLED_STATUSES, type Status } from '../domain/status';
 import { REASONS, reasonOf, type ReasonCode } from '../domain/reasons';
 import type { SpikeKind } from '../domain/alert-rule';
 import type { Logger } from '../logger';
@@ -62,7 +62,6 @@ export interface AlertDeps {
   changed?: (a: Alert) => Promise<void>;
 }
 
-const SETTLED: ReadonlySet<string> = new Set(SETTLED_STATUSES);
 const KINDS = SPIKE_KINDS;
 // sender problems count every message the sender handed over, Ignored (30002) included
 const SENT: ReadonlySet<string> = new Set([...SETTLED_STATUSES, 'ignored']);
@@ -95,7 +94,7 @@ function observe(
   // the failures an alert of this kind counts: its status, or (sender problem) a sender reason
   const isFailure = (r: CountRow) => isFailureOf(kind, r.status, r.errorCode ?? null);
   const add = (r: CountRow, which: 'win' | 'base') => {
-    if (!(kind === 'sender_problem' ? SENT : SETTLED).has(r.status)) return;
+    if (!(kind === 'sender_problem' ? SENT : (SETTLED_STATUS_SET as ReadonlySet<string>)).has(r.status)) return;
     // only the accounts the channel may see (collapsed baseline rows, '*', serve channels that see all)
     if (!accounts.all && !sees(accounts, r.accountId)) return;
     for (const scope of [
@@ -242,7 +241,7 @@ export async function evaluateAlerts(
                     after: windowRows,
                   },
                   scope.carrier === null ? { before: baseRows.filter(inScope), after: winRows.filter(inScope) } : null,
-                  SETTLED,
+                  SETTLED_STATUS_SET,
                 );
           const names = await campaignNames(deps.db, [
             ...new Set([

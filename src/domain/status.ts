@@ -77,6 +77,8 @@ export const SETTLED_STATUSES: readonly Status[] = [
   'delivered_unconfirmed',
   'delivered_confirmed',
 ];
+/** SETTLED_STATUSES as a set, for membership tests. */
+export const SETTLED_STATUS_SET: ReadonlySet<Status> = new Set(SETTLED_STATUSES);
 export const FAILURE_STATUSES: ReadonlySet<Status> = new Set(['failed', 'undelivered', 'unreachable']);
 export const DELIVERY_STATUSES: ReadonlySet<Status> = new Set(['delivered_confirmed', 'delivered_unconfirmed']);
 

@@ -19,8 +19,7 @@ import {
   DELIVERY_STATUSES,
   emptyStatusCounts,
   FAILURE_STATUSES,
-  SETTLED_STATUSES,
-  type Status,
+  SETTLED_STATUS_SET,
   type StatusCounts,
 } from '../domain/status';
 import {
@@ -34,7 +33,9 @@ import {
   type Tally,
 } from './stats.repository';
 import {
+  addTally,
   breakdown,
+  groupTally,
   getStats,
   MAX_CAMPAIGNS,
   scopeOf,
@@ -122,20 +123,11 @@ export async function periodOutcomes(db: Knex, q: StatsQuery): Promise<PeriodOut
   const statuses = emptyStatusCounts();
   const carriers = new Map<string, StatusCounts>();
   const types = new Map<string, StatusCounts>();
-  const campaigns = new Map<string, GroupOutcome>(
-    byCampaign.map((c) => [c.key, { key: c.key, label: c.key, delivered: c.delivered, settled: c.settled }]),
-  );
-  const add = (map: Map<string, StatusCounts>, key: string, t: Tally) => {
-    const c = map.get(key) ?? emptyStatusCounts();
-    map.set(key, c);
-    c[t.status].segments += t.segments;
-    c[t.status].messages += t.messages;
-  };
+  const campaigns = new Map<string, GroupOutcome>(byCampaign.map((c) => [c.key, { ...c, label: c.key }]));
   for (const t of [...byCarrier, ...raw.flat().map((r) => ({ ...r, key: r.carrier }))]) {
-    statuses[t.status].segments += t.segments;
-    statuses[t.status].messages += t.messages;
-    add(carriers, t.key, t);
-    add(types, t.type!, t);
+    addTally(statuses, t);
+    groupTally(carriers, t.key, t);
+    groupTally(types, t.type!, t);
   }
   for (const r of raw.flat()) addPartialHour(campaigns, r);
   const groups = (m: Map<string, StatusCounts>, label: (k: string) => string) =>
@@ -167,8 +159,6 @@ function within(q: StatsQuery, c: Contribution): StatsQuery {
   return { ...q, campaign: { id: c.key, name: null } };
 }
 
-const SETTLED: ReadonlySet<Status> = new Set(SETTLED_STATUSES);
-
 /** A partial hour's raw counts added to its campaign's delivered and settled segments. */
 function addPartialHour(
   campaigns: Map<string, GroupOutcome>,
@@ -177,7 +167,7 @@ function addPartialHour(
 ): void {
   const c = campaigns.get(r.campaignId) ?? { key: r.campaignId, label, delivered: 0, settled: 0 };
   if (DELIVERY_STATUSES.has(r.status)) c.delivered += r.segments;
-  if (SETTLED.has(r.status)) c.settled += r.segments;
+  if (SETTLED_STATUS_SET.has(r.status)) c.settled += r.segments;
   campaigns.set(r.campaignId, c);
 }
 

@@ -92,7 +92,8 @@ export function tallyReasons(rows: ReadonlyArray<Tally & { errorCode: number | n
 
 export const MAX_CAMPAIGNS = 50;
 
-function add(into: StatusCounts, t: Tally): void {
+/** A tally added into counts by status. */
+export function addTally(into: StatusCounts, t: Tally): void {
   into[t.status].segments += t.segments;
   into[t.status].messages += t.messages;
 }
@@ -112,10 +113,11 @@ export function breakdown(statuses: StatusCounts): Breakdown {
   };
 }
 
-function group<K extends string>(map: Map<K, StatusCounts>, key: K, t: Tally): void {
+/** A tally added into its group's counts by status (the group made when first seen). */
+export function groupTally<K extends string>(map: Map<K, StatusCounts>, key: K, t: Tally): void {
   const c = map.get(key) ?? emptyStatusCounts();
   map.set(key, c);
-  add(c, t);
+  addTally(c, t);
 }
 
 const bySegmentsDesc = (a: Breakdown, b: Breakdown) => b.totals.segments - a.totals.segments;
@@ -172,26 +174,26 @@ export async function getStats(
   const types = new Map<string, StatusCounts>();
   const dayOf = dayIndex(plan);
   for (const t of byHour) {
-    add(totals, t);
+    addTally(totals, t);
     const day = dayOf(t.hour);
-    if (day) add(days.get(day)!, t);
+    if (day) addTally(days.get(day)!, t);
   }
   raw.forEach((rows, i) => {
     const day = plan.raw[i]!.date;
     for (const t of rows) {
-      add(totals, t);
-      add(days.get(day)!, t);
+      addTally(totals, t);
+      addTally(days.get(day)!, t);
     }
   });
   for (const t of byCarrier) {
-    group(carriers, t.key, t);
-    group(types, t.type!, t);
+    groupTally(carriers, t.key, t);
+    groupTally(types, t.type!, t);
   }
-  for (const t of byCampaign) group(campaigns, t.key, t);
+  for (const t of byCampaign) groupTally(campaigns, t.key, t);
   for (const t of splitRaw.flat()) {
-    group(carriers, t.carrier, t);
-    group(campaigns, t.campaignId, t);
-    group(types, t.type, t);
+    groupTally(carriers, t.carrier, t);
+    groupTally(campaigns, t.campaignId, t);
+    groupTally(types, t.type, t);
   }
 
   // every campaign is counted; the answer lists the largest (names looked up for those only)
